@@ -1,0 +1,166 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import amqp, { type Channel, type ChannelModel, type ConfirmChannel } from 'amqplib';
+import type { Logger } from '@relaydesk/service-kit';
+import { routeOf, type AnyMessage } from './envelope';
+import { PARTITION_HEADER } from './topology';
+import { inProducerSpan, traceHeaders } from './tracing';
+
+export type BusOptions = {
+  url: string;
+  logger: Logger;
+  /** How long a publish waits for a lost broker connection to come back before it fails. */
+  publishWaitMs?: number;
+};
+
+export type RawPublish = { exchange: string; routingKey: string; body: Buffer; headers: Record<string, unknown>; messageId: string; type?: string };
+
+type Reconnectable = { name: string; restore(connection: ChannelModel): Promise<void> };
+
+export class BusUnavailableError extends Error {}
+
+/**
+ * One connection to RabbitMQ with a confirm channel for publishing. When the connection drops it
+ * reconnects with back-off and restores every consumer; publishes wait for it (up to publishWaitMs).
+ */
+export class Bus {
+  private connection: ChannelModel | undefined;
+  private publisher: ConfirmChannel | undefined;
+  private ready: Promise<void>;
+  private markReady: () => void = () => undefined;
+  private closing = false;
+  private readonly parts: Reconnectable[] = [];
+
+  private constructor(private readonly options: BusOptions) {
+    this.ready = this.newReadyPromise();
+  }
+
+  static async connect(options: BusOptions): Promise<Bus> {
+    const bus = new Bus(options);
+    await bus.open();
+    return bus;
+  }
+
+  get logger(): Logger {
+    return this.options.logger;
+  }
+
+  get isConnected(): boolean {
+    return this.publisher !== undefined;
+  }
+
+  /** Publishes envelopes and resolves once the broker has confirmed every one of them. */
+  async publish(messages: AnyMessage[]): Promise<void> {
+    await this.publishRaw(
+      messages.map((m) => ({
+        ...routeOf(m),
+        body: Buffer.from(JSON.stringify({ ...m, traceparent: m.traceparent ?? traceHeaders()['traceparent'] })),
+        headers: { [PARTITION_HEADER]: m.partitionKey },
+        messageId: m.id,
+        type: m.type,
+      })),
+    );
+  }
+
+  async publishRaw(messages: RawPublish[]): Promise<void> {
+    if (messages.length === 0) return;
+    const channel = await this.publishingChannel();
+    await inProducerSpan(messages[0]?.routingKey ?? 'bus', () => {
+      const trace = traceHeaders();
+      return Promise.all(
+        messages.map(
+          (m) =>
+            new Promise<void>((resolve, reject) => {
+              channel.publish(
+                m.exchange,
+                m.routingKey,
+                m.body,
+                { persistent: true, contentType: 'application/json', messageId: m.messageId, type: m.type, timestamp: Math.floor(Date.now() / 1000), headers: { ...trace, ...m.headers } },
+                (error) => (error ? reject(new BusUnavailableError(`publish of ${m.messageId} not confirmed: ${String(error)}`)) : resolve()),
+              );
+            }),
+        ),
+      );
+    });
+  }
+
+  /** Opens a channel for a part that must be rebuilt after a reconnect (a consumer, a topology). */
+  async attach(part: Reconnectable): Promise<void> {
+    this.parts.push(part);
+    await this.ready;
+    if (this.connection) await part.restore(this.connection);
+  }
+
+  detach(part: Reconnectable): void {
+    const i = this.parts.indexOf(part);
+    if (i >= 0) this.parts.splice(i, 1);
+  }
+
+  async withChannel<R>(run: (channel: Channel) => Promise<R>): Promise<R> {
+    await this.ready;
+    if (!this.connection) throw new BusUnavailableError('bus is closed');
+    const channel = await this.connection.createChannel();
+    try {
+      return await run(channel);
+    } finally {
+      await channel.close().catch(() => undefined);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    this.markReady();
+    await this.connection?.close().catch(() => undefined);
+    this.connection = undefined;
+    this.publisher = undefined;
+  }
+
+  private async publishingChannel(): Promise<ConfirmChannel> {
+    if (this.publisher) return this.publisher;
+    const waitMs = this.options.publishWaitMs ?? 10_000;
+    const timeout = sleep(waitMs).then(() => {
+      throw new BusUnavailableError(`broker unreachable for ${waitMs} ms`);
+    });
+    await Promise.race([this.ready, timeout]);
+    if (!this.publisher) throw new BusUnavailableError('bus is closed');
+    return this.publisher;
+  }
+
+  private newReadyPromise(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.markReady = resolve;
+    });
+  }
+
+  private async open(): Promise<void> {
+    const connection = await amqp.connect(this.options.url, { clientProperties: { connection_name: this.options.logger.bindings()['service'] as string } });
+    connection.on('error', (error: Error) => this.logger.warn({ err: error }, 'broker connection error'));
+    connection.on('close', () => void this.onConnectionLost(connection));
+    const publisher = await connection.createConfirmChannel();
+    publisher.on('error', (error: Error) => this.logger.warn({ err: error }, 'publishing channel error'));
+    this.connection = connection;
+    for (const part of this.parts) await part.restore(connection);
+    this.publisher = publisher;
+    this.markReady();
+  }
+
+  private async onConnectionLost(lost: ChannelModel): Promise<void> {
+    if (this.closing || this.connection !== lost) return;
+    this.connection = undefined;
+    this.publisher = undefined;
+    this.ready = this.newReadyPromise();
+    this.logger.warn('broker connection lost: reconnecting');
+    for (let attempt = 0; !this.closing; attempt++) {
+      await sleep(Math.min(100 * 2 ** attempt, 5_000));
+      try {
+        await this.open();
+        this.logger.info({ attempts: attempt + 1 }, 'broker connection restored');
+        return;
+      } catch (error) {
+        this.logger.warn({ err: error, attempt }, 'broker still unreachable');
+        const half = this.connection as ChannelModel | undefined;
+        this.connection = undefined;
+        await half?.close().catch(() => undefined);
+      }
+    }
+  }
+}

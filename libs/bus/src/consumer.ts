@@ -1,0 +1,192 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
+import { AppError } from '@relaydesk/service-kit';
+import type { Bus } from './bus';
+import { parseMessage, type AnyMessage } from './envelope';
+import {
+  REASON_HEADER,
+  declareConsumerTopology,
+  deadLetterQueue,
+  partitionQueue,
+  retryQueue,
+  type Binding,
+} from './topology';
+import { contextFromHeaders, inConsumerSpan } from './tracing';
+
+export type HandleBatch = (messages: AnyMessage[]) => Promise<void>;
+
+export type ConsumerOptions = {
+  name: string;
+  bindings: Binding[];
+  handle: HandleBatch;
+  partitions?: number;
+  /** Unacknowledged messages per partition; a batch takes at most this many. */
+  prefetch?: number;
+  retryDelaysMs?: number[];
+  /** Quick retries in place before a message leaves its partition for the delay queue. */
+  inPlaceRetryDelaysMs?: number[];
+};
+
+const ATTEMPT_HEADER = 'x-attempt';
+
+/** A failure that no retry can mend: bad input or a rule that says no. It goes to the DLQ at once. */
+const isPermanent = (error: unknown): boolean => error instanceof AppError && error.code !== 'unavailable';
+
+type Partition = { queue: string; channel: Channel; tag: string; buffer: ConsumeMessage[]; draining: Promise<void> | undefined };
+
+/**
+ * Consumes a consumer's partitions with manual acks. Messages that wait while a batch is handled
+ * form the next batch, so batches grow with load and cost nothing when idle. A failing batch is
+ * retried one message at a time, so one bad message never holds back or loses its neighbours.
+ */
+export class Consumer {
+  private partitions: Partition[] = [];
+  private stopped = false;
+  private readonly part = { name: '', restore: (c: ChannelModel) => this.open(c) };
+  private readonly options: Required<ConsumerOptions>;
+
+  constructor(
+    private readonly bus: Bus,
+    options: ConsumerOptions,
+  ) {
+    this.options = { partitions: 1, prefetch: 200, retryDelaysMs: [1_000, 10_000, 60_000], inPlaceRetryDelaysMs: [50, 250], ...options };
+    this.part.name = options.name;
+  }
+
+  get name(): string {
+    return this.options.name;
+  }
+
+  async start(): Promise<this> {
+    await this.bus.attach(this.part);
+    return this;
+  }
+
+  /** Stops taking messages, lets the batches in hand finish and be acknowledged, closes channels. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.bus.detach(this.part);
+    await Promise.all(
+      this.partitions.map(async (p) => {
+        await p.channel.cancel(p.tag).catch(() => undefined);
+        await p.draining;
+        await p.channel.close().catch(() => undefined);
+      }),
+    );
+    this.partitions = [];
+  }
+
+  private async open(connection: ChannelModel): Promise<void> {
+    if (this.stopped) return;
+    const old = this.partitions;
+    this.partitions = [];
+    await Promise.all(old.map((p) => p.channel.close().catch(() => undefined)));
+    const { name, bindings, partitions, retryDelaysMs, prefetch } = this.options;
+    const setup = await connection.createChannel();
+    await declareConsumerTopology(setup, { name, bindings, partitions, retryDelaysMs });
+    await setup.close();
+    for (let i = 0; i < partitions; i++) {
+      const channel = await connection.createChannel();
+      channel.on('error', (error: Error) => this.bus.logger.warn({ err: error, consumer: name }, 'consumer channel error'));
+      await channel.prefetch(prefetch);
+      const partition: Partition = { queue: partitionQueue(name, i), channel, tag: '', buffer: [], draining: undefined };
+      const { consumerTag } = await channel.consume(partition.queue, (delivery) => {
+        if (delivery) this.receive(partition, delivery);
+      });
+      partition.tag = consumerTag;
+      this.partitions.push(partition);
+    }
+  }
+
+  private receive(p: Partition, delivery: ConsumeMessage): void {
+    p.buffer.push(delivery);
+    p.draining ??= this.drain(p).finally(() => {
+      p.draining = undefined;
+    });
+  }
+
+  private async drain(p: Partition): Promise<void> {
+    while (p.buffer.length > 0) {
+      const batch = p.buffer.splice(0, this.options.prefetch);
+      try {
+        await this.handleBatch(p, batch);
+      } catch (error) {
+        // Only the broker link can fail here; unacknowledged messages come back after reconnect.
+        this.bus.logger.warn({ err: error, queue: p.queue }, 'batch left unacknowledged');
+      }
+    }
+  }
+
+  private async handleBatch(p: Partition, deliveries: ConsumeMessage[]): Promise<void> {
+    const valid: { delivery: ConsumeMessage; message: AnyMessage }[] = [];
+    for (const delivery of deliveries) {
+      const parsed = parseMessage(delivery.content);
+      if (parsed.ok) valid.push({ delivery, message: parsed.message });
+      else await this.deadLetter(p, delivery, parsed.reason);
+    }
+    if (valid.length === 0) return;
+    try {
+      await this.run(p, valid);
+      for (const { delivery } of valid) p.channel.ack(delivery);
+    } catch (error) {
+      for (const one of valid) await this.handleAlone(p, one, valid.length > 1 ? undefined : error);
+    }
+  }
+
+  private async handleAlone(p: Partition, one: { delivery: ConsumeMessage; message: AnyMessage }, firstError: unknown): Promise<void> {
+    let error = firstError;
+    const delays = [0, ...this.options.inPlaceRetryDelaysMs];
+    for (let i = firstError === undefined ? 0 : 1; i < delays.length; i++) {
+      if (error !== undefined && isPermanent(error)) break;
+      await sleep(delays[i] ?? 0);
+      try {
+        await this.run(p, [one]);
+        p.channel.ack(one.delivery);
+        return;
+      } catch (e) {
+        error = e;
+      }
+    }
+    await this.retryLater(p, one.delivery, error);
+  }
+
+  private run(p: Partition, batch: { delivery: ConsumeMessage; message: AnyMessage }[]): Promise<void> {
+    const contexts = batch.map((b) => contextFromHeaders(b.delivery.properties.headers));
+    return inConsumerSpan(p.queue, contexts, () => this.options.handle(batch.map((b) => b.message)));
+  }
+
+  private async retryLater(p: Partition, delivery: ConsumeMessage, error: unknown): Promise<void> {
+    const reason = error instanceof Error ? error.message : String(error);
+    const attempt = Number(delivery.properties.headers?.[ATTEMPT_HEADER] ?? 0);
+    const delay = this.options.retryDelaysMs[attempt];
+    if (isPermanent(error) || delay === undefined) {
+      await this.deadLetter(p, delivery, reason);
+      return;
+    }
+    this.bus.logger.warn({ queue: p.queue, attempt: attempt + 1, delayMs: delay, reason }, 'handling failed: retrying later');
+    await this.bus.publishRaw([
+      {
+        exchange: '',
+        routingKey: retryQueue(this.options.name, delay),
+        body: delivery.content,
+        messageId: String(delivery.properties.messageId ?? ''),
+        headers: { ...delivery.properties.headers, [ATTEMPT_HEADER]: attempt + 1, [REASON_HEADER]: reason },
+      },
+    ]);
+    p.channel.ack(delivery);
+  }
+
+  private async deadLetter(p: Partition, delivery: ConsumeMessage, reason: string): Promise<void> {
+    this.bus.logger.error({ queue: p.queue, messageId: delivery.properties.messageId, reason }, 'message dead-lettered');
+    await this.bus.publishRaw([
+      {
+        exchange: '',
+        routingKey: deadLetterQueue(this.options.name),
+        body: delivery.content,
+        messageId: String(delivery.properties.messageId ?? ''),
+        headers: { ...delivery.properties.headers, [REASON_HEADER]: reason, 'x-failed-queue': p.queue, 'x-failed-at': new Date().toISOString() },
+      },
+    ]);
+    p.channel.ack(delivery);
+  }
+}

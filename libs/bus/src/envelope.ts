@@ -1,0 +1,57 @@
+import { v5 as uuidv5, v7 as uuidv7 } from 'uuid';
+import { type Envelope, type MessageType, type PayloadOf, envelopeSchema, exchangeOf, isMessageType, messageCatalogue } from '@relaydesk/contracts';
+import { detailsOf } from '@relaydesk/service-kit';
+
+export type AnyMessage = { [T in MessageType]: Envelope<PayloadOf<T>> & { type: T } }[MessageType];
+export type MessageOf<T extends MessageType> = Envelope<PayloadOf<T>> & { type: T };
+
+const DERIVED_NAMESPACE = '3f0c8a52-8f7e-4c55-9a43-6a3a7e1f2b10';
+
+/** An id that is the same every time it is derived from the same message, so a redo is recognised. */
+export const derivedId = (fromId: string, purpose: string): string => uuidv5(`${fromId}/${purpose}`, DERIVED_NAMESPACE);
+
+export function makeEnvelope<T extends MessageType>(
+  type: T,
+  payload: PayloadOf<T>,
+  options: { source: string; partitionKey: string; id?: string; occurredAt?: Date },
+): MessageOf<T> {
+  return {
+    id: options.id ?? uuidv7(),
+    type,
+    version: 1,
+    occurredAt: (options.occurredAt ?? new Date()).toISOString(),
+    source: options.source,
+    partitionKey: options.partitionKey,
+    payload,
+  } as MessageOf<T>;
+}
+
+export const routeOf = (envelope: { type: MessageType }): { exchange: string; routingKey: string } => ({
+  exchange: exchangeOf(envelope.type),
+  routingKey: envelope.type,
+});
+
+export type ParseResult = { ok: true; message: AnyMessage } | { ok: false; reason: string };
+
+/** Checks raw bytes from the broker: JSON, the envelope, a known type, and the payload of that type. */
+export function parseMessage(content: Buffer): ParseResult {
+  let json: unknown;
+  try {
+    json = JSON.parse(content.toString('utf8'));
+  } catch {
+    return { ok: false, reason: 'body is not JSON' };
+  }
+  const envelope = envelopeSchema.safeParse(json);
+  if (!envelope.success) return { ok: false, reason: `bad envelope: ${summary(envelope.error)}` };
+  const { type } = envelope.data;
+  if (!isMessageType(type)) return { ok: false, reason: `unknown message type ${type}` };
+  const payload = messageCatalogue[type].safeParse(envelope.data.payload);
+  if (!payload.success) return { ok: false, reason: `bad ${type} payload: ${summary(payload.error)}` };
+  return { ok: true, message: { ...envelope.data, type, payload: payload.data } as AnyMessage };
+}
+
+function summary(error: Parameters<typeof detailsOf>[0]): string {
+  return detailsOf(error)
+    .map((d) => `${d.path}: ${d.message}`)
+    .join('; ');
+}

@@ -1,0 +1,36 @@
+import type { DataSource } from 'typeorm';
+import { appendToOutbox, claimInInbox, type Tx } from '@relaydesk/db';
+import { routeOf, type AnyMessage } from './envelope';
+import type { HandleBatch } from './consumer';
+import type { OutboxRelay } from './outbox-relay';
+
+export type Emit = (messages: AnyMessage[]) => void;
+
+/** Writes envelopes to the outbox of `tx`; the relay publishes them after the commit. */
+export async function emitInTransaction(tx: Tx, messages: AnyMessage[]): Promise<void> {
+  await appendToOutbox(
+    tx,
+    messages.map((m) => ({ ...routeOf(m), envelope: m })),
+  );
+}
+
+/**
+ * Wraps a handler so that each batch runs in one transaction which records the message ids in the
+ * inbox, applies only the messages not seen before, and writes what they emit to the outbox.
+ */
+export function handleOnceInTransaction(
+  dataSource: DataSource,
+  relay: OutboxRelay,
+  consumer: string,
+  apply: (tx: Tx, messages: AnyMessage[], emit: Emit) => Promise<void>,
+): HandleBatch {
+  return async (messages) => {
+    await dataSource.transaction(async (tx) => {
+      const fresh = await claimInInbox(tx, consumer, messages.map((m) => m.id));
+      const emitted: AnyMessage[] = [];
+      await apply(tx, messages.filter((m) => fresh.has(m.id)), (out) => emitted.push(...out));
+      await emitInTransaction(tx, emitted);
+    });
+    relay.kick();
+  };
+}

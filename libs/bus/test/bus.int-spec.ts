@@ -1,0 +1,160 @@
+import { randomUUID } from 'node:crypto';
+import { createDataSource, openDatabase } from '@relaydesk/db';
+import { AppError, createLogger } from '@relaydesk/service-kit';
+import { createTestEnv, infra, waitFor, type TestEnv } from '@relaydesk/testing';
+import type { DataSource } from 'typeorm';
+import {
+  Bus,
+  Consumer,
+  OutboxRelay,
+  emitInTransaction,
+  handleOnceInTransaction,
+  makeEnvelope,
+  peekDeadLetters,
+  replayDeadLetters,
+  type AnyMessage,
+} from '../src';
+
+const logger = createLogger('bus-test', process.env['TEST_LOG_LEVEL'] ?? 'silent');
+const groupId = randomUUID();
+
+function configured(name: string, partitionKey = name): AnyMessage {
+  return makeEnvelope('channel.configured', { channelId: randomUUID(), type: 'webchat', name, groupId }, { source: 'test', partitionKey });
+}
+
+describe('bus', () => {
+  let env: TestEnv;
+  let bus: Bus;
+  const consumers: Consumer[] = [];
+
+  beforeAll(async () => {
+    env = await createTestEnv();
+    bus = await Bus.connect({ url: env.amqpUrl, logger });
+  });
+  afterEach(async () => {
+    await Promise.all(consumers.splice(0).map((c) => c.stop()));
+  });
+  afterAll(async () => {
+    await bus.close();
+    await env.dispose();
+  });
+
+  function consume(name: string, handle: (m: AnyMessage[]) => Promise<void>, partitions = 1): Promise<Consumer> {
+    const consumer = new Consumer(bus, { name, partitions, bindings: [{ exchange: 'events', pattern: 'channel.configured' }], handle, retryDelaysMs: [200], inPlaceRetryDelaysMs: [10] });
+    consumers.push(consumer);
+    return consumer.start();
+  }
+
+  it('keeps the order of each partition key across partitions', async () => {
+    const seen = new Map<string, number[]>();
+    await consume('order', async (batch) => {
+      for (const m of batch) {
+        const [key, n] = (m.payload as { name: string }).name.split('#');
+        seen.set(key!, [...(seen.get(key!) ?? []), Number(n)]);
+      }
+    }, 4);
+    for (let n = 0; n < 40; n++) {
+      await bus.publish(Array.from({ length: 10 }, (_, k) => configured(`key${k}#${n}`, `key${k}`)));
+    }
+    await waitFor('all handled', () => [...seen.values()].reduce((s, l) => s + l.length, 0) >= 400 || undefined);
+    const inOrder = Array.from({ length: 40 }, (_, n) => n);
+    for (let k = 0; k < 10; k++) expect(seen.get(`key${k}`)).toEqual(inOrder);
+  });
+
+  it('D33: a malformed message goes to the DLQ with its reason; its neighbours are handled', async () => {
+    const handled: string[] = [];
+    await consume('dlq', async (batch) => {
+      handled.push(...batch.map((m) => (m.payload as { name: string }).name));
+    });
+    await bus.publish([configured('before')]);
+    await bus.publishRaw([{ exchange: 'events', routingKey: 'channel.configured', body: Buffer.from('{"not": "an envelope"'), headers: { 'partition-key': 'x' }, messageId: 'broken-json' }]);
+    const wrongPayload = { ...configured('bad'), payload: { name: 42 } };
+    await bus.publishRaw([{ exchange: 'events', routingKey: 'channel.configured', body: Buffer.from(JSON.stringify(wrongPayload)), headers: { 'partition-key': 'x' }, messageId: wrongPayload.id }]);
+    await bus.publish([configured('after')]);
+    await waitFor('neighbours', () => handled.includes('after') || undefined);
+    expect(handled).toEqual(['before', 'after']);
+    const dead = await waitFor('two dead letters', async () => {
+      const letters = await peekDeadLetters(bus, 'dlq');
+      return letters.length === 2 ? letters : undefined;
+    });
+    expect(dead.map((d) => d.reason)).toEqual([
+      'body is not JSON',
+      expect.stringMatching(/bad channel.configured payload: .*channelId.*/s),
+    ]);
+  });
+
+  it('retries a failing handler, then dead-letters a permanent failure without blocking the rest', async () => {
+    const handled: string[] = [];
+    let flaky = 3;
+    await consume('retry', async (batch) => {
+      for (const m of batch) {
+        const name = (m.payload as { name: string }).name;
+        if (name === 'flaky' && flaky-- > 0) throw new Error('database blinked');
+        if (name === 'refused') throw new AppError('conflict', 'rule says no');
+      }
+      handled.push(...batch.map((m) => (m.payload as { name: string }).name));
+    });
+    await bus.publish([configured('flaky'), configured('refused'), configured('fine')]);
+    await waitFor('flaky and fine', () => (handled.includes('flaky') && handled.includes('fine')) || undefined);
+    const dead = await waitFor('refused dead-lettered', async () => (await peekDeadLetters(bus, 'retry')).find((d) => d.reason === 'rule says no'));
+    expect(dead).toBeDefined();
+    expect(handled).not.toContain('refused');
+    expect(await replayDeadLetters(bus, 'retry')).toEqual({ replayed: 1 });
+  });
+
+  describe('with a database', () => {
+    let db: DataSource;
+    let relay: OutboxRelay;
+    beforeAll(async () => {
+      db = await openDatabase(createDataSource({ url: env.databaseUrl, schema: 'bus_test', migrations: [] }));
+      await db.query('CREATE TABLE IF NOT EXISTS applied (id uuid PRIMARY KEY, name text NOT NULL)');
+      relay = new OutboxRelay(db, bus, logger).start();
+    });
+    afterAll(async () => {
+      await relay.stop();
+      await db.destroy();
+    });
+
+    it('applies a redelivered message once (inbox) and publishes what the change emits (outbox)', async () => {
+      const relayed: string[] = [];
+      await consume('outbox-echo', async (batch) => {
+        relayed.push(...batch.map((m) => (m.payload as { name: string }).name));
+      });
+      const handle = handleOnceInTransaction(db, relay, 'once', async (tx, messages, emit) => {
+        for (const m of messages) {
+          await tx.query('INSERT INTO applied (id, name) VALUES ($1, $2)', [m.id, (m.payload as { name: string }).name]);
+          emit([configured(`echo-${(m.payload as { name: string }).name}`)]);
+        }
+      });
+      const once = configured('once');
+      await handle([once, configured('twice')]);
+      await handle([once]);
+      const [{ count }] = await db.query('SELECT count(*)::int AS count FROM applied');
+      expect(count).toBe(2);
+      await waitFor('echoes relayed', () => relayed.length >= 2 || undefined);
+      expect(relayed.sort()).toEqual(['echo-once', 'echo-twice']);
+    });
+
+    it('keeps outbox rows until the broker confirms them and relays them after a broker drop', async () => {
+      const relayed: string[] = [];
+      await consume('outbox-drop', async (batch) => {
+        relayed.push(...batch.map((m) => (m.payload as { name: string }).name));
+      });
+      await dropConnections(env.name);
+      await db.transaction((tx) => emitInTransaction(tx, Array.from({ length: 50 }, (_, i) => configured(`drop-${i}`))));
+      relay.kick();
+      await waitFor('relayed after reconnect', () => relayed.length >= 50 || undefined, { timeoutMs: 30_000 });
+      expect(new Set(relayed).size).toBe(50);
+      await waitFor('outbox emptied', async () => (await db.query('SELECT count(*)::int AS left FROM outbox'))[0].left === 0);
+    });
+  });
+});
+
+async function dropConnections(vhost: string): Promise<void> {
+  const base = new URL(infra.rabbitAdmin);
+  const auth = `Basic ${Buffer.from(`${base.username}:${base.password}`).toString('base64')}`;
+  base.username = '';
+  base.password = '';
+  const list = (await (await fetch(new URL(`/api/vhosts/${vhost}/connections`, base), { headers: { authorization: auth } })).json()) as { name: string }[];
+  for (const c of list) await fetch(new URL(`/api/connections/${encodeURIComponent(c.name)}`, base), { method: 'DELETE', headers: { authorization: auth } });
+}

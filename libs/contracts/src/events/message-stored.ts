@@ -1,0 +1,18 @@
+import { z } from 'zod';
+import { isoTime, uuid } from '../primitives';
+
+export const messageDirections = ['in', 'out'] as const;
+export const messageKinds = ['text', 'file', 'note', 'event'] as const;
+
+/** A message was stored in a conversation: `message.received` (client) or `message.sent` (operator). */
+export const messageStored = z.strictObject({
+  messageId: uuid,
+  conversationId: uuid,
+  clientId: uuid,
+  direction: z.enum(messageDirections),
+  kind: z.enum(messageKinds),
+  text: z.string().nullable(),
+  senderOperatorId: uuid.nullable(),
+  createdAt: isoTime,
+});
+export type MessageStored = z.infer<typeof messageStored>;

@@ -1,0 +1,29 @@
+import { z } from 'zod';
+import { uuid } from '../primitives';
+
+const secret = z.string().min(8, 'must be at least 8 characters').max(500);
+const apiBaseUrl = z.url({ protocol: /^https?$/ }).optional();
+
+export const channelSettings = {
+  whatsapp: z.strictObject({ phoneNumberId: z.string().min(1).max(50), accessToken: secret, appSecret: secret, verifyToken: secret, apiBaseUrl }),
+  telegram: z.strictObject({ botToken: secret, secretToken: z.string().regex(/^[A-Za-z0-9_-]{1,256}$/, 'must be 1-256 of A-Z a-z 0-9 _ -'), apiBaseUrl }),
+  webchat: z.strictObject({ allowedOrigins: z.array(z.url({ protocol: /^https?$/ })).max(50) }),
+  api: z.strictObject({ apiKey: z.string().min(24, 'must be at least 24 characters').max(200) }),
+};
+
+const channelName = z.string().trim().min(1).max(200);
+
+export const createChannelBody = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('whatsapp'), name: channelName, groupId: uuid, settings: channelSettings.whatsapp }),
+  z.strictObject({ type: z.literal('telegram'), name: channelName, groupId: uuid, settings: channelSettings.telegram }),
+  z.strictObject({ type: z.literal('webchat'), name: channelName, groupId: uuid, settings: channelSettings.webchat }),
+  z.strictObject({ type: z.literal('api'), name: channelName, groupId: uuid, settings: channelSettings.api }),
+]);
+export type CreateChannelBody = z.infer<typeof createChannelBody>;
+
+/** Settings, when given, replace the whole settings object of the channel's type (checked against it). */
+export const patchChannelBody = z
+  .strictObject({ name: channelName, groupId: uuid, settings: z.record(z.string(), z.unknown()) })
+  .partial()
+  .refine((b) => Object.keys(b).length > 0, { message: 'names no field to change' });
+export type PatchChannelBody = z.infer<typeof patchChannelBody>;

@@ -1,0 +1,26 @@
+import { z } from 'zod';
+import { conversationStatus, messageText, uuid } from '../primitives';
+import { pageQuery } from './paging';
+
+export const conversationTabs = ['unassigned', 'mine', 'closed', 'all', 'blacklist'] as const;
+export const conversationTab = z.enum(conversationTabs);
+export type ConversationTab = z.infer<typeof conversationTab>;
+
+export const listConversationsQuery = pageQuery.extend({
+  tab: conversationTab,
+  groupId: uuid.optional(),
+  operatorId: uuid.optional(),
+  status: conversationStatus.optional(),
+});
+export type ListConversationsQuery = z.infer<typeof listConversationsQuery>;
+
+export const listMessagesQuery = z.object({
+  before: z.string().min(1).max(500).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+});
+export type ListMessagesQuery = z.infer<typeof listMessagesQuery>;
+
+export const sendMessageBody = z.strictObject({ text: messageText });
+export type SendMessageBody = z.infer<typeof sendMessageBody>;
+
+export const conversationIdParams = z.object({ id: uuid });

@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import { permission, personName, role, uuid } from '../primitives';
+
+const email = z.email({ message: 'must be an email address' }).max(254).transform((e) => e.toLowerCase());
+const password = z.string().min(8, 'must be at least 8 characters').max(200);
+
+export const loginBody = z.strictObject({ email, password: z.string().min(1).max(200) });
+export type LoginBody = z.infer<typeof loginBody>;
+
+export const createOperatorBody = z.strictObject({
+  name: personName,
+  email,
+  password,
+  role,
+  permissions: z.array(permission).max(10).default([]),
+  groupIds: z.array(uuid).max(100).default([]),
+});
+export type CreateOperatorBody = z.infer<typeof createOperatorBody>;
+
+export const patchOperatorBody = z
+  .strictObject({
+    name: personName,
+    role,
+    permissions: z.array(permission).max(10),
+    groupIds: z.array(uuid).max(100),
+    password,
+  })
+  .partial()
+  .refine((b) => Object.keys(b).length > 0, { message: 'names no field to change' });
+export type PatchOperatorBody = z.infer<typeof patchOperatorBody>;
+
+export const createGroupBody = z.strictObject({ name: z.string().trim().min(1).max(100) });
+export type CreateGroupBody = z.infer<typeof createGroupBody>;
+
+export const operatorView = z.object({
+  id: uuid,
+  name: z.string(),
+  email: z.string(),
+  role,
+  permissions: z.array(permission),
+  groupIds: z.array(uuid),
+});
+export type OperatorView = z.infer<typeof operatorView>;

@@ -1,0 +1,27 @@
+import { z } from 'zod';
+
+export const uuid = z.uuid({ message: 'must be a UUID' });
+export const isoTime = z.iso.datetime({ offset: true, message: 'must be an ISO-8601 time' });
+/** Text a person typed: any Unicode (D20), trimmed of nothing, bounded. */
+export const messageText = z.string().min(1).max(10_000);
+export const personName = z.string().trim().min(1).max(200);
+
+export const channelTypes = ['whatsapp', 'telegram', 'webchat', 'api'] as const;
+export const channelType = z.enum(channelTypes);
+export type ChannelType = z.infer<typeof channelType>;
+
+export const conversationStatuses = ['unassigned', 'in_progress', 'closed'] as const;
+export const conversationStatus = z.enum(conversationStatuses);
+export type ConversationStatus = z.infer<typeof conversationStatus>;
+
+export const roles = ['super_admin', 'operator'] as const;
+export const role = z.enum(roles);
+export type Role = z.infer<typeof role>;
+
+export const permissions = ['conversations.manage', 'conversations.view_all', 'analytics.view'] as const;
+export const permission = z.enum(permissions);
+export type Permission = z.infer<typeof permission>;
+
+export const deliveryStatuses = ['sent', 'delivered', 'read', 'failed'] as const;
+export const deliveryStatus = z.enum(deliveryStatuses);
+export type DeliveryStatus = z.infer<typeof deliveryStatus>;

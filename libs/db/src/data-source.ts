@@ -1,0 +1,48 @@
+import 'reflect-metadata';
+import { DataSource, type EntityManager, type EntitySchema, type MixedList } from 'typeorm';
+import { createOutboxAndInbox1732000000000 } from './outbox-inbox.migration';
+
+export type Tx = EntityManager;
+export type MigrationClass = new () => { up(q: never): Promise<unknown>; down(q: never): Promise<unknown> };
+
+export type DataSourceOptions = {
+  url: string;
+  /** The service's own PostgreSQL schema; every unqualified table name resolves into it. */
+  schema: string;
+  migrations: MigrationClass[];
+  entities?: MixedList<EntitySchema>;
+  poolSize?: number;
+};
+
+/** One TypeORM DataSource per service, confined to the service's schema; never `synchronize`. */
+export function createDataSource({ url, schema, migrations, entities = [], poolSize = 10 }: DataSourceOptions): DataSource {
+  if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`Bad schema name: ${schema}`);
+  return new DataSource({
+    type: 'postgres',
+    url,
+    schema,
+    entities,
+    migrations: [createOutboxAndInbox1732000000000, ...migrations],
+    migrationsTableName: 'migrations',
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    logging: false,
+    extra: { max: poolSize, options: `-c search_path=${schema}` },
+  });
+}
+
+/** Connects, makes the schema if missing and applies pending migrations, under a lock so replicas agree. */
+export async function openDatabase(dataSource: DataSource): Promise<DataSource> {
+  const schema = (dataSource.options as { schema: string }).schema;
+  await dataSource.initialize();
+  const runner = dataSource.createQueryRunner();
+  try {
+    await runner.query('SELECT pg_advisory_lock(hashtext($1))', [`migrate:${schema}`]);
+    await runner.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+    await dataSource.runMigrations();
+  } finally {
+    await runner.query('SELECT pg_advisory_unlock(hashtext($1))', [`migrate:${schema}`]).catch(() => undefined);
+    await runner.release();
+  }
+  return dataSource;
+}

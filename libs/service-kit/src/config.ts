@@ -1,0 +1,24 @@
+import { z } from 'zod';
+
+/** Settings every service reads; a service extends this with its own. */
+export const baseConfig = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATABASE_URL: z.url().default('postgres://postgres@127.0.0.1:5432/relaydesk'),
+  AMQP_URL: z.url().default('amqp://guest:guest@127.0.0.1:5672'),
+  REDIS_URL: z.url().default('redis://127.0.0.1:6379'),
+  REDIS_PREFIX: z.string().default('relaydesk:'),
+  INTERNAL_SECRET: z.string().min(16, 'must be at least 16 characters'),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+});
+export type BaseConfig = z.infer<typeof baseConfig>;
+
+export class ConfigError extends Error {}
+
+/** Reads the environment through a zod schema; a bad value stops the start with the variable's name. */
+export function loadConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+  throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+}

@@ -1,0 +1,98 @@
+import type { Server } from 'node:http';
+import express, { type ErrorRequestHandler, type Express, type RequestHandler, type Response } from 'express';
+import { pinoHttp } from 'pino-http';
+import { IDENTITY_HEADER, type CallerIdentity } from '@relaydesk/contracts';
+import { AppError, httpStatusOf } from './errors';
+import { verifyIdentity } from './identity';
+import type { Logger } from './logger';
+
+export type HttpAppOptions = {
+  logger: Logger;
+  /** Throws when a dependency is unreachable; GET /ready answers 503 then. */
+  checkReady: () => Promise<void>;
+  bodyLimit?: string;
+};
+
+/** An express app with logs, body limits, /health and /ready; add routes, then call `finishHttpApp`. */
+export function createHttpApp({ logger, checkReady, bodyLimit = '256kb' }: HttpAppOptions): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.get('/health', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/ready', async (_req, res) => {
+    try {
+      await checkReady();
+      res.json({ status: 'ready' });
+    } catch (error) {
+      res.status(503).json({ status: 'not_ready', reason: (error as Error).message });
+    }
+  });
+  app.use(pinoHttp({ logger, autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/ready' } }));
+  app.use(express.json({ limit: bodyLimit, type: ['application/json', 'application/*+json'] }));
+  return app;
+}
+
+const bodyParserErrors: Record<string, [number, string]> = {
+  'entity.too.large': [413, 'payload_too_large'],
+  'entity.parse.failed': [400, 'validation_failed'],
+  'encoding.unsupported': [415, 'unsupported_media_type'],
+  'charset.unsupported': [415, 'unsupported_media_type'],
+  'entity.verify.failed': [401, 'unauthorized'],
+};
+
+function errorResponse(res: Response, status: number, code: string, message: string, details?: unknown): void {
+  res.status(status).json({ error: { code, message, ...(details ? { details } : {}) } });
+}
+
+/** Ends the app: 404 for unknown paths, and every error in the API.md shape, never a stack trace. */
+export function finishHttpApp(app: Express, logger: Logger): Express {
+  app.use((req, res) => {
+    errorResponse(res, 404, 'not_found', `No route for ${req.method} ${req.path}`);
+  });
+  const onError: ErrorRequestHandler = (error: unknown, _req, res, _next) => {
+    if (error instanceof AppError) {
+      errorResponse(res, httpStatusOf[error.code], error.code, error.message, error.details);
+      return;
+    }
+    const type = (error as { type?: string }).type;
+    const known = type ? bodyParserErrors[type] : undefined;
+    if (known) {
+      const message = type === 'entity.parse.failed' ? 'Body is not valid JSON' : (error as Error).message;
+      errorResponse(res, known[0], known[1], message);
+      return;
+    }
+    logger.error({ err: error }, 'unhandled error in request');
+    errorResponse(res, 500, 'internal', 'Something went wrong on our side; it has been logged');
+  };
+  app.use(onError);
+  return app;
+}
+
+/** Accepts only requests that carry the gateway's signed identity header. */
+export function requireIdentity(secret: string): RequestHandler {
+  return (req, res, next) => {
+    res.locals['identity'] = verifyIdentity(req.header(IDENTITY_HEADER), secret);
+    next();
+  };
+}
+
+export function identityOf(res: Response): CallerIdentity {
+  const identity = res.locals['identity'] as CallerIdentity | undefined;
+  if (!identity) throw new AppError('unauthorized', 'No identity on this request');
+  return identity;
+}
+
+export function listen(app: Express, port: number, host = '0.0.0.0'): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = app.listen(port, host, (error?: Error) => (error ? reject(error) : resolve(server)));
+  });
+}
+
+/** Stops accepting connections and resolves when in-flight requests have been answered. */
+export function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+  });
+}

@@ -1,0 +1,6 @@
+export * from './errors';
+export * from './config';
+export * from './logger';
+export * from './identity';
+export * from './http-app';
+export * from './shutdown';

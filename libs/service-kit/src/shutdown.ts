@@ -1,0 +1,33 @@
+import type { Logger } from './logger';
+
+export type ShutdownStep = [name: string, run: () => Promise<void>];
+
+/**
+ * On SIGTERM or SIGINT runs the steps in order (stop consuming, finish in-flight work, close
+ * connections) and exits 0; exits 1 when they outlast the timeout or a second signal comes.
+ */
+export function exitGracefully(logger: Logger, steps: ShutdownStep[], timeoutMs: number): void {
+  let stopping = false;
+  const stop = async (signal: string): Promise<void> => {
+    if (stopping) {
+      logger.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    setTimeout(() => {
+      logger.error('shutdown took too long: exiting');
+      process.exit(1);
+    }, timeoutMs).unref();
+    for (const [name, run] of steps) {
+      try {
+        await run();
+      } catch (error) {
+        logger.error({ err: error, step: name }, 'shutdown step failed');
+      }
+    }
+    logger.info('stopped');
+    process.exit(0);
+  };
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => void stop(signal));
+}

@@ -1,0 +1,75 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { waitFor } from './wait';
+
+const root = join(__dirname, '..', '..', '..');
+
+export type ServiceName = 'gateway' | 'ingestion' | 'routing' | 'conversation';
+
+export type RunningService = {
+  name: ServiceName;
+  url: string;
+  port: number;
+  process: ChildProcess;
+  output: () => string;
+  /** SIGTERM and wait for a clean exit; returns the exit code. */
+  stop(): Promise<number | null>;
+  /** SIGKILL: the crash a test wants to survive. */
+  kill(): Promise<void>;
+};
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  server.close();
+  if (!address || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
+
+/** Starts a service as its own process (tsx, no build), as production would, and waits for /ready. */
+export async function startService(name: ServiceName, env: Record<string, string>, port?: number): Promise<RunningService> {
+  const listenPort = port ?? (await freePort());
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'services', name, 'src', 'main.ts')], {
+    cwd: root,
+    env: { ...process.env, ...env, PORT: String(listenPort) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-20_000);
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  const exited = once(child, 'exit') as Promise<[number | null]>;
+  const url = `http://127.0.0.1:${listenPort}`;
+  const failed = exited.then(() => {
+    throw new Error(`${name} exited during start:\n${output}`);
+  });
+  await Promise.race([
+    waitFor(`${name} ready`, async () => (await fetch(`${url}/ready`)).ok, { timeoutMs: 30_000, intervalMs: 100 }),
+    failed,
+  ]);
+  failed.catch(() => undefined);
+  return {
+    name,
+    url,
+    port: listenPort,
+    process: child,
+    output: () => output,
+    async stop() {
+      if (child.exitCode !== null) return child.exitCode;
+      child.kill('SIGTERM');
+      const [code] = await exited;
+      return code;
+    },
+    async kill() {
+      if (child.exitCode !== null) return;
+      child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
