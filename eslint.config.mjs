@@ -2,6 +2,13 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import nx from '@nx/eslint-plugin';
 
+// Services import libs only; no service imports another; contracts import nothing of ours.
+const arrows = [
+  { sourceTag: 'type:service', onlyDependOnLibsWithTags: ['type:lib'] },
+  { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
+];
+const boundaries = (depConstraints) => ({ allow: [], enforceBuildableLibDependency: false, depConstraints });
+
 export default tseslint.config(
   { ignores: ['**/node_modules/**', '**/dist/**', '**/coverage/**', '.nx/**', 'services/operator-ui/**'] },
   js.configs.recommended,
@@ -14,16 +21,11 @@ export default tseslint.config(
     rules: {
       '@nx/enforce-module-boundaries': [
         'error',
-        {
-          allow: [],
-          enforceBuildableLibDependency: false,
-          depConstraints: [
-            { sourceTag: 'type:service', onlyDependOnLibsWithTags: ['type:lib'] },
-            { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
-            { sourceTag: 'scope:contracts', onlyDependOnLibsWithTags: [] },
-            { sourceTag: 'scope:runtime', notDependOnLibsWithTags: ['scope:testing'] },
-          ],
-        },
+        boundaries([
+          ...arrows,
+          { sourceTag: 'scope:contracts', onlyDependOnLibsWithTags: [] },
+          { sourceTag: 'scope:runtime', notDependOnLibsWithTags: ['scope:testing'] },
+        ]),
       ],
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': 'error',
@@ -39,6 +41,11 @@ export default tseslint.config(
   {
     files: ['**/test/**/*.ts', '**/*.spec.ts', '**/*.int-spec.ts', 'bench/**/*.ts'],
     rules: {
+      // Tests of any project may use libs/testing.
+      '@nx/enforce-module-boundaries': ['error', boundaries(arrows)],
+      '@typescript-eslint/require-await': 'off',
+      '@typescript-eslint/no-explicit-any': 'off',
+      '@typescript-eslint/no-unsafe-return': 'off',
       '@typescript-eslint/no-unsafe-member-access': 'off',
       '@typescript-eslint/no-unsafe-assignment': 'off',
       '@typescript-eslint/no-unsafe-argument': 'off',

@@ -48,6 +48,14 @@ export class Bus {
     return this.publisher !== undefined;
   }
 
+  /** For GET /ready. */
+  readonly dependency = {
+    name: 'rabbitmq',
+    check: () => {
+      if (!this.isConnected) throw new BusUnavailableError('not connected');
+    },
+  };
+
   /** Publishes envelopes and resolves once the broker has confirmed every one of them. */
   async publish(messages: AnyMessage[]): Promise<void> {
     await this.publishRaw(

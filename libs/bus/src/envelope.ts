@@ -1,6 +1,6 @@
 import { v5 as uuidv5, v7 as uuidv7 } from 'uuid';
-import { type Envelope, type MessageType, type PayloadOf, envelopeSchema, exchangeOf, isMessageType, messageCatalogue } from '@relaydesk/contracts';
-import { detailsOf } from '@relaydesk/service-kit';
+import { type ChannelType, type Envelope, type MessageType, type PayloadOf, envelopeSchema, exchangeOf, isMessageType, messageCatalogue } from '@relaydesk/contracts';
+import { AppError, detailsOf } from '@relaydesk/service-kit';
 
 export type AnyMessage = { [T in MessageType]: Envelope<PayloadOf<T>> & { type: T } }[MessageType];
 export type MessageOf<T extends MessageType> = Envelope<PayloadOf<T>> & { type: T };
@@ -23,7 +23,7 @@ export function makeEnvelope<T extends MessageType>(
     source: options.source,
     partitionKey: options.partitionKey,
     payload,
-  } as MessageOf<T>;
+  };
 }
 
 export const routeOf = (envelope: { type: MessageType }): { exchange: string; routingKey: string } => ({
@@ -54,4 +54,24 @@ function summary(error: Parameters<typeof detailsOf>[0]): string {
   return detailsOf(error)
     .map((d) => `${d.path}: ${d.message}`)
     .join('; ');
+}
+
+export type InboundEnvelope = MessageOf<`inbound.${ChannelType}`>;
+export type OutboundEnvelope = MessageOf<`outbound.${ChannelType}`>;
+export type DeliveryEnvelope = MessageOf<`delivery.${ChannelType}`>;
+
+export const isType =
+  <T extends MessageType>(type: T) =>
+  (m: AnyMessage): m is Extract<AnyMessage, { type: T }> =>
+    m.type === type;
+export const isInbound = (m: AnyMessage): m is InboundEnvelope => m.type.startsWith('inbound.');
+export const isOutbound = (m: AnyMessage): m is OutboundEnvelope => m.type.startsWith('outbound.');
+export const isDelivery = (m: AnyMessage): m is DeliveryEnvelope => m.type.startsWith('delivery.');
+
+/** Narrows a batch to the types a consumer expects; anything else is a permanent failure (DLQ). */
+export function expectEach<M extends AnyMessage>(messages: AnyMessage[], guard: (m: AnyMessage) => m is M, consumer: string): M[] {
+  return messages.map((m) => {
+    if (!guard(m)) throw new AppError('validation_failed', `${consumer} does not handle ${m.type}`);
+    return m;
+  });
 }

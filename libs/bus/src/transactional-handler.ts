@@ -14,23 +14,35 @@ export async function emitInTransaction(tx: Tx, messages: AnyMessage[]): Promise
   );
 }
 
+/** Runs `work` in a transaction whose emitted events are written to the outbox before the commit. */
+export async function transactWithOutbox<R>(
+  dataSource: DataSource,
+  relay: OutboxRelay | undefined,
+  work: (tx: Tx, emit: Emit) => Promise<R>,
+): Promise<R> {
+  const result = await dataSource.transaction(async (tx) => {
+    const emitted: AnyMessage[] = [];
+    const value = await work(tx, (out) => emitted.push(...out));
+    await emitInTransaction(tx, emitted);
+    return value;
+  });
+  relay?.kick();
+  return result;
+}
+
 /**
  * Wraps a handler so that each batch runs in one transaction which records the message ids in the
  * inbox, applies only the messages not seen before, and writes what they emit to the outbox.
  */
 export function handleOnceInTransaction(
   dataSource: DataSource,
-  relay: OutboxRelay,
+  relay: OutboxRelay | undefined,
   consumer: string,
   apply: (tx: Tx, messages: AnyMessage[], emit: Emit) => Promise<void>,
 ): HandleBatch {
-  return async (messages) => {
-    await dataSource.transaction(async (tx) => {
+  return (messages) =>
+    transactWithOutbox(dataSource, relay, async (tx, emit) => {
       const fresh = await claimInInbox(tx, consumer, messages.map((m) => m.id));
-      const emitted: AnyMessage[] = [];
-      await apply(tx, messages.filter((m) => fresh.has(m.id)), (out) => emitted.push(...out));
-      await emitInTransaction(tx, emitted);
+      await apply(tx, messages.filter((m) => fresh.has(m.id)), emit);
     });
-    relay.kick();
-  };
 }

@@ -46,3 +46,5 @@ export async function openDatabase(dataSource: DataSource): Promise<DataSource> 
   }
   return dataSource;
 }
+
+export const postgresDependency = (dataSource: DataSource) => ({ name: 'postgres', check: () => dataSource.query('SELECT 1') });

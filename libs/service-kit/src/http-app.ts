@@ -6,27 +6,34 @@ import { AppError, httpStatusOf } from './errors';
 import { verifyIdentity } from './identity';
 import type { Logger } from './logger';
 
+/** Something a service needs to do its work; `check` throws while it is unreachable. */
+export type Dependency = { name: string; check: () => Promise<unknown> | void };
+
 export type HttpAppOptions = {
   logger: Logger;
-  /** Throws when a dependency is unreachable; GET /ready answers 503 then. */
-  checkReady: () => Promise<void>;
+  /** GET /ready answers 503 while any of these fails. */
+  dependencies: Dependency[];
   bodyLimit?: string;
 };
 
 /** An express app with logs, body limits, /health and /ready; add routes, then call `finishHttpApp`. */
-export function createHttpApp({ logger, checkReady, bodyLimit = '256kb' }: HttpAppOptions): Express {
+export function createHttpApp({ logger, dependencies, bodyLimit = '256kb' }: HttpAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
   });
   app.get('/ready', async (_req, res) => {
-    try {
-      await checkReady();
-      res.json({ status: 'ready' });
-    } catch (error) {
-      res.status(503).json({ status: 'not_ready', reason: (error as Error).message });
+    const failures: string[] = [];
+    for (const d of dependencies) {
+      try {
+        await d.check();
+      } catch (error) {
+        failures.push(`${d.name}: ${(error as Error).message}`);
+      }
     }
+    if (failures.length === 0) res.json({ status: 'ready' });
+    else res.status(503).json({ status: 'not_ready', failures });
   });
   app.use(pinoHttp({ logger, autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/ready' } }));
   app.use(express.json({ limit: bodyLimit, type: ['application/json', 'application/*+json'] }));

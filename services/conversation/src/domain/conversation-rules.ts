@@ -1,0 +1,62 @@
+import type { CallerIdentity, ConversationAction, ConversationState } from '@relaydesk/contracts';
+import { AppError } from '@relaydesk/service-kit';
+
+export type Move = 'take' | 'close' | 'unassign' | 'reopen';
+export type Decision = { action: ConversationAction; to: ConversationState };
+
+const hasAllTab = (c: CallerIdentity): boolean =>
+  c.role === 'super_admin' || c.permissions.includes('conversations.view_all') || c.permissions.includes('conversations.manage');
+
+/** D3: an operator in groups works within them; one in no group everywhere. */
+export const inScope = (c: CallerIdentity, groupId: string): boolean =>
+  c.role === 'super_admin' || c.groupIds.length === 0 || c.groupIds.includes(groupId);
+
+/** D3, D4, D9, D34: what a caller may open at all; anything else is answered 404. */
+export function canSee(c: CallerIdentity, conv: ConversationState): boolean {
+  if (c.role === 'super_admin' || conv.assigneeId === c.operatorId) return true;
+  if (hasAllTab(c)) return inScope(c, conv.groupId);
+  return conv.status === 'unassigned' && inScope(c, conv.groupId);
+}
+
+export function mayUseAllTab(c: CallerIdentity): boolean {
+  return hasAllTab(c);
+}
+
+const heldByOther = (c: CallerIdentity, conv: ConversationState) => conv.assigneeId !== null && conv.assigneeId !== c.operatorId;
+
+/** D7, D8, D10: the operator's movements of a conversation, or why not (409 state, 403 not yours). */
+export function decideMove(move: Move, c: CallerIdentity, conv: ConversationState): Decision {
+  const mine = { status: 'in_progress', assigneeId: c.operatorId, groupId: conv.groupId } as const;
+  switch (move) {
+    case 'take':
+      if (conv.status !== 'unassigned') {
+        throw new AppError('conflict', conv.status === 'closed' ? 'The conversation is closed: start it again from Closed' : heldByOther(c, conv) ? 'Another operator has already taken this conversation' : 'The conversation is already in your inbox');
+      }
+      return { action: 'taken', to: mine };
+    case 'close':
+    case 'unassign':
+      if (conv.status !== 'in_progress') throw new AppError('conflict', `The conversation is ${conv.status.replace('_', ' ')}, not in an inbox`);
+      if (heldByOther(c, conv)) throw new AppError('forbidden', 'Only the operator who holds the conversation can do this');
+      return move === 'close'
+        ? { action: 'closed', to: { ...conv, status: 'closed' } }
+        : { action: 'unassigned', to: { status: 'unassigned', assigneeId: null, groupId: conv.groupId } };
+    case 'reopen':
+      if (conv.status !== 'closed') throw new AppError('conflict', 'Only a closed conversation can be started again');
+      if (heldByOther(c, conv) && c.role !== 'super_admin') throw new AppError('forbidden', 'Only the operator who closed the conversation can start it again');
+      return { action: 'reopened', to: mine };
+  }
+}
+
+/** D6: a client message puts a new or closed conversation into Unassigned; otherwise it stays. */
+export function decideOnClientMessage(conv: ConversationState | undefined, routedGroupId: string): Decision | undefined {
+  if (!conv) return { action: 'created', to: { status: 'unassigned', assigneeId: null, groupId: routedGroupId } };
+  if (conv.status === 'closed') return { action: 'unassigned', to: { status: 'unassigned', assigneeId: null, groupId: conv.groupId } };
+  return undefined;
+}
+
+/** D8: only the holder replies. */
+export function assertMayReply(c: CallerIdentity, conv: ConversationState): void {
+  if (conv.status !== 'in_progress' || conv.assigneeId !== c.operatorId) {
+    throw new AppError('forbidden', 'Only the operator who holds the conversation in his inbox can reply');
+  }
+}

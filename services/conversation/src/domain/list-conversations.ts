@@ -1,0 +1,28 @@
+import type { CallerIdentity, ListConversationsQuery } from '@relaydesk/contracts';
+import type { Tx } from '@relaydesk/db';
+import { AppError } from '@relaydesk/service-kit';
+import { listConversations, type ConversationRow } from '../store/conversation.repository';
+import { mayUseAllTab } from './conversation-rules';
+import { decodeCursor, encodeCursor } from './cursor';
+
+/** A tab of the workspace (D3, D4, D9, D11, D28), newest first by the tab's own time, keyset-paged. */
+export async function listTab(tx: Tx, caller: CallerIdentity, q: ListConversationsQuery): Promise<{ items: ConversationRow[]; nextCursor: string | null }> {
+  const wide = q.tab === 'all' || q.tab === 'blacklist';
+  if (wide && !mayUseAllTab(caller)) throw new AppError('forbidden', `The ${q.tab} tab needs the "conversations.view_all" or "conversations.manage" permission`);
+  if (q.operatorId && !wide) throw new AppError('validation_failed', 'The operator filter applies to the All and Blacklist tabs', [{ path: 'operatorId', message: 'not a filter of this tab' }]);
+  if (q.status && q.tab !== 'all') throw new AppError('validation_failed', 'The status filter applies to the All tab', [{ path: 'status', message: 'not a filter of this tab' }]);
+  const scoped = caller.role !== 'super_admin' && caller.groupIds.length > 0;
+  const rows = await listConversations(tx, {
+    tab: q.tab,
+    operatorId: caller.operatorId,
+    scopeGroupIds: scoped ? caller.groupIds : undefined,
+    groupId: q.groupId,
+    assigneeId: q.operatorId,
+    status: q.status,
+    cursor: decodeCursor(q.cursor),
+    limit: q.limit + 1,
+  });
+  const items = rows.slice(0, q.limit);
+  const last = items[items.length - 1];
+  return { items, nextCursor: rows.length > q.limit && last ? encodeCursor({ at: last.listedAt, id: last.id }) : null };
+}

@@ -1,0 +1,25 @@
+import type { DataSource } from 'typeorm';
+import { transactWithOutbox, type OutboxRelay } from '@relaydesk/bus';
+import type { CallerIdentity } from '@relaydesk/contracts';
+import { AppError } from '@relaydesk/service-kit';
+import { findConversation, lockConversation, setState, stateOf, type ConversationRow } from '../store/conversation.repository';
+import { appendLog } from '../store/log.repository';
+import { canSee, decideMove, type Move } from './conversation-rules';
+import { movedEvent } from './events';
+
+/**
+ * Take, close, unassign or reopen (D7, D8, D10). The row is locked for the decision, so of two
+ * operators taking at once the second sees the first one's result and gets 409.
+ */
+export function moveConversation(db: DataSource, relay: OutboxRelay, caller: CallerIdentity, id: string, move: Move): Promise<ConversationRow> {
+  return transactWithOutbox(db, relay, async (tx, emit) => {
+    const conv = await lockConversation(tx, id);
+    if (!conv || !canSee(caller, conv)) throw new AppError('not_found', 'No such conversation');
+    const decision = decideMove(move, caller, conv);
+    const at = new Date().toISOString();
+    await setState(tx, id, decision.to, at);
+    await appendLog(tx, { conversationId: id, action: decision.action, actorId: caller.operatorId, from: stateOf(conv), to: decision.to, at });
+    emit([movedEvent(conv, conv, decision, caller.operatorId, at)]);
+    return (await findConversation(tx, id))!;
+  });
+}

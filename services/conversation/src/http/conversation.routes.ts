@@ -1,0 +1,79 @@
+import { Router } from 'express';
+import type { DataSource } from 'typeorm';
+import type { OutboxRelay } from '@relaydesk/bus';
+import { conversationIdParams, listConversationsQuery, listMessagesQuery, sendMessageBody } from '@relaydesk/contracts';
+import { AppError, identityOf, parseOrThrow } from '@relaydesk/service-kit';
+import { z } from 'zod';
+import { canSee, type Move } from '../domain/conversation-rules';
+import { decodeCursor, encodeCursor } from '../domain/cursor';
+import { listTab } from '../domain/list-conversations';
+import { moveConversation } from '../domain/move-conversation';
+import { sendOperatorMessage } from '../domain/send-operator-message';
+import { findConversation, markRead, type ConversationRow } from '../store/conversation.repository';
+import { readLog } from '../store/log.repository';
+import { listMessages } from '../store/message.repository';
+import { itemView, logView, messageView } from './views';
+
+const idempotencyKey = z.string().min(1).max(200).optional();
+const moves: Move[] = ['take', 'close', 'unassign', 'reopen'];
+
+/** The conversation API behind the gateway; every request carries the gateway's signed identity. */
+export function conversationRoutes(db: DataSource, relay: OutboxRelay): Router {
+  const router = Router();
+
+  async function visible(id: string, res: Parameters<typeof identityOf>[0]): Promise<ConversationRow> {
+    const conv = await findConversation(db.manager, id);
+    if (!conv || !canSee(identityOf(res), conv)) throw new AppError('not_found', 'No such conversation');
+    return conv;
+  }
+  const idOf = (params: unknown): string => parseOrThrow(conversationIdParams, params, 'path').id;
+
+  router.get('/conversations', async (req, res) => {
+    const query = parseOrThrow(listConversationsQuery, req.query, 'query');
+    const page = await listTab(db.manager, identityOf(res), query);
+    res.json({ items: page.items.map(itemView), nextCursor: page.nextCursor });
+  });
+
+  router.get('/conversations/:id', async (req, res) => {
+    const conv = await visible(idOf(req.params), res);
+    res.json(itemView(conv));
+  });
+
+  for (const move of moves) {
+    router.post(`/conversations/:id/${move}`, async (req, res) => {
+      const conv = await moveConversation(db, relay, identityOf(res), idOf(req.params), move);
+      res.json(itemView(conv));
+    });
+  }
+
+  router.get('/conversations/:id/messages', async (req, res) => {
+    const conv = await visible(idOf(req.params), res);
+    const q = parseOrThrow(listMessagesQuery, req.query, 'query');
+    const rows = await listMessages(db.manager, conv.id, decodeCursor(q.before), q.limit + 1);
+    const items = rows.slice(-q.limit);
+    const oldest = items[0];
+    res.json({ items: items.map(messageView), nextCursor: rows.length > q.limit && oldest ? encodeCursor({ at: oldest.createdAt, id: oldest.id }) : null });
+  });
+
+  router.post('/conversations/:id/messages', async (req, res) => {
+    const id = idOf(req.params);
+    const { text } = parseOrThrow(sendMessageBody, req.body, 'body');
+    const key = parseOrThrow(idempotencyKey, req.header('idempotency-key'), 'Idempotency-Key header');
+    const { message, created } = await sendOperatorMessage(db, relay, identityOf(res), id, text, key);
+    if (!created) res.setHeader('Idempotent-Replayed', 'true');
+    res.status(201).json(messageView(message));
+  });
+
+  router.post('/conversations/:id/read', async (req, res) => {
+    const conv = await visible(idOf(req.params), res);
+    await markRead(db.manager, conv.id);
+    res.json({ id: conv.id, unreadCount: 0 });
+  });
+
+  router.get('/conversations/:id/log', async (req, res) => {
+    const conv = await visible(idOf(req.params), res);
+    res.json({ items: (await readLog(db.manager, conv.id)).map(logView) });
+  });
+
+  return router;
+}

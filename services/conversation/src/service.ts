@@ -1,0 +1,37 @@
+import { Bus, OutboxRelay } from '@relaydesk/bus';
+import { createDataSource, openDatabase, postgresDependency } from '@relaydesk/db';
+import { closeServer, createHttpApp, createLogger, exitGracefully, finishHttpApp, listen, loadConfig, requireIdentity } from '@relaydesk/service-kit';
+import { conversationConfig } from './config';
+import { deliveryReportsConsumer, routedMessagesConsumer } from './events/consumers';
+import { conversationRoutes } from './http/conversation.routes';
+import { conversationMigrations } from './store/migrations';
+
+export async function runConversation(): Promise<void> {
+  const config = loadConfig(conversationConfig);
+  const logger = createLogger('conversation', config.LOG_LEVEL);
+  const db = await openDatabase(createDataSource({ url: config.DATABASE_URL, schema: 'conversation', migrations: conversationMigrations, poolSize: config.DB_POOL_SIZE }));
+  const bus = await Bus.connect({ url: config.AMQP_URL, logger });
+  const relay = new OutboxRelay(db, bus, logger).start();
+  const consumers = [
+    await routedMessagesConsumer(bus, db, relay, config.INBOUND_PARTITIONS).start(),
+    await deliveryReportsConsumer(bus, db, relay).start(),
+  ];
+
+  const app = createHttpApp({ logger, dependencies: [postgresDependency(db), bus.dependency] });
+  app.use('/conversations', requireIdentity(config.INTERNAL_SECRET));
+  app.use(conversationRoutes(db, relay));
+  const server = await listen(finishHttpApp(app, logger), config.PORT);
+  logger.info({ port: config.PORT }, 'conversation ready');
+
+  exitGracefully(
+    logger,
+    [
+      ['stop consuming', () => Promise.all(consumers.map((c) => c.stop())).then(() => undefined)],
+      ['close http', () => closeServer(server)],
+      ['flush outbox', () => relay.stop()],
+      ['close bus', () => bus.close()],
+      ['close database', () => db.destroy()],
+    ],
+    config.SHUTDOWN_TIMEOUT_MS,
+  );
+}

@@ -1,0 +1,160 @@
+import type { ConversationState, ConversationStatus, ConversationTab, InboundMessage } from '@relaydesk/contracts';
+import type { Tx } from '@relaydesk/db';
+import type { Cursor } from '../domain/cursor';
+
+export type ConversationRow = ConversationState & {
+  id: string;
+  clientId: string;
+  clientName: string;
+  channel: string;
+  channelId: string;
+  externalClientId: string;
+  statusChangedAt: string;
+  closedAt: string | null;
+  lastMessageAt: string;
+  lastMessageText: string | null;
+  lastMessageDirection: 'in' | 'out' | null;
+  unreadCount: number;
+  listedAt: string;
+};
+
+export const stateOf = (c: ConversationState): ConversationState => ({ status: c.status, assigneeId: c.assigneeId, groupId: c.groupId });
+
+const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
+
+type Raw = Record<string, unknown>;
+const toRow = (r: Raw): ConversationRow => ({
+  id: r['id'] as string,
+  clientId: r['client_id'] as string,
+  clientName: r['client_name'] as string,
+  channel: r['channel'] as string,
+  channelId: r['channel_id'] as string,
+  externalClientId: r['external_id'] as string,
+  status: r['status'] as ConversationStatus,
+  assigneeId: r['assignee_id'] as string | null,
+  groupId: r['group_id'] as string,
+  statusChangedAt: iso(r['status_changed_at'] as Date)!,
+  closedAt: iso(r['closed_at'] as Date | null),
+  lastMessageAt: iso(r['last_message_at'] as Date)!,
+  lastMessageText: r['last_message_text'] as string | null,
+  lastMessageDirection: r['last_message_direction'] as 'in' | 'out' | null,
+  unreadCount: r['unread_count'] as number,
+  listedAt: iso(r['listed_at'] as Date)!,
+});
+
+const SELECT = `
+  SELECT c.*, cl.name AS client_name, cl.channel, cl.channel_id, cl.external_id, %LISTED% AS listed_at
+  FROM conversation c JOIN client cl ON cl.id = c.client_id`;
+
+const LISTED_BY_STATUS = `CASE c.status WHEN 'unassigned' THEN c.status_changed_at WHEN 'closed' THEN c.closed_at ELSE c.last_message_at END`;
+
+/** D11: the time each tab shows and sorts by. */
+const listedAtOf: Record<ConversationTab, string> = {
+  unassigned: 'c.status_changed_at',
+  closed: 'c.closed_at',
+  mine: 'c.last_message_at',
+  all: 'c.last_message_at',
+  blacklist: 'c.last_message_at',
+};
+
+export async function upsertClient(tx: Tx, id: string, m: InboundMessage): Promise<string> {
+  // D17: the name the channel sends only refreshes original_name; an operator's rename stays.
+  const [row] = await tx.query<{ id: string }[]>(
+    `INSERT INTO client (id, channel, channel_id, external_id, name, original_name, phone)
+     VALUES ($1, $2, $3, $4, $5, $5, $6)
+     ON CONFLICT (channel_id, external_id) DO UPDATE
+       SET original_name = EXCLUDED.original_name, phone = COALESCE(EXCLUDED.phone, client.phone)
+     RETURNING id`,
+    [id, m.channel, m.channelId, m.externalClientId, m.clientName, m.phone ?? null],
+  );
+  return row!.id;
+}
+
+export async function lockConversationOfClient(tx: Tx, clientId: string): Promise<ConversationRow | undefined> {
+  const rows = await tx.query<Raw[]>(`${SELECT.replace('%LISTED%', LISTED_BY_STATUS)} WHERE c.client_id = $1 FOR UPDATE OF c`, [clientId]);
+  return rows[0] && toRow(rows[0]);
+}
+
+export async function lockConversation(tx: Tx, id: string): Promise<ConversationRow | undefined> {
+  const rows = await tx.query<Raw[]>(`${SELECT.replace('%LISTED%', LISTED_BY_STATUS)} WHERE c.id = $1 FOR UPDATE OF c`, [id]);
+  return rows[0] && toRow(rows[0]);
+}
+
+export async function findConversation(tx: Tx, id: string): Promise<ConversationRow | undefined> {
+  const rows = await tx.query<Raw[]>(`${SELECT.replace('%LISTED%', LISTED_BY_STATUS)} WHERE c.id = $1`, [id]);
+  return rows[0] && toRow(rows[0]);
+}
+
+export async function insertConversation(tx: Tx, c: { id: string; clientId: string; state: ConversationState; at: string }): Promise<void> {
+  await tx.query(
+    `INSERT INTO conversation (id, client_id, status, assignee_id, group_id, status_changed_at, last_message_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $6)`,
+    [c.id, c.clientId, c.state.status, c.state.assigneeId, c.state.groupId, c.at],
+  );
+}
+
+export async function setState(tx: Tx, id: string, to: ConversationState, at: string): Promise<void> {
+  await tx.query(
+    `UPDATE conversation SET status = $2, assignee_id = $3, group_id = $4, status_changed_at = $5,
+       closed_at = CASE WHEN $2 = 'closed' THEN $5::timestamptz ELSE closed_at END
+     WHERE id = $1`,
+    [id, to.status, to.assigneeId, to.groupId, at],
+  );
+}
+
+export async function recordLastMessage(tx: Tx, id: string, m: { text: string | null; direction: 'in' | 'out'; at: string }): Promise<void> {
+  await tx.query(
+    `UPDATE conversation SET last_message_at = GREATEST(last_message_at, $2), last_message_text = $3,
+       last_message_direction = $4, unread_count = unread_count + CASE WHEN $4 = 'in' THEN 1 ELSE 0 END
+     WHERE id = $1`,
+    [id, m.at, m.text, m.direction],
+  );
+}
+
+export async function markRead(tx: Tx, id: string): Promise<void> {
+  await tx.query('UPDATE conversation SET unread_count = 0 WHERE id = $1', [id]);
+}
+
+export type ListFilter = {
+  tab: ConversationTab;
+  operatorId: string;
+  /** Groups the caller is confined to (D3, D4); undefined means every group. */
+  scopeGroupIds: string[] | undefined;
+  groupId?: string;
+  assigneeId?: string;
+  status?: ConversationStatus;
+  cursor?: Cursor;
+  limit: number;
+};
+
+export async function listConversations(tx: Tx, f: ListFilter): Promise<ConversationRow[]> {
+  const listedAt = listedAtOf[f.tab];
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const param = (v: unknown): string => `$${params.push(v)}`;
+  switch (f.tab) {
+    case 'unassigned':
+      where.push(`c.status = 'unassigned'`, 'NOT cl.blacklisted');
+      break;
+    case 'mine':
+      where.push(`c.status = 'in_progress'`, `c.assignee_id = ${param(f.operatorId)}`, 'NOT cl.blacklisted');
+      break;
+    case 'closed':
+      where.push(`c.status = 'closed'`, `c.assignee_id = ${param(f.operatorId)}`);
+      break;
+    case 'all':
+      break;
+    case 'blacklist':
+      where.push('cl.blacklisted');
+      break;
+  }
+  if (f.scopeGroupIds) where.push(`c.group_id = ANY(${param(f.scopeGroupIds)}::uuid[])`);
+  if (f.groupId) where.push(`c.group_id = ${param(f.groupId)}`);
+  if (f.assigneeId) where.push(`c.assignee_id = ${param(f.assigneeId)}`);
+  if (f.status) where.push(`c.status = ${param(f.status)}`);
+  if (f.cursor) where.push(`(${listedAt}, c.id) < (${param(f.cursor.at)}::timestamptz, ${param(f.cursor.id)}::uuid)`);
+  const sql = `${SELECT.replace('%LISTED%', listedAt)}
+    ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+    ORDER BY ${listedAt} DESC, c.id DESC LIMIT ${param(f.limit)}`;
+  return (await tx.query<Raw[]>(sql, params)).map(toRow);
+}

@@ -1,0 +1,93 @@
+import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
+import type { CallerIdentity } from '@relaydesk/contracts';
+import { signIdentity } from '@relaydesk/service-kit';
+import { createTestEnv, startService, waitFor, type RunningService, type TestEnv } from '@relaydesk/testing';
+
+/** Ingestion → routing → conversation over the real bus, spoken to with the gateway's signed identity. */
+describe('inbound pipeline', () => {
+  let env: TestEnv;
+  let ingestion: RunningService;
+  let routing: RunningService;
+  let conversation: RunningService;
+  const admin: CallerIdentity = { operatorId: randomUUID(), role: 'super_admin', permissions: [], groupIds: [] };
+  const groupId = randomUUID();
+  let channelId: string;
+  const apiKey = `key-${randomUUID()}`;
+
+  const call = async (svc: RunningService, path: string, init: RequestInit = {}, who = admin) => {
+    const res = await fetch(`${svc.url}${path}`, {
+      ...init,
+      headers: { 'content-type': 'application/json', 'x-relaydesk-identity': signIdentity(who, env.env['INTERNAL_SECRET']!), ...(init.headers ?? {}) },
+    });
+    return { status: res.status, body: (await res.json()) as any };
+  };
+  const send = (externalClientId: string, externalMessageId: string, text: string) =>
+    fetch(`${ingestion.url}/ingest/v1/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
+      body: JSON.stringify({ channel: 'api', channelId, externalClientId, clientName: `Client ${externalClientId}`, externalMessageId, sentAt: new Date().toISOString(), text }),
+    });
+  const storedCount = async (): Promise<number> => {
+    let count = 0;
+    let cursor: string | null = null;
+    do {
+      const page = await call(conversation, `/conversations?tab=all&limit=100${cursor ? `&cursor=${cursor}` : ''}`);
+      count += page.body.items.length;
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    return count;
+  };
+
+  beforeAll(async () => {
+    env = await createTestEnv();
+    [ingestion, routing, conversation] = await Promise.all([
+      startService('ingestion', env.env),
+      startService('routing', env.env),
+      startService('conversation', env.env),
+    ]);
+    const created = await call(ingestion, '/channels', { method: 'POST', body: JSON.stringify({ type: 'api', name: 'Connector', groupId, settings: { apiKey } }) });
+    expect(created.status).toBe(201);
+    expect(created.body.settings).toEqual({});
+    channelId = created.body.id;
+  }, 60_000);
+
+  afterAll(async () => {
+    await Promise.all([ingestion, routing, conversation].map((s) => s?.stop()));
+    await env?.dispose();
+  });
+
+  it('D6: a first client message creates an unassigned conversation in the channel group; a repeat is stored once', async () => {
+    expect((await send('alice', 'a-1', 'Привет 👋')).status).toBe(200);
+    expect((await send('alice', 'a-1', 'Привет 👋')).status).toBe(200);
+    const item = await waitFor('listed', async () => (await call(conversation, '/conversations?tab=unassigned')).body.items[0]);
+    expect(item).toMatchObject({ status: 'unassigned', group: { id: groupId }, client: { name: 'Client alice', channel: 'api' }, unreadCount: 1, lastMessage: { text: 'Привет 👋', direction: 'in' } });
+    const messages = await call(conversation, `/conversations/${item.id}/messages`);
+    expect(messages.body.items).toHaveLength(1);
+  });
+
+  it('D33: nothing is lost when the conversation service is killed -9 while 1,000 messages flow', async () => {
+    const before = await storedCount();
+    const sending = (async () => {
+      for (let i = 0; i < 1000; i += 50) {
+        await Promise.all(Array.from({ length: 50 }, (_, k) => send(`crash-${(i + k) % 200}`, `crash-${i + k}`, `message ${i + k}`)));
+      }
+    })();
+    await waitFor('some stored', async () => (await storedCount()) > before + 20, { timeoutMs: 30_000 });
+    await conversation.kill();
+    await sending;
+    conversation = await startService('conversation', env.env);
+    const db = new Client({ connectionString: env.databaseUrl });
+    await db.connect();
+    const count = async () =>
+      (
+        await db.query(`SELECT count(*)::int AS stored, count(DISTINCT external_message_id)::int AS distinct_ids
+                        FROM conversation.message WHERE external_message_id LIKE 'crash-%'`)
+      ).rows[0] as { stored: number; distinct_ids: number };
+    await waitFor('every message stored', async () => (await count()).stored >= 1000, { timeoutMs: 60_000, intervalMs: 250 }).catch(() => undefined);
+    const stored = await count();
+    await db.end();
+    expect(stored).toEqual({ stored: 1000, distinct_ids: 1000 });
+    expect(await storedCount()).toBe(before + 200);
+  }, 120_000);
+});

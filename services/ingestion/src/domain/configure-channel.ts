@@ -1,0 +1,50 @@
+import { v7 as uuidv7 } from 'uuid';
+import type { DataSource } from 'typeorm';
+import { makeEnvelope, transactWithOutbox, type Emit, type OutboxRelay } from '@relaydesk/bus';
+import { channelSettings, type ChannelType, type CreateChannelBody, type PatchChannelBody } from '@relaydesk/contracts';
+import type { Tx } from '@relaydesk/db';
+import { AppError, parseOrThrow } from '@relaydesk/service-kit';
+import type { Channel, ChannelRepository } from '../store/channel.repository';
+
+/** Types whose adapters exist; the others are refused rather than stored to do nothing. */
+const available: ChannelType[] = ['webchat', 'api'];
+const secretFields: Record<ChannelType, string[]> = {
+  whatsapp: ['accessToken', 'appSecret', 'verifyToken'],
+  telegram: ['botToken', 'secretToken'],
+  webchat: [],
+  api: ['apiKey'],
+};
+
+export type ChannelView = { id: string; type: ChannelType; name: string; groupId: string; webhookUrl: string; settings: Record<string, unknown> };
+
+export function channelView(c: Channel, publicUrl: string): ChannelView {
+  const settings = Object.fromEntries(Object.entries(c.settings).filter(([k]) => !secretFields[c.type].includes(k)));
+  const webhookUrl = c.type === 'api' ? `${publicUrl}/ingest/v1/messages` : `${publicUrl}/ingest/v1/${c.type}/${c.id}`;
+  return { id: c.id, type: c.type, name: c.name, groupId: c.groupId, webhookUrl, settings };
+}
+
+async function saveAndAnnounce(tx: Tx, emit: Emit, channels: ChannelRepository, c: Channel): Promise<Channel> {
+  try {
+    await channels.save(tx, c);
+  } catch (error) {
+    if ((error as { code?: string }).code === '23505') throw new AppError('conflict', 'This API key is used by another channel');
+    throw error;
+  }
+  emit([makeEnvelope('channel.configured', { channelId: c.id, type: c.type, name: c.name, groupId: c.groupId }, { source: 'ingestion', partitionKey: c.id })]);
+  return c;
+}
+
+export function createChannel(db: DataSource, relay: OutboxRelay, channels: ChannelRepository, body: CreateChannelBody): Promise<Channel> {
+  if (!available.includes(body.type)) throw new AppError('validation_failed', `Channels of type ${body.type} are not available yet`, [{ path: 'type', message: `one of ${available.join(', ')}` }]);
+  return transactWithOutbox(db, relay, (tx, emit) => saveAndAnnounce(tx, emit, channels, { id: uuidv7(), ...body }));
+}
+
+export function patchChannel(db: DataSource, relay: OutboxRelay, channels: ChannelRepository, id: string, body: PatchChannelBody): Promise<Channel> {
+  return transactWithOutbox(db, relay, async (tx, emit) => {
+    const current = await channels.byId(id);
+    if (!current) throw new AppError('not_found', 'No such channel');
+    // Secrets are write-only, so a settings change keeps the stored ones the body leaves out.
+    const settings = body.settings ? parseOrThrow(channelSettings[current.type], { ...current.settings, ...body.settings }, 'settings') : current.settings;
+    return saveAndAnnounce(tx, emit, channels, { ...current, ...(body.name ? { name: body.name } : {}), ...(body.groupId ? { groupId: body.groupId } : {}), settings });
+  });
+}

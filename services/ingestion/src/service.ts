@@ -1,0 +1,46 @@
+import { createHmac } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { Bus, OutboxRelay } from '@relaydesk/bus';
+import { createDataSource, openDatabase, postgresDependency } from '@relaydesk/db';
+import { closeServer, createHttpApp, createLogger, exitGracefully, finishHttpApp, listen, loadConfig, requireIdentity } from '@relaydesk/service-kit';
+import { ingestionConfig } from './config';
+import { webchatOutboundConsumer } from './events/outbound.consumer';
+import { channelRoutes } from './http/channel.routes';
+import { ingestRoutes } from './http/ingest.routes';
+import { ChannelRepository } from './store/channel.repository';
+import { ingestionMigrations } from './store/migrations';
+
+export async function runIngestion(): Promise<void> {
+  const config = loadConfig(ingestionConfig);
+  const logger = createLogger('ingestion', config.LOG_LEVEL);
+  const db = await openDatabase(createDataSource({ url: config.DATABASE_URL, schema: 'ingestion', migrations: ingestionMigrations }));
+  const bus = await Bus.connect({ url: config.AMQP_URL, logger });
+  const redis = new Redis(config.REDIS_URL, { keyPrefix: config.REDIS_PREFIX, maxRetriesPerRequest: 2 });
+  const relay = new OutboxRelay(db, bus, logger).start();
+  const channels = new ChannelRepository(db);
+  const consumers = [await webchatOutboundConsumer(bus, db, relay).start()];
+
+  const app = createHttpApp({
+    logger,
+    dependencies: [postgresDependency(db), bus.dependency, { name: 'redis', check: () => redis.ping() }],
+  });
+  const visitorSecret = createHmac('sha256', config.INTERNAL_SECRET).update('webchat-visitors').digest('hex');
+  app.use(ingestRoutes({ bus, redis, channels, visitorSecret, publicUrl: config.PUBLIC_INGEST_URL }));
+  app.use('/channels', requireIdentity(config.INTERNAL_SECRET));
+  app.use(channelRoutes(db, relay, channels, config.PUBLIC_INGEST_URL));
+  const server = await listen(finishHttpApp(app, logger), config.PORT);
+  logger.info({ port: config.PORT }, 'ingestion ready');
+
+  exitGracefully(
+    logger,
+    [
+      ['close http', () => closeServer(server)],
+      ['stop consuming', () => Promise.all(consumers.map((c) => c.stop())).then(() => undefined)],
+      ['flush outbox', () => relay.stop()],
+      ['close bus', () => bus.close()],
+      ['close redis', () => redis.quit().then(() => undefined)],
+      ['close database', () => db.destroy()],
+    ],
+    config.SHUTDOWN_TIMEOUT_MS,
+  );
+}

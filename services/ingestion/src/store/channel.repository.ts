@@ -1,0 +1,52 @@
+import { createHash } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import type { ChannelType } from '@relaydesk/contracts';
+import type { Tx } from '@relaydesk/db';
+
+export type Channel = { id: string; type: ChannelType; name: string; groupId: string; settings: Record<string, unknown> };
+
+const CACHE_MS = 5_000;
+export const hashApiKey = (key: string): string => createHash('sha256').update(key).digest('hex');
+
+type Raw = { id: string; type: ChannelType; name: string; group_id: string; settings: Record<string, unknown> };
+const toChannel = (r: Raw): Channel => ({ id: r.id, type: r.type, name: r.name, groupId: r.group_id, settings: r.settings });
+
+/** Channels with their secrets. Webhook lookups are cached briefly; writes clear this replica's cache. */
+export class ChannelRepository {
+  private readonly cache = new Map<string, { channel: Channel | undefined; until: number }>();
+
+  constructor(private readonly db: DataSource) {}
+
+  async save(tx: Tx, c: Channel): Promise<void> {
+    const apiKey = c.type === 'api' ? hashApiKey(String(c.settings['apiKey'])) : null;
+    await tx.query(
+      `INSERT INTO channel (id, type, name, group_id, settings, api_key_hash) VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, group_id = EXCLUDED.group_id, settings = EXCLUDED.settings,
+         api_key_hash = EXCLUDED.api_key_hash, updated_at = now()`,
+      [c.id, c.type, c.name, c.groupId, JSON.stringify(c.settings), apiKey],
+    );
+    this.cache.clear();
+  }
+
+  async all(): Promise<Channel[]> {
+    return (await this.db.query<Raw[]>('SELECT * FROM channel ORDER BY created_at')).map(toChannel);
+  }
+
+  byId(id: string): Promise<Channel | undefined> {
+    return this.cached(`id:${id}`, 'SELECT * FROM channel WHERE id = $1', id);
+  }
+
+  byApiKey(apiKey: string): Promise<Channel | undefined> {
+    return this.cached(`key:${hashApiKey(apiKey)}`, `SELECT * FROM channel WHERE api_key_hash = $1 AND type = 'api'`, hashApiKey(apiKey));
+  }
+
+  private async cached(key: string, sql: string, param: string): Promise<Channel | undefined> {
+    const hit = this.cache.get(key);
+    if (hit && hit.until > Date.now()) return hit.channel;
+    const [row] = await this.db.query<Raw[]>(sql, [param]);
+    const channel = row && toChannel(row);
+    if (this.cache.size > 10_000) this.cache.clear(); // unknown keys are cached too: keep it bounded
+    this.cache.set(key, { channel, until: Date.now() + CACHE_MS });
+    return channel;
+  }
+}

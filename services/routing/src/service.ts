@@ -1,0 +1,35 @@
+import { Bus } from '@relaydesk/bus';
+import { createDataSource, openDatabase, postgresDependency } from '@relaydesk/db';
+import { closeServer, createHttpApp, createLogger, exitGracefully, finishHttpApp, listen, loadConfig } from '@relaydesk/service-kit';
+import { routingConfig } from './config';
+import { channelConfiguredConsumer } from './events/channel-configured.consumer';
+import { inboundConsumer } from './events/inbound.consumer';
+import { ChannelRouteRepository } from './store/channel-route.repository';
+import { routingMigrations } from './store/migrations';
+
+export async function runRouting(): Promise<void> {
+  const config = loadConfig(routingConfig);
+  const logger = createLogger('routing', config.LOG_LEVEL);
+  const db = await openDatabase(createDataSource({ url: config.DATABASE_URL, schema: 'routing', migrations: routingMigrations }));
+  const bus = await Bus.connect({ url: config.AMQP_URL, logger });
+  const routes = new ChannelRouteRepository(db);
+  const consumers = [
+    await channelConfiguredConsumer(bus, db, routes).start(),
+    await inboundConsumer(bus, routes, config.INBOUND_PARTITIONS).start(),
+  ];
+
+  const app = createHttpApp({ logger, dependencies: [postgresDependency(db), bus.dependency] });
+  const server = await listen(finishHttpApp(app, logger), config.PORT);
+  logger.info({ port: config.PORT }, 'routing ready');
+
+  exitGracefully(
+    logger,
+    [
+      ['stop consuming', () => Promise.all(consumers.map((c) => c.stop())).then(() => undefined)],
+      ['close http', () => closeServer(server)],
+      ['close bus', () => bus.close()],
+      ['close database', () => db.destroy()],
+    ],
+    config.SHUTDOWN_TIMEOUT_MS,
+  );
+}
