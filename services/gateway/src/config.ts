@@ -1,0 +1,37 @@
+import { baseConfig } from '@relaydesk/service-kit';
+import { z } from 'zod';
+
+const secondsPerUnit = { s: 1, m: 60, h: 3600, d: 86_400 } as const;
+
+/** `90`, `30s`, `15m`, `12h`, `7d` → seconds. */
+const duration = z
+  .string()
+  .regex(/^\d+[smhd]?$/, 'must be a number of seconds or like 30s, 15m, 12h, 7d')
+  .transform((v) => {
+    const unit = v.at(-1) as keyof typeof secondsPerUnit | undefined;
+    return unit && unit in secondsPerUnit ? Number(v.slice(0, -1)) * secondsPerUnit[unit] : Number(v);
+  })
+  .refine((seconds) => seconds > 0, 'must be longer than 0 seconds');
+
+const flag = z.enum(['true', 'false']).transform((v) => v === 'true');
+
+export const gatewayConfig = baseConfig.extend({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  JWT_SECRET: z.string().min(16, 'must be at least 16 characters'),
+  ACCESS_TOKEN_TTL: duration.prefault('12h'),
+  ADMIN_EMAIL: z.email().transform((e) => e.toLowerCase()).optional(),
+  ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
+  BCRYPT_ROUNDS: z.coerce.number().int().min(4).max(15).default(10),
+  CONVERSATION_URL: z.url().default('http://127.0.0.1:8083'),
+  INGESTION_URL: z.url().default('http://127.0.0.1:8081'),
+  FEATURE_OUTGOING_WHATSAPP: flag.default(false),
+  /**
+   * Express `trust proxy`: which hops may tell the client address in X-Forwarded-For, the address
+   * the login rate limit counts by. `false` (direct), `true`, a hop count, or addresses/`loopback`.
+   */
+  TRUST_PROXY: z
+    .string()
+    .default('false')
+    .transform((v): boolean | number | string => (v === 'true' ? true : v === 'false' ? false : /^\d+$/.test(v) ? Number(v) : v)),
+});
+export type GatewayConfig = z.infer<typeof gatewayConfig>;

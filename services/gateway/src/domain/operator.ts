@@ -1,0 +1,36 @@
+import { permissions as allPermissions, type CallerIdentity, type OperatorView, type Permission, type Role } from '@relaydesk/contracts';
+
+/** An operator as stored: `permissions` are the ones granted, whatever the role. */
+export type Operator = {
+  id: string;
+  name: string;
+  email: string;
+  role: Role;
+  permissions: Permission[];
+  groupIds: string[];
+};
+
+export type Group = { id: string; name: string };
+
+/** The caller of a request: who he is and what he may do. */
+export type Caller = CallerIdentity & { name: string; email: string };
+
+/** D1: `super_admin` has every permission; an operator has the ones granted to him. */
+export function effectivePermissions(role: Role, granted: Permission[]): Permission[] {
+  switch (role) {
+    case 'super_admin':
+      return [...allPermissions];
+    case 'operator':
+      return allPermissions.filter((p) => granted.includes(p));
+  }
+}
+
+export function viewOf(operator: Operator): OperatorView {
+  const { id, name, email, role, permissions, groupIds } = operator;
+  return { id, name, email, role, permissions: effectivePermissions(role, permissions), groupIds };
+}
+
+export function callerOfOperator(operator: Operator): Caller {
+  const { id, name, email, role, permissions, groupIds } = viewOf(operator);
+  return { operatorId: id, name, email, role, permissions, groupIds };
+}

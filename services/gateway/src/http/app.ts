@@ -1,0 +1,49 @@
+import { createHttpApp, finishHttpApp, type Dependency, type Logger } from '@relaydesk/service-kit';
+import type { ErrorRequestHandler, Express, Router } from 'express';
+import type { AccessTokens } from '../auth/access-tokens';
+import type { LoginLimiter } from '../auth/login-limiter';
+import type { Passwords } from '../auth/passwords';
+import type { GatewayConfig } from '../config';
+import { RateLimitedError } from '../domain/rate-limited';
+import type { Directory } from '../store/directory';
+import type { GroupRepository } from '../store/group.repository';
+import type { OperatorRepository } from '../store/operator.repository';
+import { authRoutes } from './auth.routes';
+import { authenticate } from './authenticate';
+import { groupRoutes } from './groups.routes';
+import { operatorRoutes } from './operators.routes';
+
+export type GatewayDeps = {
+  config: GatewayConfig;
+  logger: Logger;
+  /** What GET /ready checks. */
+  dependencies: Dependency[];
+  operators: OperatorRepository;
+  groups: GroupRepository;
+  directory: Directory;
+  passwords: Passwords;
+  tokens: AccessTokens;
+  limiter: LoginLimiter;
+};
+
+const retryAfterHeader: ErrorRequestHandler = (error: unknown, _req, res, next) => {
+  if (error instanceof RateLimitedError) res.setHeader('Retry-After', String(error.retryAfterSeconds));
+  next(error);
+};
+
+export function buildGatewayApp(deps: GatewayDeps): Express {
+  const app = createHttpApp({ logger: deps.logger, dependencies: deps.dependencies });
+  app.set('trust proxy', deps.config.TRUST_PROXY);
+  const requireCaller = authenticate(deps);
+
+  // The public API under /api/v1: mount further routers here.
+  const routers: Router[] = [
+    authRoutes(deps, requireCaller),
+    operatorRoutes(deps, requireCaller),
+    groupRoutes(deps, requireCaller),
+  ];
+  app.use('/api/v1', ...routers);
+
+  app.use(retryAfterHeader);
+  return finishHttpApp(app, deps.logger);
+}

@@ -1,0 +1,41 @@
+import type { CallerIdentity } from '@relaydesk/contracts';
+import { AppError } from '@relaydesk/service-kit';
+import type { RequestHandler, Response } from 'express';
+import type { AccessTokens } from '../auth/access-tokens';
+import { callerOfOperator, type Caller } from '../domain/operator';
+import type { OperatorRepository } from '../store/operator.repository';
+
+export type { Caller };
+
+export type AuthenticateDeps = {
+  tokens: Pick<AccessTokens, 'verify'>;
+  operators: Pick<OperatorRepository, 'findCached'>;
+};
+
+const bearer = /^Bearer +(\S+)$/i;
+
+/** Accepts only requests with `Authorization: Bearer <access token>` of an operator who still exists. */
+export function authenticate(deps: AuthenticateDeps): RequestHandler {
+  return async (req, res, next) => {
+    const header = req.header('authorization');
+    if (!header) throw new AppError('unauthorized', 'Missing access token: send Authorization: Bearer <token>');
+    const token = bearer.exec(header)?.[1];
+    if (!token) throw new AppError('unauthorized', 'Malformed Authorization header: expected Bearer <token>');
+    const operator = await deps.operators.findCached(deps.tokens.verify(token));
+    if (!operator) throw new AppError('unauthorized', 'The operator of this access token no longer exists');
+    res.locals['caller'] = callerOfOperator(operator);
+    next();
+  };
+}
+
+/** The caller that `authenticate` loaded, with his current role, permissions (D1) and groups. */
+export function callerOf(res: Response): Caller {
+  const caller = res.locals['caller'] as Caller | undefined;
+  if (!caller) throw new AppError('unauthorized', 'This route needs an authenticated caller');
+  return caller;
+}
+
+/** What `signIdentity` may carry to internal services: exactly a CallerIdentity, nothing more. */
+export function identityOfCaller({ operatorId, role, permissions, groupIds }: Caller): CallerIdentity {
+  return { operatorId, role, permissions, groupIds };
+}

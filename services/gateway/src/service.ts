@@ -1,0 +1,54 @@
+import { createDataSource, openDatabase, postgresDependency } from '@relaydesk/db';
+import { closeServer, createLogger, exitGracefully, listen, loadConfig } from '@relaydesk/service-kit';
+import { Redis } from 'ioredis';
+import { AccessTokens } from './auth/access-tokens';
+import { LoginLimiter } from './auth/login-limiter';
+import { Passwords } from './auth/passwords';
+import { gatewayConfig } from './config';
+import { ensureAdmin } from './domain/ensure-admin';
+import { buildGatewayApp } from './http/app';
+import { Directory } from './store/directory';
+import { GroupRepository } from './store/group.repository';
+import { gatewayMigrations } from './store/migrations';
+import { OperatorRepository } from './store/operator.repository';
+
+export async function runGateway(): Promise<void> {
+  const config = loadConfig(gatewayConfig);
+  const logger = createLogger('gateway', config.LOG_LEVEL);
+  const db = await openDatabase(createDataSource({ url: config.DATABASE_URL, schema: 'gateway', migrations: gatewayMigrations }));
+  const redis = new Redis(config.REDIS_URL, { keyPrefix: config.REDIS_PREFIX, maxRetriesPerRequest: 2 });
+  const operators = new OperatorRepository(db);
+  const passwords = new Passwords(config.BCRYPT_ROUNDS);
+
+  const { ADMIN_EMAIL: email, ADMIN_PASSWORD: password } = config;
+  if (email && password) {
+    const created = await ensureAdmin({ operators, passwords }, { email, password });
+    logger.info({ email }, created ? 'created the super_admin of ADMIN_EMAIL' : 'the operator of ADMIN_EMAIL exists: left as it is');
+  } else if (email || password) {
+    logger.warn('ADMIN_EMAIL and ADMIN_PASSWORD go together: no super_admin ensured');
+  }
+
+  const app = buildGatewayApp({
+    config,
+    logger,
+    dependencies: [postgresDependency(db), { name: 'redis', check: () => redis.ping() }],
+    operators,
+    groups: new GroupRepository(db),
+    directory: new Directory(db),
+    passwords,
+    tokens: new AccessTokens(config.JWT_SECRET, config.ACCESS_TOKEN_TTL),
+    limiter: new LoginLimiter(redis),
+  });
+  const server = await listen(app, config.PORT);
+  logger.info({ port: config.PORT }, 'gateway ready');
+
+  exitGracefully(
+    logger,
+    [
+      ['close http', () => closeServer(server)],
+      ['close redis', () => redis.quit().then(() => undefined)],
+      ['close database', () => db.destroy()],
+    ],
+    config.SHUTDOWN_TIMEOUT_MS,
+  );
+}

@@ -1,0 +1,42 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+
+export class createIdentity1732000000100 implements MigrationInterface {
+  name = 'createIdentity1732000000100';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`
+      CREATE TABLE operators (
+        id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+        name text NOT NULL,
+        email text NOT NULL,
+        password_hash text NOT NULL,
+        role text NOT NULL CHECK (role IN ('super_admin', 'operator')),
+        permissions text[] NOT NULL DEFAULT '{}',
+        created_at timestamptz NOT NULL DEFAULT now(),
+        updated_at timestamptz NOT NULL DEFAULT now()
+      )`);
+    await q.query('CREATE UNIQUE INDEX operators_email_key ON operators (lower(email))');
+    await q.query(`
+      CREATE TABLE groups (
+        id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+        name text NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now()
+      )`);
+    await q.query('CREATE UNIQUE INDEX groups_name_key ON groups (lower(name))');
+    await q.query(`
+      CREATE TABLE operator_groups (
+        operator_id uuid NOT NULL REFERENCES operators (id) ON DELETE CASCADE,
+        group_id uuid NOT NULL REFERENCES groups (id) ON DELETE CASCADE,
+        PRIMARY KEY (operator_id, group_id)
+      )`);
+    await q.query('CREATE INDEX operator_groups_group_id ON operator_groups (group_id)');
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query('DROP TABLE operator_groups');
+    await q.query('DROP TABLE groups');
+    await q.query('DROP TABLE operators');
+  }
+}
+
+export const gatewayMigrations = [createIdentity1732000000100];
