@@ -37,9 +37,10 @@ export default tseslint.config(
   {
     files: ['**/*.mjs', '**/*.js'],
     extends: [tseslint.configs.disableTypeChecked],
+    languageOptions: { globals: { module: 'writable', require: 'readonly', __dirname: 'readonly', process: 'readonly' } },
   },
   {
-    files: ['**/test/**/*.ts', '**/*.spec.ts', '**/*.int-spec.ts', 'bench/**/*.ts'],
+    files: ['**/test/**/*.ts', '**/*.spec.ts', '**/*.int-spec.ts', 'bench/**/*.ts', 'libs/testing/**/*.ts'],
     rules: {
       // Tests of any project may use libs/testing.
       '@nx/enforce-module-boundaries': ['error', boundaries(arrows)],

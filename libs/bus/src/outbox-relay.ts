@@ -93,7 +93,9 @@ export class OutboxRelay {
     if (this.runner) return true;
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
-    const [row] = (await runner.query('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', ['outbox-relay'])) as { locked: boolean }[];
+    // One lock per schema: services sharing a database each have their own relay.
+    const schema = (this.dataSource.options as { schema: string }).schema;
+    const [row] = (await runner.query('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [`outbox-relay:${schema}`])) as { locked: boolean }[];
     if (row?.locked) {
       this.runner = runner;
       return true;

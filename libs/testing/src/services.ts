@@ -73,3 +73,37 @@ export async function startService(name: ServiceName, env: Record<string, string
     },
   };
 }
+
+export type Stack = {
+  gateway: RunningService;
+  ingestion: RunningService;
+  routing: RunningService;
+  conversation: RunningService;
+  admin: { email: string; password: string };
+  env: Record<string, string>;
+  stop(): Promise<void>;
+};
+
+/** All services of the skeleton against one test environment, the gateway pointed at the others. */
+export async function startStack(base: Record<string, string>, extra: Record<string, string> = {}): Promise<Stack> {
+  const admin = { email: 'admin@relaydesk.test', password: 'admin-password-1' };
+  const env = { ...base, BCRYPT_ROUNDS: '4', ADMIN_EMAIL: admin.email, ADMIN_PASSWORD: admin.password, TRUST_PROXY: 'loopback', ...extra };
+  const [ingestion, routing, conversation] = await Promise.all([
+    startService('ingestion', env),
+    startService('routing', env),
+    startService('conversation', env),
+  ]);
+  const gateway = await startService('gateway', { ...env, CONVERSATION_URL: conversation.url, INGESTION_URL: ingestion.url });
+  const all = [gateway, ingestion, routing, conversation];
+  return {
+    gateway,
+    ingestion,
+    routing,
+    conversation,
+    admin,
+    env,
+    async stop() {
+      await Promise.all(all.map((s) => s.stop()));
+    },
+  };
+}

@@ -7,6 +7,7 @@ import { Passwords } from './auth/passwords';
 import { gatewayConfig } from './config';
 import { ensureAdmin } from './domain/ensure-admin';
 import { buildGatewayApp } from './http/app';
+import { ServiceClient } from './http/service-client';
 import { Directory } from './store/directory';
 import { GroupRepository } from './store/group.repository';
 import { gatewayMigrations } from './store/migrations';
@@ -38,6 +39,8 @@ export async function runGateway(): Promise<void> {
     passwords,
     tokens: new AccessTokens(config.JWT_SECRET, config.ACCESS_TOKEN_TTL),
     limiter: new LoginLimiter(redis),
+    conversation: new ServiceClient('conversation', config.CONVERSATION_URL, config.INTERNAL_SECRET),
+    ingestion: new ServiceClient('ingestion', config.INGESTION_URL, config.INTERNAL_SECRET),
   });
   const server = await listen(app, config.PORT);
   logger.info({ port: config.PORT }, 'gateway ready');

@@ -4,7 +4,7 @@ import type { CallerIdentity } from '@relaydesk/contracts';
 import { AppError } from '@relaydesk/service-kit';
 import { findConversation, lockConversation, setState, stateOf, type ConversationRow } from '../store/conversation.repository';
 import { appendLog } from '../store/log.repository';
-import { canSee, decideMove, type Move } from './conversation-rules';
+import { canSee, decideMove, inScope, type Move } from './conversation-rules';
 import { movedEvent } from './events';
 
 /**
@@ -14,7 +14,8 @@ import { movedEvent } from './events';
 export function moveConversation(db: DataSource, relay: OutboxRelay, caller: CallerIdentity, id: string, move: Move): Promise<ConversationRow> {
   return transactWithOutbox(db, relay, async (tx, emit) => {
     const conv = await lockConversation(tx, id);
-    if (!conv || !canSee(caller, conv)) throw new AppError('not_found', 'No such conversation');
+    // Within his groups an operator learns why a move fails (409/403), e.g. he lost a take race.
+    if (!conv || !(canSee(caller, conv) || inScope(caller, conv.groupId))) throw new AppError('not_found', 'No such conversation');
     const decision = decideMove(move, caller, conv);
     const at = new Date().toISOString();
     await setState(tx, id, decision.to, at);

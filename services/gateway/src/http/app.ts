@@ -10,6 +10,9 @@ import type { GroupRepository } from '../store/group.repository';
 import type { OperatorRepository } from '../store/operator.repository';
 import { authRoutes } from './auth.routes';
 import { authenticate } from './authenticate';
+import { channelRoutes } from './channels.routes';
+import { conversationRoutes } from './conversations.routes';
+import type { ServiceClient } from './service-client';
 import { groupRoutes } from './groups.routes';
 import { operatorRoutes } from './operators.routes';
 
@@ -24,6 +27,8 @@ export type GatewayDeps = {
   passwords: Passwords;
   tokens: AccessTokens;
   limiter: LoginLimiter;
+  conversation: ServiceClient;
+  ingestion: ServiceClient;
 };
 
 const retryAfterHeader: ErrorRequestHandler = (error: unknown, _req, res, next) => {
@@ -41,6 +46,8 @@ export function buildGatewayApp(deps: GatewayDeps): Express {
     authRoutes(deps, requireCaller),
     operatorRoutes(deps, requireCaller),
     groupRoutes(deps, requireCaller),
+    channelRoutes(deps, requireCaller),
+    conversationRoutes(deps, requireCaller),
   ];
   app.use('/api/v1', ...routers);
 

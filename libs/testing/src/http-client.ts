@@ -1,0 +1,46 @@
+export type Answer<T = any> = { status: number; body: T; headers: Headers };
+
+/** A small JSON client for the public APIs, as a UI or a connector would call them. */
+export class HttpClient {
+  constructor(
+    readonly baseUrl: string,
+    private readonly headers: Record<string, string> = {},
+  ) {}
+
+  with(headers: Record<string, string>): HttpClient {
+    return new HttpClient(this.baseUrl, { ...this.headers, ...headers });
+  }
+
+  bearer(token: string): HttpClient {
+    return this.with({ authorization: `Bearer ${token}` });
+  }
+
+  get<T = any>(path: string): Promise<Answer<T>> {
+    return this.send('GET', path);
+  }
+
+  post<T = any>(path: string, body: unknown = {}, headers: Record<string, string> = {}): Promise<Answer<T>> {
+    return this.send('POST', path, body, headers);
+  }
+
+  patch<T = any>(path: string, body: unknown): Promise<Answer<T>> {
+    return this.send('PATCH', path, body);
+  }
+
+  /** Sends `raw` as the body exactly as given, for malformed-input tests. */
+  async send<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}, raw?: string): Promise<Answer<T>> {
+    const res = await fetch(`${this.baseUrl}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', ...this.headers, ...headers },
+      ...(raw !== undefined ? { body: raw } : body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : null;
+    } catch {
+      // not JSON: keep the text
+    }
+    return { status: res.status, body: parsed as T, headers: res.headers };
+  }
+}

@@ -1,0 +1,31 @@
+import { createChannelBody, patchChannelBody } from '@relaydesk/contracts';
+import { parseOrThrow } from '@relaydesk/service-kit';
+import { Router, type RequestHandler } from 'express';
+import { requireKnownGroups } from '../domain/require-known-groups';
+import type { Directory } from '../store/directory';
+import { idParams } from './params';
+import { reply, type ServiceClient } from './service-client';
+
+/** Channels live in ingestion; the gateway checks the group (which it owns) and forwards. */
+export function channelRoutes(deps: { ingestion: ServiceClient; directory: Directory }, requireCaller: RequestHandler): Router {
+  const router = Router();
+
+  router.post('/channels', requireCaller, async (req, res) => {
+    const body = parseOrThrow(createChannelBody, req.body, 'body');
+    await requireKnownGroups(deps.directory, [body.groupId]);
+    reply(res, await deps.ingestion.forward(req, res, body));
+  });
+
+  router.get('/channels', requireCaller, async (req, res) => {
+    reply(res, await deps.ingestion.forward(req, res));
+  });
+
+  router.patch('/channels/:id', requireCaller, async (req, res) => {
+    parseOrThrow(idParams, req.params, 'path');
+    const body = parseOrThrow(patchChannelBody, req.body, 'body');
+    if (body.groupId) await requireKnownGroups(deps.directory, [body.groupId]);
+    reply(res, await deps.ingestion.forward(req, res, body));
+  });
+
+  return router;
+}

@@ -1,0 +1,88 @@
+import { Router, type RequestHandler } from 'express';
+import type { Directory } from '../store/directory';
+import { reply, succeeded, type ServiceClient } from './service-client';
+
+type Named = { id: string; name?: string } | null;
+type Item = { assignee: Named; group: Named };
+type LogItem = { actor: Named };
+type MessageItem = { sender: { type: string; id?: string; name?: string } };
+
+/** Fills in the names of operators and groups, which the gateway owns, in what conversation answers. */
+class Names {
+  constructor(private readonly directory: Directory) {}
+
+  async items<T extends Item>(items: T[]): Promise<T[]> {
+    const [operators, groups] = await Promise.all([
+      this.directory.operatorNames(items.flatMap((i) => (i.assignee ? [i.assignee.id] : []))),
+      this.directory.groupNames(items.flatMap((i) => (i.group ? [i.group.id] : []))),
+    ]);
+    return items.map((i) => ({
+      ...i,
+      assignee: i.assignee && { id: i.assignee.id, name: operators.get(i.assignee.id) ?? null },
+      group: i.group && { id: i.group.id, name: groups.get(i.group.id) ?? null },
+    }));
+  }
+
+  async log<T extends LogItem>(entries: T[]): Promise<T[]> {
+    const operators = await this.directory.operatorNames(entries.flatMap((e) => (e.actor ? [e.actor.id] : [])));
+    return entries.map((e) => ({ ...e, actor: e.actor && { id: e.actor.id, name: operators.get(e.actor.id) ?? null } }));
+  }
+
+  async messages<T extends MessageItem>(messages: T[]): Promise<T[]> {
+    const operators = await this.directory.operatorNames(messages.flatMap((m) => (m.sender.id ? [m.sender.id] : [])));
+    return messages.map((m) => (m.sender.id ? { ...m, sender: { ...m.sender, name: operators.get(m.sender.id) ?? null } } : m));
+  }
+}
+
+/** The conversation workspace (API.md "Conversations"): rules live in the conversation service. */
+export function conversationRoutes(deps: { conversation: ServiceClient; directory: Directory }, requireCaller: RequestHandler): Router {
+  const router = Router();
+  const names = new Names(deps.directory);
+  const service = deps.conversation;
+
+  router.get('/conversations', requireCaller, async (req, res) => {
+    const answer = await service.forward(req, res);
+    if (!succeeded(answer)) return reply(res, answer);
+    const page = answer.body as { items: Item[]; nextCursor: string | null };
+    reply(res, answer, { ...page, items: await names.items(page.items) });
+  });
+
+  const oneItem: RequestHandler = async (req, res) => {
+    const answer = await service.forward(req, res, req.method === 'POST' ? {} : undefined);
+    if (!succeeded(answer)) return reply(res, answer);
+    const [item] = await names.items([answer.body as Item]);
+    reply(res, answer, item);
+  };
+  router.get('/conversations/:id', requireCaller, oneItem);
+  for (const move of ['take', 'close', 'unassign', 'reopen']) router.post(`/conversations/:id/${move}`, requireCaller, oneItem);
+
+  router.get('/conversations/:id/messages', requireCaller, async (req, res) => {
+    const answer = await service.forward(req, res);
+    if (!succeeded(answer)) return reply(res, answer);
+    const page = answer.body as { items: MessageItem[] };
+    reply(res, answer, { ...page, items: await names.messages(page.items) });
+  });
+
+  router.post('/conversations/:id/messages', requireCaller, async (req, res) => {
+    const key = req.header('idempotency-key');
+    const answer = await service.forward(req, res, req.body, key === undefined ? {} : { 'idempotency-key': key });
+    if (!succeeded(answer)) return reply(res, answer);
+    const replayed = answer.headers.get('idempotent-replayed');
+    if (replayed) res.setHeader('Idempotent-Replayed', replayed);
+    const [message] = await names.messages([answer.body as MessageItem]);
+    reply(res, answer, message);
+  });
+
+  router.post('/conversations/:id/read', requireCaller, async (req, res) => {
+    reply(res, await service.forward(req, res, {}));
+  });
+
+  router.get('/conversations/:id/log', requireCaller, async (req, res) => {
+    const answer = await service.forward(req, res);
+    if (!succeeded(answer)) return reply(res, answer);
+    const page = answer.body as { items: LogItem[] };
+    reply(res, answer, { items: await names.log(page.items) });
+  });
+
+  return router;
+}
