@@ -35,7 +35,13 @@ export function createHttpApp({ logger, dependencies, bodyLimit = '256kb' }: Htt
     if (failures.length === 0) res.json({ status: 'ready' });
     else res.status(503).json({ status: 'not_ready', failures });
   });
-  app.use(pinoHttp({ logger, autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/ready' } }));
+  app.use(
+    pinoHttp({
+      logger,
+      autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/ready' },
+      customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'debug'),
+    }),
+  );
   app.use(express.json({ limit: bodyLimit, type: ['application/json', 'application/*+json'] }));
   return app;
 }

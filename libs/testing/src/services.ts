@@ -31,16 +31,25 @@ export async function freePort(): Promise<number> {
 }
 
 /** Starts a service as its own process (tsx, no build), as production would, and waits for /ready. */
-export async function startService(name: ServiceName, env: Record<string, string>, port?: number): Promise<RunningService> {
+export type StartOptions = {
+  port?: number;
+  onOutput?: (line: string) => void;
+  /** Own process group: a terminal's Ctrl+C reaches only the supervisor, which stops services in order. */
+  detached?: boolean;
+};
+
+export async function startService(name: ServiceName, env: Record<string, string>, { port, onOutput, detached = false }: StartOptions = {}): Promise<RunningService> {
   const listenPort = port ?? (await freePort());
   const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'services', name, 'src', 'main.ts')], {
     cwd: root,
     env: { ...process.env, ...env, PORT: String(listenPort) },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached,
   });
   let output = '';
   const keep = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-20_000);
+    if (onOutput) for (const line of chunk.toString().split('\n')) if (line) onOutput(line);
   };
   child.stdout.on('data', keep);
   child.stderr.on('data', keep);

@@ -1,0 +1,65 @@
+import { HttpClient } from '@relaydesk/testing';
+
+export const demoPeople = [
+  { name: 'Anna Petrova', email: 'anna@relaydesk.local', groups: ['Sales'] },
+  { name: 'Boris Klein', email: 'boris@relaydesk.local', groups: ['Sales', 'Support'] },
+  { name: 'Chen Wei', email: 'chen@relaydesk.local', groups: ['Support'] },
+];
+export const demoPassword = 'relaydesk-demo';
+
+const clients = [
+  ['Maria Lopez', 'Hola, ¿mi pedido #4411 ya salió? 📦'],
+  ['Олег Смирнов', 'Здравствуйте! Не приходит код подтверждения'],
+  ['Yuki Tanaka', 'Can I change the delivery address?'],
+  ['Fatima Zahra', 'The app crashes when I open my invoices 😕'],
+  ['John Smith', 'Do you ship to Canada?'],
+  ['Lena Fischer', 'Ich möchte mein Abo kündigen'],
+  ['Ahmed Ali', 'Refund for order 9921 please'],
+  ['Chloé Martin', 'Merci pour votre aide ! 🙏'],
+  ['Priya Nair', 'Is there a student discount?'],
+  ['Tom Novak', 'My card was charged twice'],
+  ['Sofia Rossi', 'Where can I download the receipt?'],
+  ['Wang Fang', '你好，我想咨询一下退货流程'],
+] as const;
+
+/** Admin, two groups, three operators, a webchat and an api channel, a dozen conversations in every state. */
+export async function seedDemo(gatewayUrl: string, ingestionUrl: string, admin: { email: string; password: string }): Promise<'seeded' | 'present'> {
+  const api = new HttpClient(gatewayUrl);
+  const login = async (email: string, password: string) => api.bearer((await api.post('/api/v1/auth/login', { email, password })).body.accessToken as string);
+  const root = await login(admin.email, admin.password);
+  const existing = (await root.get<{ items: { id: string; name: string }[] }>('/api/v1/groups')).body.items;
+  if (existing.some((g) => g.name === 'Sales')) return 'present';
+
+  const groups: Record<string, string> = {};
+  for (const name of ['Sales', 'Support']) groups[name] = (await root.post('/api/v1/groups', { name })).body.id;
+  for (const p of demoPeople) {
+    await root.post('/api/v1/operators', { name: p.name, email: p.email, password: demoPassword, role: 'operator', groupIds: p.groups.map((g) => groups[g]) });
+  }
+  await root.post('/api/v1/channels', { type: 'webchat', name: 'Website chat', groupId: groups['Sales'], settings: { allowedOrigins: ['http://localhost:8081'] } });
+  const apiKey = `demo-connector-${Date.now()}-key-0000`;
+  const connector = (await root.post('/api/v1/channels', { type: 'api', name: 'Demo connector', groupId: groups['Support'], settings: { apiKey } })).body;
+
+  const ingest = new HttpClient(ingestionUrl).bearer(apiKey);
+  for (const [i, [name, text]] of clients.entries()) {
+    await ingest.post('/ingest/v1/messages', { channel: 'api', channelId: connector.id, externalClientId: `demo-${i}`, clientName: name, externalMessageId: `demo-${i}-1`, sentAt: new Date().toISOString(), text });
+  }
+  const listed = async (who: HttpClient) => {
+    for (let tries = 0; tries < 100; tries++) {
+      const items = (await who.get<{ items: { id: string; client: { name: string } }[] }>('/api/v1/conversations?tab=unassigned&limit=100')).body.items;
+      if (items.length >= clients.length) return items;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error('demo conversations did not arrive');
+  };
+  const conversations = await listed(root);
+  const boris = await login('boris@relaydesk.local', demoPassword);
+  const chen = await login('chen@relaydesk.local', demoPassword);
+  // Four in inboxes (two answered), three closed, the rest left in Unassigned.
+  for (const [k, conv] of conversations.slice(0, 7).entries()) {
+    const who = k % 2 === 0 ? boris : chen;
+    await who.post(`/api/v1/conversations/${conv.id}/take`);
+    if (k < 5) await who.post(`/api/v1/conversations/${conv.id}/messages`, { text: `Hello ${conv.client.name.split(' ')[0]}, let me check that for you 🙂` });
+    if (k >= 4) await who.post(`/api/v1/conversations/${conv.id}/close`);
+  }
+  return 'seeded';
+}

@@ -1,0 +1,76 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startService, type RunningService, type ServiceName } from '@relaydesk/testing';
+import { demoPassword, demoPeople, seedDemo } from './demo-seed';
+
+const root = join(__dirname, '..');
+const ports: Record<ServiceName, number> = { gateway: 8080, ingestion: 8081, routing: 8082, conversation: 8083 };
+const admin = { email: process.env['ADMIN_EMAIL'] ?? 'admin@relaydesk.local', password: process.env['ADMIN_PASSWORD'] ?? 'relaydesk-admin' };
+
+/** Secrets made once per checkout and kept in .data/, so tokens survive a restart. */
+function localSecrets(): Record<string, string> {
+  const file = join(root, '.data', 'local-secrets.json');
+  if (!existsSync(file)) {
+    mkdirSync(join(root, '.data'), { recursive: true });
+    writeFileSync(file, JSON.stringify({ INTERNAL_SECRET: randomBytes(24).toString('hex'), JWT_SECRET: randomBytes(24).toString('hex') }));
+  }
+  return JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
+}
+
+const colours: Record<ServiceName, string> = { gateway: '36', ingestion: '35', routing: '33', conversation: '32' };
+function printer(name: ServiceName): (line: string) => void {
+  const tag = `\x1b[${colours[name]}m${name.padEnd(12)}\x1b[0m`;
+  return (line) => {
+    try {
+      const entry = JSON.parse(line) as { level?: number; msg?: string; err?: { message?: string } };
+      const level = entry.level && entry.level >= 50 ? 'ERROR ' : entry.level && entry.level >= 40 ? 'WARN  ' : '';
+      console.log(`${tag} ${level}${entry.msg ?? ''}${entry.err?.message ? `: ${entry.err.message}` : ''}`);
+    } catch {
+      console.log(`${tag} ${line}`);
+    }
+  };
+}
+
+async function main(): Promise<void> {
+  const env = {
+    DATABASE_URL: process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/relaydesk',
+    AMQP_URL: process.env['AMQP_URL'] ?? 'amqp://guest:guest@127.0.0.1:5672',
+    REDIS_URL: process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379',
+    LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'info',
+    PUBLIC_INGEST_URL: `http://localhost:${ports.ingestion}`,
+    ADMIN_EMAIL: admin.email,
+    ADMIN_PASSWORD: admin.password,
+    ...localSecrets(),
+  };
+  const running: RunningService[] = [];
+  const stopAll = async (code: number) => {
+    console.log('\nstopping…');
+    await Promise.all(running.map((s) => s.stop()));
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stopAll(0));
+  process.on('SIGTERM', () => void stopAll(0));
+
+  try {
+    const start = (name: ServiceName, extra: Record<string, string> = {}) => startService(name, { ...env, ...extra }, { port: ports[name], onOutput: printer(name), detached: true });
+    running.push(...(await Promise.all([start('ingestion'), start('routing'), start('conversation')])));
+    const [ingestion, , conversation] = running;
+    running.push(await start('gateway', { CONVERSATION_URL: conversation!.url, INGESTION_URL: ingestion!.url }));
+    const seeded = await seedDemo(`http://127.0.0.1:${ports.gateway}`, ingestion!.url, admin);
+    console.log(`
+  Relaydesk is running${seeded === 'seeded' ? ' (demo data seeded)' : ''}.
+    API        http://localhost:${ports.gateway}/api/v1   (health: /health, ready: /ready)
+    Ingestion  http://localhost:${ports.ingestion}/ingest/v1
+    Log in     ${admin.email} / ${admin.password}   (super_admin)
+    Operators  ${demoPeople.map((p) => p.email).join(', ')} / ${demoPassword}
+    RabbitMQ   http://localhost:15672 (guest / guest)
+  Ctrl+C stops everything.
+`);
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : error);
+    await stopAll(1);
+  }
+}
+
+void main();

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# npm test: type check, lint (with the Nx module boundaries) and every test against real infrastructure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export NX_DAEMON=false NX_NO_CLOUD=true
+
+[ -d node_modules ] || npm ci
+bash scripts/setup-machine.sh
+bash scripts/infra.sh
+
+echo "== type check"
+npx tsc -p tsconfig.json --noEmit
+echo "== lint"
+npx eslint . --max-warnings 0
+echo "== tests (unit, then integration against PostgreSQL, RabbitMQ and Redis)"
+results=$(mktemp)
+status=0
+# In band: some integration tests restart the broker, which must not hit a neighbour suite.
+npx jest --runInBand --json --outputFile="$results" "$@" || status=$?
+node -e '
+  const r = require(process.argv[1]);
+  console.log(`jest: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped`);
+' "$results"
+rm -f "$results"
+exit $status
