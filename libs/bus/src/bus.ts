@@ -18,6 +18,12 @@ type Reconnectable = { name: string; restore(connection: ChannelModel): Promise<
 
 export class BusUnavailableError extends Error {}
 
+/** AMQP headers of an envelope: its partition key, and the trace it was made in. */
+export const headersOf = (m: { partitionKey: string; traceparent?: string }): Record<string, string> => ({
+  [PARTITION_HEADER]: m.partitionKey,
+  ...(m.traceparent ? { traceparent: m.traceparent } : {}),
+});
+
 /**
  * One connection to RabbitMQ with a confirm channel for publishing. When the connection drops it
  * reconnects with back-off and restores every consumer; publishes wait for it (up to publishWaitMs).
@@ -61,8 +67,8 @@ export class Bus {
     await this.publishRaw(
       messages.map((m) => ({
         ...routeOf(m),
-        body: Buffer.from(JSON.stringify({ ...m, traceparent: m.traceparent ?? traceHeaders()['traceparent'] })),
-        headers: { [PARTITION_HEADER]: m.partitionKey },
+        body: Buffer.from(JSON.stringify(m)),
+        headers: headersOf(m),
         messageId: m.id,
         type: m.type,
       })),

@@ -1,6 +1,7 @@
 import { v5 as uuidv5, v7 as uuidv7 } from 'uuid';
 import { type ChannelType, type Envelope, type MessageType, type PayloadOf, envelopeSchema, exchangeOf, isMessageType, messageCatalogue } from '@relaydesk/contracts';
 import { AppError, detailsOf } from '@relaydesk/service-kit';
+import { traceHeaders } from './tracing';
 
 export type AnyMessage = { [T in MessageType]: Envelope<PayloadOf<T>> & { type: T } }[MessageType];
 export type MessageOf<T extends MessageType> = Envelope<PayloadOf<T>> & { type: T };
@@ -15,6 +16,7 @@ export function makeEnvelope<T extends MessageType>(
   payload: PayloadOf<T>,
   options: { source: string; partitionKey: string; id?: string; occurredAt?: Date },
 ): MessageOf<T> {
+  const traceparent = traceHeaders()['traceparent'];
   return {
     id: options.id ?? uuidv7(),
     type,
@@ -22,6 +24,7 @@ export function makeEnvelope<T extends MessageType>(
     occurredAt: (options.occurredAt ?? new Date()).toISOString(),
     source: options.source,
     partitionKey: options.partitionKey,
+    ...(traceparent ? { traceparent } : {}),
     payload,
   };
 }

@@ -2,8 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { DataSource, QueryRunner } from 'typeorm';
 import { readOutbox, removeFromOutbox, type OutboxRow } from '@relaydesk/db';
 import type { Logger } from '@relaydesk/service-kit';
-import type { Bus } from './bus';
-import { PARTITION_HEADER } from './topology';
+import { headersOf, type Bus } from './bus';
 
 export type OutboxRelayOptions = { batchSize?: number; idlePollMs?: number };
 
@@ -114,12 +113,12 @@ export class OutboxRelay {
 }
 
 function toPublish(row: OutboxRow) {
-  const envelope = row.envelope as { id: string; type: string; partitionKey: string };
+  const envelope = row.envelope as { id: string; type: string; partitionKey: string; traceparent?: string };
   return {
     exchange: row.exchange,
     routingKey: row.routingKey,
     body: Buffer.from(JSON.stringify(envelope)),
-    headers: { [PARTITION_HEADER]: envelope.partitionKey },
+    headers: headersOf(envelope),
     messageId: envelope.id,
     type: envelope.type,
   };

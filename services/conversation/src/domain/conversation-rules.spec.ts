@@ -1,0 +1,63 @@
+import { randomUUID } from 'node:crypto';
+import type { CallerIdentity, ConversationState } from '@relaydesk/contracts';
+import { canSee, decideMove, decideOnClientMessage, mayUseAllTab } from './conversation-rules';
+
+const sales = randomUUID();
+const support = randomUUID();
+const operator = (groupIds: string[], permissions: CallerIdentity['permissions'] = []): CallerIdentity => ({ operatorId: randomUUID(), role: 'operator', permissions, groupIds });
+const superAdmin: CallerIdentity = { operatorId: randomUUID(), role: 'super_admin', permissions: [], groupIds: [sales] };
+const unassigned = (groupId = sales): ConversationState => ({ status: 'unassigned', assigneeId: null, groupId });
+
+describe('conversation rules', () => {
+  it('D3: an operator in groups sees unassigned conversations of his groups only; one in no group sees all', () => {
+    expect(canSee(operator([sales]), unassigned(sales))).toBe(true);
+    expect(canSee(operator([sales]), unassigned(support))).toBe(false);
+    expect(canSee(operator([]), unassigned(support))).toBe(true);
+    expect(canSee(superAdmin, unassigned(support))).toBe(true);
+  });
+
+  it('D4: with view_all an operator in groups sees every conversation of his groups, and nothing else', () => {
+    const viewer = operator([sales], ['conversations.view_all']);
+    expect(canSee(viewer, { status: 'in_progress', assigneeId: randomUUID(), groupId: sales })).toBe(true);
+    expect(canSee(viewer, { status: 'closed', assigneeId: randomUUID(), groupId: support })).toBe(false);
+    expect(mayUseAllTab(viewer)).toBe(true);
+    expect(mayUseAllTab(operator([sales]))).toBe(false);
+    expect(mayUseAllTab(operator([], ['conversations.manage']))).toBe(true);
+  });
+
+  it('D34: a plain operator does not see a colleague’s conversation', () => {
+    expect(canSee(operator([sales]), { status: 'in_progress', assigneeId: randomUUID(), groupId: sales })).toBe(false);
+  });
+
+  it('D7: take moves an unassigned conversation to the taker; taking a taken one is a conflict', () => {
+    const ann = operator([sales]);
+    const taken = decideMove('take', ann, unassigned());
+    expect(taken).toEqual({ action: 'taken', to: { status: 'in_progress', assigneeId: ann.operatorId, groupId: sales } });
+    expect(() => decideMove('take', operator([sales]), taken.to)).toThrow(expect.objectContaining({ code: 'conflict' }));
+  });
+
+  it('D8: only the holder closes or returns to Unassigned; others are refused with 403', () => {
+    const ann = operator([sales]);
+    const held: ConversationState = { status: 'in_progress', assigneeId: ann.operatorId, groupId: sales };
+    expect(decideMove('close', ann, held)).toEqual({ action: 'closed', to: { ...held, status: 'closed' } });
+    expect(decideMove('unassign', ann, held)).toEqual({ action: 'unassigned', to: unassigned() });
+    expect(() => decideMove('close', operator([sales]), held)).toThrow(expect.objectContaining({ code: 'forbidden' }));
+    expect(() => decideMove('close', ann, unassigned())).toThrow(expect.objectContaining({ code: 'conflict' }));
+  });
+
+  it('D9, D10: the closer keeps a closed conversation and may start it again as his own', () => {
+    const ann = operator([sales]);
+    const closed: ConversationState = { status: 'closed', assigneeId: ann.operatorId, groupId: sales };
+    expect(canSee(ann, closed)).toBe(true);
+    expect(canSee(operator([sales]), closed)).toBe(false);
+    expect(decideMove('reopen', ann, closed)).toEqual({ action: 'reopened', to: { status: 'in_progress', assigneeId: ann.operatorId, groupId: sales } });
+    expect(() => decideMove('reopen', operator([sales]), closed)).toThrow(expect.objectContaining({ code: 'forbidden' }));
+  });
+
+  it('D6: a client message creates or reopens into Unassigned of its group, and leaves an inbox alone', () => {
+    expect(decideOnClientMessage(undefined, sales)).toEqual({ action: 'created', to: unassigned(sales) });
+    expect(decideOnClientMessage({ status: 'closed', assigneeId: randomUUID(), groupId: support }, sales)).toEqual({ action: 'unassigned', to: unassigned(support) });
+    expect(decideOnClientMessage({ status: 'in_progress', assigneeId: randomUUID(), groupId: sales }, sales)).toBeUndefined();
+    expect(decideOnClientMessage(unassigned(), sales)).toBeUndefined();
+  });
+});
