@@ -161,4 +161,11 @@ describe('walking skeleton', () => {
     ]);
     for (const e of log) expect(Date.parse(e.at)).not.toBeNaN();
   });
+
+  it('serves its OpenAPI document, generated from the contracts', async () => {
+    const doc = (await api.get('/api/v1/openapi.json')).body;
+    expect(doc.openapi).toBe('3.1.0');
+    expect(doc.paths['/api/v1/conversations/{id}/take'].post).toBeDefined();
+    expect(doc.paths['/api/v1/channels'].post.requestBody.content['application/json'].schema).toBeDefined();
+  });
 });

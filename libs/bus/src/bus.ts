@@ -40,10 +40,20 @@ export class Bus {
     this.ready = this.newReadyPromise();
   }
 
-  static async connect(options: BusOptions): Promise<Bus> {
+  /** Connects, retrying while the broker is not up yet (a service may start before it). */
+  static async connect(options: BusOptions, waitMs = 30_000): Promise<Bus> {
     const bus = new Bus(options);
-    await bus.open();
-    return bus;
+    const deadline = Date.now() + waitMs;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await bus.open();
+        return bus;
+      } catch (error) {
+        if (Date.now() > deadline) throw error;
+        options.logger.warn({ err: error, attempt }, 'broker not reachable yet: retrying');
+        await sleep(Math.min(200 * 2 ** attempt, 2_000));
+      }
+    }
   }
 
   get logger(): Logger {

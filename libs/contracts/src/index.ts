@@ -16,3 +16,4 @@ export * from './http/identity';
 export * from './http/channels';
 export * from './http/conversations';
 export * from './http/webchat';
+export * from './http/openapi';

@@ -1,3 +1,4 @@
+import { gatewayRoutes, openApiDocument } from '@relaydesk/contracts';
 import { createHttpApp, finishHttpApp, type Dependency, type Logger } from '@relaydesk/service-kit';
 import type { ErrorRequestHandler, Express, Router } from 'express';
 import type { AccessTokens } from '../auth/access-tokens';
@@ -49,6 +50,10 @@ export function buildGatewayApp(deps: GatewayDeps): Express {
     channelRoutes(deps, requireCaller),
     conversationRoutes(deps, requireCaller),
   ];
+  const openApi = openApiDocument('Relaydesk gateway', gatewayRoutes);
+  app.get('/api/v1/openapi.json', (_req, res) => {
+    res.json(openApi);
+  });
   app.use('/api/v1', ...routers);
 
   app.use(retryAfterHeader);

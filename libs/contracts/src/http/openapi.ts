@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import { inboundMessage } from '../channels/inbound-message';
+import { createChannelBody, patchChannelBody } from './channels';
+import { listConversationsQuery, listMessagesQuery, sendMessageBody } from './conversations';
+import { errorBody } from './errors';
+import { createGroupBody, createOperatorBody, loginBody, patchOperatorBody } from './identity';
+import { webchatMessageBody, webchatSessionBody } from './webchat';
+
+type Route = { method: 'get' | 'post' | 'patch'; path: string; summary: string; body?: z.ZodType; query?: z.ZodObject; auth?: 'bearer' | 'none'; ok?: number };
+
+/** The public HTTP surface that exists today; the OpenAPI document is generated from it. */
+export const gatewayRoutes: Route[] = [
+  { method: 'post', path: '/api/v1/auth/login', summary: 'Log in (rate limited)', body: loginBody, auth: 'none' },
+  { method: 'get', path: '/api/v1/me', summary: 'The caller' },
+  { method: 'post', path: '/api/v1/operators', summary: 'Create an operator (super_admin)', body: createOperatorBody, ok: 201 },
+  { method: 'get', path: '/api/v1/operators', summary: 'Operators the caller may assign to (D21)' },
+  { method: 'patch', path: '/api/v1/operators/{id}', summary: 'Change an operator (super_admin)', body: patchOperatorBody },
+  { method: 'post', path: '/api/v1/groups', summary: 'Create a group (super_admin)', body: createGroupBody, ok: 201 },
+  { method: 'get', path: '/api/v1/groups', summary: 'All groups' },
+  { method: 'post', path: '/api/v1/channels', summary: 'Create a channel (super_admin); secrets are write-only', body: createChannelBody, ok: 201 },
+  { method: 'get', path: '/api/v1/channels', summary: 'Channels without their secrets (super_admin)' },
+  { method: 'patch', path: '/api/v1/channels/{id}', summary: 'Change a channel (super_admin)', body: patchChannelBody },
+  { method: 'get', path: '/api/v1/conversations', summary: 'A tab of the workspace (D3, D4, D9, D11, D13, D28)', query: listConversationsQuery },
+  { method: 'get', path: '/api/v1/conversations/{id}', summary: 'One conversation' },
+  { method: 'post', path: '/api/v1/conversations/{id}/take', summary: 'Start conversation (D7)' },
+  { method: 'post', path: '/api/v1/conversations/{id}/close', summary: 'To closed (D8)' },
+  { method: 'post', path: '/api/v1/conversations/{id}/unassign', summary: 'To Unassigned (D8)' },
+  { method: 'post', path: '/api/v1/conversations/{id}/reopen', summary: 'Start again from Closed (D10)' },
+  { method: 'get', path: '/api/v1/conversations/{id}/messages', summary: 'Message history, older pages by cursor', query: listMessagesQuery },
+  { method: 'post', path: '/api/v1/conversations/{id}/messages', summary: 'Reply (D8, D15); Idempotency-Key makes a retry one message', body: sendMessageBody, ok: 201 },
+  { method: 'post', path: '/api/v1/conversations/{id}/read', summary: 'Reset the unread count (D14)' },
+  { method: 'get', path: '/api/v1/conversations/{id}/log', summary: 'Every movement (D12)' },
+];
+
+export const ingestionRoutes: Route[] = [
+  { method: 'post', path: '/ingest/v1/messages', summary: 'A client message from a custom connector (Bearer API key)', body: inboundMessage },
+  { method: 'post', path: '/ingest/v1/webchat/{channelId}/sessions', summary: 'A webchat visitor', body: webchatSessionBody, auth: 'none', ok: 201 },
+  { method: 'post', path: '/ingest/v1/webchat/{channelId}/messages', summary: 'A webchat visitor message (Bearer visitor token)', body: webchatMessageBody, ok: 202 },
+];
+
+const schemaOf = (s: z.ZodType) => {
+  const { $schema: _ignored, ...json } = z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' });
+  return json;
+};
+
+export function openApiDocument(title: string, routes: Route[]): object {
+  const paths: Record<string, Record<string, object>> = {};
+  for (const r of routes) {
+    const params = [...r.path.matchAll(/\{(\w+)\}/g)].map(([, name]) => ({ name, in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }));
+    const query = r.query
+      ? Object.entries((schemaOf(r.query) as { properties?: Record<string, object> }).properties ?? {}).map(([name, schema]) => ({ name, in: 'query', schema }))
+      : [];
+    (paths[r.path] ??= {})[r.method] = {
+      summary: r.summary,
+      ...(r.auth === 'none' ? { security: [] } : {}),
+      parameters: [...params, ...query],
+      ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: schemaOf(r.body) } } } } : {}),
+      responses: {
+        [String(r.ok ?? 200)]: { description: 'OK' },
+        default: { description: 'An error', content: { 'application/json': { schema: schemaOf(errorBody) } } },
+      },
+    };
+  }
+  return {
+    openapi: '3.1.0',
+    info: { title, version: '1' },
+    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    security: [{ bearer: [] }],
+    paths,
+  };
+}
