@@ -1,9 +1,9 @@
 import 'reflect-metadata';
 import { DataSource, type EntityManager, type EntitySchema, type MixedList } from 'typeorm';
 import { createOutboxAndInbox1732000000000 } from './outbox-inbox.migration';
+import type { MigrationClass } from './sql-migration';
 
 export type Tx = EntityManager;
-export type MigrationClass = new () => { up(q: never): Promise<unknown>; down(q: never): Promise<unknown> };
 
 export type DataSourceOptions = {
   url: string;

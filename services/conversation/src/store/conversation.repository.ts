@@ -42,11 +42,12 @@ const toRow = (r: Raw): ConversationRow => ({
   listedAt: iso(r['listed_at'] as Date)!,
 });
 
-const SELECT = `
-  SELECT c.*, cl.name AS client_name, cl.channel, cl.channel_id, cl.external_id, %LISTED% AS listed_at
+const selectListedAt = (listedAt: string): string => `
+  SELECT c.*, cl.name AS client_name, cl.channel, cl.channel_id, cl.external_id, ${listedAt} AS listed_at
   FROM conversation c JOIN client cl ON cl.id = c.client_id`;
 
-const LISTED_BY_STATUS = `CASE c.status WHEN 'unassigned' THEN c.status_changed_at WHEN 'closed' THEN c.closed_at ELSE c.last_message_at END`;
+/** One conversation on its own shows the time of its status (D11). */
+const SELECT_ONE = selectListedAt(`CASE c.status WHEN 'unassigned' THEN c.status_changed_at WHEN 'closed' THEN c.closed_at ELSE c.last_message_at END`);
 
 /** D11: the time each tab shows and sorts by. */
 const listedAtOf: Record<ConversationTab, string> = {
@@ -71,17 +72,17 @@ export async function upsertClient(tx: Tx, id: string, m: InboundMessage): Promi
 }
 
 export async function lockConversationOfClient(tx: Tx, clientId: string): Promise<ConversationRow | undefined> {
-  const rows = await tx.query<Raw[]>(`${SELECT.replace('%LISTED%', LISTED_BY_STATUS)} WHERE c.client_id = $1 FOR UPDATE OF c`, [clientId]);
+  const rows = await tx.query<Raw[]>(`${SELECT_ONE} WHERE c.client_id = $1 FOR UPDATE OF c`, [clientId]);
   return rows[0] && toRow(rows[0]);
 }
 
 export async function lockConversation(tx: Tx, id: string): Promise<ConversationRow | undefined> {
-  const rows = await tx.query<Raw[]>(`${SELECT.replace('%LISTED%', LISTED_BY_STATUS)} WHERE c.id = $1 FOR UPDATE OF c`, [id]);
+  const rows = await tx.query<Raw[]>(`${SELECT_ONE} WHERE c.id = $1 FOR UPDATE OF c`, [id]);
   return rows[0] && toRow(rows[0]);
 }
 
 export async function findConversation(tx: Tx, id: string): Promise<ConversationRow | undefined> {
-  const rows = await tx.query<Raw[]>(`${SELECT.replace('%LISTED%', LISTED_BY_STATUS)} WHERE c.id = $1`, [id]);
+  const rows = await tx.query<Raw[]>(`${SELECT_ONE} WHERE c.id = $1`, [id]);
   return rows[0] && toRow(rows[0]);
 }
 
@@ -153,7 +154,7 @@ export async function listConversations(tx: Tx, f: ListFilter): Promise<Conversa
   if (f.assigneeId) where.push(`c.assignee_id = ${param(f.assigneeId)}`);
   if (f.status) where.push(`c.status = ${param(f.status)}`);
   if (f.cursor) where.push(`(${listedAt}, c.id) < (${param(f.cursor.at)}::timestamptz, ${param(f.cursor.id)}::uuid)`);
-  const sql = `${SELECT.replace('%LISTED%', listedAt)}
+  const sql = `${selectListedAt(listedAt)}
     ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
     ORDER BY ${listedAt} DESC, c.id DESC LIMIT ${param(f.limit)}`;
   return (await tx.query<Raw[]>(sql, params)).map(toRow);

@@ -1,10 +1,9 @@
-import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { sqlMigration } from '@relaydesk/db';
 
-export class createConversations1732000000010 implements MigrationInterface {
-  name = 'createConversations1732000000010';
-
-  async up(q: QueryRunner): Promise<void> {
-    await q.query(`
+export const createConversations1732000000010 = sqlMigration(
+  'createConversations1732000000010',
+  [
+    `
       CREATE TABLE client (
         id uuid PRIMARY KEY,
         channel text NOT NULL,
@@ -17,8 +16,8 @@ export class createConversations1732000000010 implements MigrationInterface {
         blacklisted boolean NOT NULL DEFAULT false,
         created_at timestamptz NOT NULL DEFAULT now(),
         UNIQUE (channel_id, external_id)
-      )`);
-    await q.query(`
+      )`,
+    `
       CREATE TABLE conversation (
         id uuid PRIMARY KEY,
         client_id uuid NOT NULL UNIQUE REFERENCES client (id),
@@ -32,12 +31,12 @@ export class createConversations1732000000010 implements MigrationInterface {
         last_message_direction text,
         unread_count integer NOT NULL DEFAULT 0,
         CHECK ((status = 'unassigned') = (assignee_id IS NULL))
-      )`);
-    await q.query(`CREATE INDEX conversation_unassigned ON conversation (status_changed_at DESC, id DESC) WHERE status = 'unassigned'`);
-    await q.query(`CREATE INDEX conversation_mine ON conversation (assignee_id, last_message_at DESC, id DESC) WHERE status = 'in_progress'`);
-    await q.query(`CREATE INDEX conversation_closed ON conversation (assignee_id, closed_at DESC, id DESC) WHERE status = 'closed'`);
-    await q.query(`CREATE INDEX conversation_all ON conversation (last_message_at DESC, id DESC)`);
-    await q.query(`
+      )`,
+    `CREATE INDEX conversation_unassigned ON conversation (status_changed_at DESC, id DESC) WHERE status = 'unassigned'`,
+    `CREATE INDEX conversation_mine ON conversation (assignee_id, last_message_at DESC, id DESC) WHERE status = 'in_progress'`,
+    `CREATE INDEX conversation_closed ON conversation (assignee_id, closed_at DESC, id DESC) WHERE status = 'closed'`,
+    `CREATE INDEX conversation_all ON conversation (last_message_at DESC, id DESC)`,
+    `
       CREATE TABLE message (
         id uuid PRIMARY KEY,
         conversation_id uuid NOT NULL REFERENCES conversation (id),
@@ -52,11 +51,11 @@ export class createConversations1732000000010 implements MigrationInterface {
         delivery_status text,
         delivery_error jsonb,
         delivery_at timestamptz
-      )`);
-    await q.query(`CREATE INDEX message_history ON message (conversation_id, created_at DESC, id DESC)`);
-    await q.query(`CREATE UNIQUE INDEX message_external ON message (channel_id, external_message_id) WHERE external_message_id IS NOT NULL`);
-    await q.query(`CREATE UNIQUE INDEX message_idempotency ON message (sender_operator_id, idempotency_key) WHERE idempotency_key IS NOT NULL`);
-    await q.query(`
+      )`,
+    `CREATE INDEX message_history ON message (conversation_id, created_at DESC, id DESC)`,
+    `CREATE UNIQUE INDEX message_external ON message (channel_id, external_message_id) WHERE external_message_id IS NOT NULL`,
+    `CREATE UNIQUE INDEX message_idempotency ON message (sender_operator_id, idempotency_key) WHERE idempotency_key IS NOT NULL`,
+    `
       CREATE TABLE conversation_log (
         id bigserial PRIMARY KEY,
         conversation_id uuid NOT NULL REFERENCES conversation (id),
@@ -65,21 +64,20 @@ export class createConversations1732000000010 implements MigrationInterface {
         from_state jsonb,
         to_state jsonb NOT NULL,
         at timestamptz NOT NULL
-      )`);
-    await q.query(`CREATE INDEX conversation_log_by_conversation ON conversation_log (conversation_id, id)`);
+      )`,
+    `CREATE INDEX conversation_log_by_conversation ON conversation_log (conversation_id, id)`,
     // The log is never edited (D12).
-    await q.query(`
+    `
       CREATE FUNCTION conversation_log_is_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN RAISE EXCEPTION 'conversation_log is append-only'; END $$`);
-    await q.query(`
+      BEGIN RAISE EXCEPTION 'conversation_log is append-only'; END $$`,
+    `
       CREATE TRIGGER conversation_log_append_only BEFORE UPDATE OR DELETE ON conversation_log
-      FOR EACH ROW EXECUTE FUNCTION conversation_log_is_append_only()`);
-  }
-
-  async down(q: QueryRunner): Promise<void> {
-    await q.query('DROP TABLE conversation_log, message, conversation, client');
-    await q.query('DROP FUNCTION conversation_log_is_append_only');
-  }
-}
+      FOR EACH ROW EXECUTE FUNCTION conversation_log_is_append_only()`,
+  ],
+  [
+    'DROP TABLE conversation_log, message, conversation, client',
+    'DROP FUNCTION conversation_log_is_append_only',
+  ],
+);
 
 export const conversationMigrations = [createConversations1732000000010];

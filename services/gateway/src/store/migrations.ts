@@ -1,10 +1,9 @@
-import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { sqlMigration } from '@relaydesk/db';
 
-export class createIdentity1732000000100 implements MigrationInterface {
-  name = 'createIdentity1732000000100';
-
-  async up(q: QueryRunner): Promise<void> {
-    await q.query(`
+export const createIdentity1732000000100 = sqlMigration(
+  'createIdentity1732000000100',
+  [
+    `
       CREATE TABLE operators (
         id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
         name text NOT NULL,
@@ -14,29 +13,28 @@ export class createIdentity1732000000100 implements MigrationInterface {
         permissions text[] NOT NULL DEFAULT '{}',
         created_at timestamptz NOT NULL DEFAULT now(),
         updated_at timestamptz NOT NULL DEFAULT now()
-      )`);
-    await q.query('CREATE UNIQUE INDEX operators_email_key ON operators (lower(email))');
-    await q.query(`
+      )`,
+    'CREATE UNIQUE INDEX operators_email_key ON operators (lower(email))',
+    `
       CREATE TABLE groups (
         id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
         name text NOT NULL,
         created_at timestamptz NOT NULL DEFAULT now()
-      )`);
-    await q.query('CREATE UNIQUE INDEX groups_name_key ON groups (lower(name))');
-    await q.query(`
+      )`,
+    'CREATE UNIQUE INDEX groups_name_key ON groups (lower(name))',
+    `
       CREATE TABLE operator_groups (
         operator_id uuid NOT NULL REFERENCES operators (id) ON DELETE CASCADE,
         group_id uuid NOT NULL REFERENCES groups (id) ON DELETE CASCADE,
         PRIMARY KEY (operator_id, group_id)
-      )`);
-    await q.query('CREATE INDEX operator_groups_group_id ON operator_groups (group_id)');
-  }
-
-  async down(q: QueryRunner): Promise<void> {
-    await q.query('DROP TABLE operator_groups');
-    await q.query('DROP TABLE groups');
-    await q.query('DROP TABLE operators');
-  }
-}
+      )`,
+    'CREATE INDEX operator_groups_group_id ON operator_groups (group_id)',
+  ],
+  [
+    'DROP TABLE operator_groups',
+    'DROP TABLE groups',
+    'DROP TABLE operators',
+  ],
+);
 
 export const gatewayMigrations = [createIdentity1732000000100];

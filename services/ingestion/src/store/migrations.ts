@@ -1,10 +1,9 @@
-import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { sqlMigration } from '@relaydesk/db';
 
-export class createChannels1732000000020 implements MigrationInterface {
-  name = 'createChannels1732000000020';
-
-  async up(q: QueryRunner): Promise<void> {
-    await q.query(`
+export const createChannels1732000000020 = sqlMigration(
+  'createChannels1732000000020',
+  [
+    `
       CREATE TABLE channel (
         id uuid PRIMARY KEY,
         type text NOT NULL CHECK (type IN ('whatsapp', 'telegram', 'webchat', 'api')),
@@ -14,21 +13,20 @@ export class createChannels1732000000020 implements MigrationInterface {
         api_key_hash text UNIQUE,
         created_at timestamptz NOT NULL DEFAULT now(),
         updated_at timestamptz NOT NULL DEFAULT now()
-      )`);
-    await q.query(`
+      )`,
+    `
       CREATE TABLE webchat_reply (
         message_id uuid PRIMARY KEY,
         channel_id uuid NOT NULL REFERENCES channel (id),
         visitor_id text NOT NULL,
         text text,
         created_at timestamptz NOT NULL DEFAULT now()
-      )`);
-    await q.query('CREATE INDEX webchat_reply_by_visitor ON webchat_reply (channel_id, visitor_id, created_at)');
-  }
-
-  async down(q: QueryRunner): Promise<void> {
-    await q.query('DROP TABLE webchat_reply, channel');
-  }
-}
+      )`,
+    'CREATE INDEX webchat_reply_by_visitor ON webchat_reply (channel_id, visitor_id, created_at)',
+  ],
+  [
+    'DROP TABLE webchat_reply, channel',
+  ],
+);
 
 export const ingestionMigrations = [createChannels1732000000020];
