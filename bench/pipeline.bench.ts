@@ -34,11 +34,11 @@ const config = {
   /** Target send rate in msg/s; 0 sends as fast as the concurrency allows (the throughput run). */
   rate: intEnv('BENCH_RATE', 0),
   warmup: intEnv('BENCH_WARMUP', 500),
-  rawSeconds: intEnv('BENCH_RAW_SECONDS', 8),
+  rawSeconds: intEnv('BENCH_RAW_SECONDS', 6),
   pgWorkers: intEnv('BENCH_PG_WORKERS', 8),
   rabbitWindow: intEnv('BENCH_RABBIT_WINDOW', 64),
   /** From the first message sent to the last one stored. */
-  timeoutSeconds: intEnv('BENCH_TIMEOUT_SECONDS', 120),
+  timeoutSeconds: intEnv('BENCH_TIMEOUT_SECONDS', 150),
   /** No new message stored for this long fails the run at once. */
   stallSeconds: intEnv('BENCH_STALL_SECONDS', 30),
 };
@@ -53,6 +53,9 @@ class ReceivedListener {
   duplicates = 0;
   foreign = 0;
   lastAt = 0;
+  /** Set when the bench's consumer lost its queue: its exclusive queue, and what was in it, is gone. */
+  lost: string | undefined;
+  private closing = false;
   private readonly warmupSeen = new Set<number>();
 
   private constructor(
@@ -65,7 +68,13 @@ class ReceivedListener {
   static async open(amqpUrl: string, size: number): Promise<ReceivedListener> {
     const connection = await amqp.connect(amqpUrl);
     const listener = new ReceivedListener(connection, size);
+    const onLoss = (reason: string) => {
+      if (!listener.closing) listener.lost ??= `the bench's message.received consumer lost ${reason} (was RabbitMQ restarted?); the run cannot count stored messages any more`;
+    };
+    connection.on('error', (error: Error) => onLoss(`its connection: ${error.message}`));
+    connection.on('close', () => onLoss('its connection'));
     const channel = await connection.createChannel();
+    channel.on('close', () => onLoss('its channel'));
     await channel.assertExchange('events', 'topic', { durable: true });
     const { queue } = await channel.assertQueue('', { exclusive: true, autoDelete: true });
     await channel.bindQueue(queue, 'events', 'message.received');
@@ -101,6 +110,7 @@ class ReceivedListener {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     await this.connection.close().catch(() => undefined);
   }
 }
@@ -108,7 +118,13 @@ class ReceivedListener {
 type SendResult = { acceptedAt: Float64Array; httpMs: number[]; errors: string[]; errorCount: number; started: number; firstAccept: number; lastAccept: number };
 
 /** POSTs messages `0 … count-1` to ingestion with `concurrency` requests in flight on kept-alive sockets. */
-async function sendAll(ingestionUrl: string, apiKey: string, count: number, body: (n: number) => object, opts: { concurrency: number; rate: number }): Promise<SendResult> {
+async function sendAll(
+  ingestionUrl: string,
+  apiKey: string,
+  count: number,
+  body: (n: number) => object,
+  opts: { concurrency: number; rate: number; abort: () => string | undefined },
+): Promise<SendResult> {
   const url = new URL('/ingest/v1/messages', ingestionUrl);
   const agent = new Agent({ keepAlive: true, maxSockets: opts.concurrency });
   const result: SendResult = { acceptedAt: new Float64Array(count).fill(NaN), httpMs: [], errors: [], errorCount: 0, started: performance.now(), firstAccept: Infinity, lastAccept: 0 };
@@ -124,46 +140,53 @@ async function sendAll(ingestionUrl: string, apiKey: string, count: number, body
           res.on('error', reject);
         },
       );
+      req.setTimeout(config.stallSeconds * 1000, () => req.destroy(new Error(`no answer within ${config.stallSeconds} s`)));
       req.on('error', reject);
       req.end(payload);
     });
   let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(opts.concurrency, count) }, async () => {
-      for (let n = next++; n < count; n = next++) {
-        if (opts.rate > 0) {
-          const due = result.started + (n * 1000) / opts.rate;
-          const wait = due - performance.now();
-          if (wait > 0) await sleep(wait);
-        }
-        const t0 = performance.now();
-        try {
-          const res = await post(JSON.stringify(body(n)));
-          const t1 = performance.now();
-          if (res.status === 200 && !res.text.includes('"duplicate":true')) {
-            result.acceptedAt[n] = t1;
-            result.httpMs.push(t1 - t0);
-            result.firstAccept = Math.min(result.firstAccept, t1);
-            result.lastAccept = Math.max(result.lastAccept, t1);
-            continue;
+  try {
+    await Promise.all(
+      Array.from({ length: Math.min(opts.concurrency, count) }, async () => {
+        for (let n = next++; n < count; n = next++) {
+          const abort = opts.abort();
+          if (abort) throw new BenchFailure(abort);
+          if (opts.rate > 0) {
+            const due = result.started + (n * 1000) / opts.rate;
+            const wait = due - performance.now();
+            if (wait > 0) await sleep(wait);
           }
-          throw new Error(`HTTP ${res.status} ${res.text.slice(0, 200)}`);
-        } catch (error) {
-          result.errorCount++;
-          if (result.errors.length < 5) result.errors.push(`message ${n}: ${error instanceof Error ? error.message : String(error)}`);
+          const t0 = performance.now();
+          try {
+            const res = await post(JSON.stringify(body(n)));
+            const t1 = performance.now();
+            if (res.status === 200 && !res.text.includes('"duplicate":true')) {
+              result.acceptedAt[n] = t1;
+              result.httpMs.push(t1 - t0);
+              result.firstAccept = Math.min(result.firstAccept, t1);
+              result.lastAccept = Math.max(result.lastAccept, t1);
+              continue;
+            }
+            throw new Error(`HTTP ${res.status} ${res.text.slice(0, 200)}`);
+          } catch (error) {
+            result.errorCount++;
+            if (result.errors.length < 5) result.errors.push(`message ${n}: ${error instanceof Error ? error.message : String(error)}`);
+          }
         }
-      }
-    }),
-  );
-  agent.destroy();
+      }),
+    );
+  } finally {
+    agent.destroy();
+  }
   return result;
 }
 
-/** Waits until `done()` or fails when nothing more is stored for `stallSeconds` or past `deadline`. */
+/** Waits until `seen()` reaches `expected()`; fails when nothing more is stored for `stallSeconds`, past `deadline`, or when the listener is gone. */
 async function waitStored(what: string, listener: ReceivedListener, expected: () => number, seen: () => number, deadline: number): Promise<void> {
   let last = seen();
   let lastProgress = performance.now();
   while (seen() < expected()) {
+    if (listener.lost) throw new BenchFailure(`${what}: ${listener.lost}`);
     await sleep(50);
     const now = performance.now();
     if (seen() !== last) {
@@ -225,7 +248,7 @@ async function runPipeline(env: TestEnv, stack: Stack, floors: { postgres: Postg
 
     // Warm-up: routing learns the channel (channel.configured), code paths get compiled, pools fill.
     if (config.warmup > 0) {
-      const warm = await sendAll(stack.ingestion.url, apiKey, config.warmup, (n) => message('warmup', `warmup-${n % 50}`, n), { concurrency: config.concurrency, rate: 0 });
+      const warm = await sendAll(stack.ingestion.url, apiKey, config.warmup, (n) => message('warmup', `warmup-${n % 50}`, n), { concurrency: config.concurrency, rate: 0, abort: () => listener.lost });
       if (warm.errorCount > 0) throw new BenchFailure(`warm-up: ingestion rejected ${warm.errorCount} messages, e.g. ${warm.errors.join('; ')}`);
       await waitStored('warm-up', listener, () => config.warmup, () => listener.warmupCount, performance.now() + 60_000);
     }
@@ -237,10 +260,10 @@ async function runPipeline(env: TestEnv, stack: Stack, floors: { postgres: Postg
     let sent: SendResult;
     let storedAtLastAccept: number;
     try {
-      const sending = sendAll(stack.ingestion.url, apiKey, config.messages, (n) => message('bench', `client-${n % config.clients}`, n), { concurrency: config.concurrency, rate: config.rate });
-      sent = await sending;
+      sent = await sendAll(stack.ingestion.url, apiKey, config.messages, (n) => message('bench', `client-${n % config.clients}`, n), { concurrency: config.concurrency, rate: config.rate, abort: () => listener.lost });
       storedAtLastAccept = listener.benchCount;
       const accepted = config.messages - sent.errorCount;
+      if (sent.errorCount > 0) console.error(`ingestion rejected ${sent.errorCount} messages, e.g. ${sent.errors.join('; ')}`);
       await waitStored('pipeline', listener, () => accepted, () => listener.benchCount, sent.started + config.timeoutSeconds * 1000);
     } finally {
       sampler.stop();
@@ -275,9 +298,9 @@ async function runPipeline(env: TestEnv, stack: Stack, floors: { postgres: Postg
       },
       latencyAcceptToListedMs: summarize(latencies),
       maxRssMb: sampler.maxRssMb,
-      cpuPercentOfOneCore: cpu,
+      cpu,
       maxQueueDepth: queues,
-      queueSeries: sampler.queueSeries,
+      series: sampler.series,
     };
   } finally {
     await listener.close();
@@ -288,8 +311,10 @@ function report(floors: { postgres: PostgresFloor; rabbitmq: RabbitFloor }, p: A
   const pg = floors.postgres;
   const mq = floors.rabbitmq;
   const l = p.latencyAcceptToListedMs;
-  const cpuOrder = [...SERVICES, 'postgres', 'rabbitmq', 'redis', 'bench', 'other', 'machine'];
+  const cpuOrder = [...SERVICES, 'postgres', 'rabbitmq', 'redis', 'bench', 'other'];
   const ratioToGoal = p.endToEnd.ratioToRawPostgres;
+  // Whatever is not the stack, its infrastructure or the bench: someone else's build or tests.
+  const noise = (p.cpu.byGroup['other'] ?? 0) + p.cpu.unattributed;
   return [
     line(`raw postgres tx (insert+update, ${pg.workers} conns)`, `${pg.txPerSec} tx/s`, `p50 ${ms(pg.txLatency.p50)}  p99 ${ms(pg.txLatency.p99)}`),
     line(`raw rabbitmq confirmed hop (window ${mq.window})`, `${mq.msgPerSec} msg/s`, `p50 ${ms(mq.hopLatency.p50)}  p99 ${ms(mq.hopLatency.p99)}`),
@@ -297,7 +322,9 @@ function report(floors: { postgres: PostgresFloor; rabbitmq: RabbitFloor }, p: A
     line('pipeline end-to-end stored', `${p.endToEnd.msgPerSec} msg/s`, `${p.endToEnd.ratioToRawPostgres}x raw postgres`, `${p.endToEnd.ratioToRawRabbit}x raw rabbitmq`),
     line('latency accept→listed', `p50 ${ms(l.p50)}  p95 ${ms(l.p95)}  p99 ${ms(l.p99)}  max ${ms(l.max)}`),
     line(`rss ${SERVICES.join('/')}`, `${SERVICES.map((s) => p.maxRssMb[s] ?? '?').join(' / ')} MB`),
-    line(`cpu % of a core ${cpuOrder.slice(0, -1).join('/')}`, `${cpuOrder.slice(0, -1).map((g) => p.cpuPercentOfOneCore[g] ?? 0).join(' / ')}  (machine ${p.cpuPercentOfOneCore['machine']}% of ${cpus().length * 100}%)`),
+    line('cpu % of one core during the run', cpuOrder.map((g) => `${g} ${p.cpu.byGroup[g] ?? 0}`).join('  ')),
+    line('', `exited processes/irq ${p.cpu.unattributed}  machine ${p.cpu.machine} of ${cpus().length * 100}`),
+    ...(noise >= 25 ? [line('WARNING', `other work used ~${noise}% of a core during the run: figures are pessimistic`)] : []),
     line('max queue depth', p.maxQueueDepth.length ? p.maxQueueDepth.slice(0, 4).map((q) => `${q.name} ${q.messages}`).join(', ') : 'no backlog seen'),
     line('stored when sending ended', `${p.endToEnd.storedWhenSendingEnded} of ${config.messages}`),
     line('goal end-to-end ≥ 0.5x raw postgres', `${ratioToGoal}x: ${ratioToGoal >= 0.5 ? 'met' : ratioToGoal >= 0.25 ? 'resolve bar (≥ 0.25x) met, goal not' : 'not met (below 0.25x)'}`),
@@ -347,7 +374,8 @@ async function main(): Promise<number> {
     }
     for (const s of SERVICES) {
       const service = stack?.[s];
-      if (service && (service.process.exitCode !== null || process.env['BENCH_DEBUG'])) console.error(`--- ${s} output (exit ${service.process.exitCode}) ---\n${service.output()}`);
+      const output = service?.output().trim();
+      if (service && output) console.error(`--- ${s}${service.process.exitCode !== null ? ` (exited ${service.process.exitCode})` : ''}, last log lines (LOG_LEVEL=warn) ---\n${process.env['BENCH_DEBUG'] ? output : output.slice(-1_500)}`);
     }
     writeResults({ ok: false, failure, startedAt: startedAt.toISOString(), config, floors });
     return 1;
