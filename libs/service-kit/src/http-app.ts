@@ -1,6 +1,5 @@
 import type { Server } from 'node:http';
 import express, { type ErrorRequestHandler, type Express, type RequestHandler, type Response } from 'express';
-import { pinoHttp } from 'pino-http';
 import { IDENTITY_HEADER, type CallerIdentity } from '@relaydesk/contracts';
 import { AppError, httpStatusOf } from './errors';
 import { verifyIdentity } from './identity';
@@ -35,15 +34,24 @@ export function createHttpApp({ logger, dependencies, bodyLimit = '256kb' }: Htt
     if (failures.length === 0) res.json({ status: 'ready' });
     else res.status(503).json({ status: 'not_ready', failures });
   });
-  app.use(
-    pinoHttp({
-      logger,
-      autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/ready' },
-      customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'debug'),
-    }),
-  );
+  app.use(logRequests(logger));
   app.use(express.json({ limit: bodyLimit, type: ['application/json', 'application/*+json'] }));
   return app;
+}
+
+/** One line per answered request: errors always, refusals at info, the rest only at debug. */
+function logRequests(logger: Logger): RequestHandler {
+  return (req, res, next) => {
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const status = res.statusCode;
+      const level = status >= 500 ? 'error' : status >= 400 ? 'info' : 'debug';
+      if (!logger.isLevelEnabled(level)) return;
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      logger[level]({ method: req.method, url: req.originalUrl, status, ms: Math.round(ms * 10) / 10 }, 'request');
+    });
+    next();
+  };
 }
 
 const bodyParserErrors: Record<string, [number, string]> = {

@@ -15,7 +15,7 @@ export async function runIngestion(): Promise<void> {
   const logger = createLogger('ingestion', config.LOG_LEVEL);
   const db = await openDatabase(createDataSource({ url: config.DATABASE_URL, schema: 'ingestion', migrations: ingestionMigrations }));
   const bus = await Bus.connect({ url: config.AMQP_URL, logger });
-  const redis = new Redis(config.REDIS_URL, { keyPrefix: config.REDIS_PREFIX, maxRetriesPerRequest: 2 });
+  const redis = new Redis(config.REDIS_URL, { keyPrefix: config.REDIS_PREFIX, maxRetriesPerRequest: 2, enableAutoPipelining: true });
   const relay = new OutboxRelay(db, bus, logger).start();
   const channels = new ChannelRepository(db);
   const consumers = [await webchatOutboundConsumer(bus, db, relay).start()];

@@ -1,4 +1,4 @@
-import { clientKey, type ChannelType } from '@relaydesk/contracts';
+import { clientKey, type ChannelType, type ConversationState } from '@relaydesk/contracts';
 import { makeEnvelope, type AnyMessage } from '@relaydesk/bus';
 import { stateOf, type ConversationRow } from '../store/conversation.repository';
 import type { MessageRow } from '../store/message.repository';
@@ -6,7 +6,7 @@ import type { Decision } from './conversation-rules';
 
 const source = 'conversation';
 
-export function movedEvent(conv: Pick<ConversationRow, 'id' | 'clientId'>, from: ConversationRow | undefined, d: Decision, actorId: string | null, at: string): AnyMessage {
+export function movedEvent(conv: Pick<ConversationRow, 'id' | 'clientId'>, from: ConversationState | undefined, d: Decision, actorId: string | null, at: string): AnyMessage {
   return makeEnvelope(
     `conversation.${d.action}`,
     { conversationId: conv.id, clientId: conv.clientId, action: d.action, actorId, from: from ? stateOf(from) : null, to: d.to, at },

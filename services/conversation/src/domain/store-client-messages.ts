@@ -1,35 +1,82 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { Emit, MessageOf } from '@relaydesk/bus';
+import type { ConversationState } from '@relaydesk/contracts';
 import type { Tx } from '@relaydesk/db';
-import { insertConversation, lockConversationOfClient, recordLastMessage, setState, stateOf, upsertClient } from '../store/conversation.repository';
-import { appendLog } from '../store/log.repository';
-import { insertClientMessage } from '../store/message.repository';
+import {
+  appendLogs,
+  applyClientMessages,
+  insertClientMessages,
+  insertConversations,
+  keyOf,
+  lockConversationsOfClients,
+  upsertClients,
+  type ConversationAfterClientMessages,
+} from '../store/client-message-batch.repository';
+import { stateOf } from '../store/conversation.repository';
+import type { LogEntry } from '../store/log.repository';
 import { decideOnClientMessage } from './conversation-rules';
 import { messageEvent, movedEvent } from './events';
 
 /**
- * Stores routed client messages in order: the client (D5, D17), its one conversation, the message
- * once per channel message id, and the D6 move with its log entry (D12).
+ * Stores a batch of routed client messages in order: each client (D5, D17) and his one
+ * conversation, each message once per channel message id, and the D6 moves with their log entries
+ * (D12). All messages of one client come through one partition, so no other batch holds them.
  */
 export async function storeClientMessages(tx: Tx, routed: MessageOf<'message.routed'>[], emit: Emit): Promise<void> {
-  for (const { payload } of routed) {
-    const m = payload.inbound;
-    const clientId = await upsertClient(tx, uuidv7(), m);
-    const current = await lockConversationOfClient(tx, clientId);
-    const conversationId = current?.id ?? uuidv7();
-    const at = new Date().toISOString();
-    if (!current) await insertConversation(tx, { id: conversationId, clientId, state: { status: 'unassigned', assigneeId: null, groupId: payload.groupId }, at });
-    const messageId = uuidv7();
-    const text = m.text ?? null;
-    const stored = await insertClientMessage(tx, { id: messageId, conversationId, channelId: m.channelId, externalMessageId: m.externalMessageId, text, createdAt: at });
-    if (!stored) continue;
-    const decision = decideOnClientMessage(current, payload.groupId);
-    if (decision) {
-      if (current) await setState(tx, conversationId, decision.to, at);
-      await appendLog(tx, { conversationId, action: decision.action, actorId: null, from: current ? stateOf(current) : null, to: decision.to, at });
-      emit([movedEvent({ id: conversationId, clientId }, current, decision, null, at)]);
-    }
-    await recordLastMessage(tx, conversationId, { text, direction: 'in', at });
-    emit([messageEvent({ id: messageId, conversationId, direction: 'in', kind: 'text', text, senderOperatorId: null, createdAt: at, deliveryStatus: null, deliveryError: null }, clientId)]);
+  if (routed.length === 0) return;
+  const at = new Date().toISOString();
+  const inbound = routed.map((r) => {
+    const m = r.payload.inbound;
+    return { ...m, groupId: r.payload.groupId, messageId: uuidv7(), kind: m.attachment && !m.text ? ('file' as const) : ('text' as const) };
+  });
+
+  const latestOfClient = new Map(inbound.map((m) => [keyOf(m), { ...m, id: uuidv7() }]));
+  const clientIds = await upsertClients(tx, [...latestOfClient.values()]);
+  const clientOf = (m: (typeof inbound)[number]) => clientIds.get(keyOf(m))!;
+  const existing = await lockConversationsOfClients(tx, [...clientIds.values()]);
+
+  const created = new Map<string, { id: string; clientId: string; groupId: string }>();
+  for (const m of inbound) {
+    const clientId = clientOf(m);
+    if (!existing.has(clientId) && !created.has(clientId)) created.set(clientId, { id: uuidv7(), clientId, groupId: m.groupId });
   }
+  await insertConversations(tx, [...created.values()], at);
+  const conversationOf = (clientId: string) => existing.get(clientId)?.id ?? created.get(clientId)!.id;
+
+  const stored = await insertClientMessages(
+    tx,
+    inbound.map((m) => ({
+      id: m.messageId,
+      conversationId: conversationOf(clientOf(m)),
+      channelId: m.channelId,
+      externalMessageId: m.externalMessageId,
+      kind: m.kind,
+      text: m.text ?? null,
+    })),
+    at,
+  );
+
+  const after = new Map<string, ConversationAfterClientMessages & { clientId: string; current: ConversationState | undefined }>();
+  const logs: LogEntry[] = [];
+  for (const m of inbound) {
+    if (!stored.has(m.messageId)) continue;
+    const clientId = clientOf(m);
+    const conversationId = conversationOf(clientId);
+    const row = after.get(conversationId) ?? { id: conversationId, clientId, current: existing.get(clientId), state: existing.get(clientId) ?? { status: 'unassigned', assigneeId: null, groupId: m.groupId }, statusChanged: false, lastText: null, received: 0 };
+    const decision = decideOnClientMessage(row.current, m.groupId);
+    if (decision) {
+      const from = row.current && stateOf(row.current);
+      logs.push({ conversationId, action: decision.action, actorId: null, from: from ?? null, to: decision.to, at });
+      emit([movedEvent({ id: conversationId, clientId }, from, decision, null, at)]);
+      row.statusChanged ||= row.current !== undefined;
+      row.state = decision.to;
+    }
+    row.current = row.state;
+    row.lastText = m.text ?? null;
+    row.received += 1;
+    after.set(conversationId, row);
+    emit([messageEvent({ id: m.messageId, conversationId, direction: 'in', kind: m.kind, text: m.text ?? null, senderOperatorId: null, createdAt: at, deliveryStatus: null, deliveryError: null }, clientId)]);
+  }
+  await applyClientMessages(tx, [...after.values()], at);
+  await appendLogs(tx, logs);
 }

@@ -1,4 +1,4 @@
-import type { ConversationState, ConversationStatus, ConversationTab, InboundMessage } from '@relaydesk/contracts';
+import type { ConversationState, ConversationStatus, ConversationTab } from '@relaydesk/contracts';
 import type { Tx } from '@relaydesk/db';
 import type { Cursor } from '../domain/cursor';
 
@@ -58,24 +58,6 @@ const listedAtOf: Record<ConversationTab, string> = {
   blacklist: 'c.last_message_at',
 };
 
-export async function upsertClient(tx: Tx, id: string, m: InboundMessage): Promise<string> {
-  // D17: the name the channel sends only refreshes original_name; an operator's rename stays.
-  const [row] = await tx.query<{ id: string }[]>(
-    `INSERT INTO client (id, channel, channel_id, external_id, name, original_name, phone)
-     VALUES ($1, $2, $3, $4, $5, $5, $6)
-     ON CONFLICT (channel_id, external_id) DO UPDATE
-       SET original_name = EXCLUDED.original_name, phone = COALESCE(EXCLUDED.phone, client.phone)
-     RETURNING id`,
-    [id, m.channel, m.channelId, m.externalClientId, m.clientName, m.phone ?? null],
-  );
-  return row!.id;
-}
-
-export async function lockConversationOfClient(tx: Tx, clientId: string): Promise<ConversationRow | undefined> {
-  const rows = await tx.query<Raw[]>(`${SELECT_ONE} WHERE c.client_id = $1 FOR UPDATE OF c`, [clientId]);
-  return rows[0] && toRow(rows[0]);
-}
-
 export async function lockConversation(tx: Tx, id: string): Promise<ConversationRow | undefined> {
   const rows = await tx.query<Raw[]>(`${SELECT_ONE} WHERE c.id = $1 FOR UPDATE OF c`, [id]);
   return rows[0] && toRow(rows[0]);
@@ -84,14 +66,6 @@ export async function lockConversation(tx: Tx, id: string): Promise<Conversation
 export async function findConversation(tx: Tx, id: string): Promise<ConversationRow | undefined> {
   const rows = await tx.query<Raw[]>(`${SELECT_ONE} WHERE c.id = $1`, [id]);
   return rows[0] && toRow(rows[0]);
-}
-
-export async function insertConversation(tx: Tx, c: { id: string; clientId: string; state: ConversationState; at: string }): Promise<void> {
-  await tx.query(
-    `INSERT INTO conversation (id, client_id, status, assignee_id, group_id, status_changed_at, last_message_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $6)`,
-    [c.id, c.clientId, c.state.status, c.state.assigneeId, c.state.groupId, c.at],
-  );
 }
 
 export async function setState(tx: Tx, id: string, to: ConversationState, at: string): Promise<void> {

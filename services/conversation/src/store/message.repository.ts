@@ -27,20 +27,6 @@ const toRow = (r: Raw): MessageRow => ({
   deliveryError: r['delivery_error'] as MessageRow['deliveryError'],
 });
 
-/** Stores a client message once per channel message id; answers false for a repeat. */
-export async function insertClientMessage(
-  tx: Tx,
-  m: { id: string; conversationId: string; channelId: string; externalMessageId: string; text: string | null; createdAt: string },
-): Promise<boolean> {
-  const rows = await tx.query<unknown[]>(
-    `INSERT INTO message (id, conversation_id, direction, kind, text, channel_id, external_message_id, created_at)
-     VALUES ($1, $2, 'in', 'text', $3, $4, $5, $6)
-     ON CONFLICT (channel_id, external_message_id) WHERE external_message_id IS NOT NULL DO NOTHING
-     RETURNING id`,
-    [m.id, m.conversationId, m.text, m.channelId, m.externalMessageId, m.createdAt],
-  );
-  return rows.length === 1;
-}
 
 /** Stores an operator message; with an idempotency key already used by him, returns the first one. */
 export async function insertOperatorMessage(

@@ -14,6 +14,7 @@ export async function acceptInbound(bus: Bus, redis: Redis, m: InboundMessage): 
   const seenKey = `inbound-seen:${id}`;
   if (await redis.exists(seenKey)) return { id, duplicate: true };
   await bus.publish([makeEnvelope(`inbound.${m.channel}`, m, { id, source: 'ingestion', partitionKey: clientKey(m) })]);
-  await redis.set(seenKey, '1', 'EX', SEEN_SECONDS);
+  // Only a shortcut for later repeats: not worth the caller's wait, and harmless if lost.
+  redis.set(seenKey, '1', 'EX', SEEN_SECONDS).catch(() => undefined);
   return { id, duplicate: false };
 }

@@ -1,0 +1,111 @@
+import type { ConversationState, InboundMessage } from '@relaydesk/contracts';
+import type { Tx } from '@relaydesk/db';
+import type { LogEntry } from './log.repository';
+
+/**
+ * Set-based writes for a batch of client messages: a handful of statements per batch instead of a
+ * few per message. Rows are keyed so that the callers' batches never touch the same client twice
+ * in one statement (see storeClientMessages).
+ */
+
+export type ClientKeyed = { channelId: string; externalClientId: string };
+export const keyOf = (c: ClientKeyed): string => `${c.channelId}:${c.externalClientId}`;
+
+/** D5, D17: one client per channel account; the channel's name refreshes only original_name. */
+export async function upsertClients(tx: Tx, clients: (InboundMessage & { id: string })[]): Promise<Map<string, string>> {
+  const rows = await tx.query<{ id: string; channel_id: string; external_id: string }[]>(
+    `INSERT INTO client (id, channel, channel_id, external_id, name, original_name, phone)
+     SELECT id, channel, channel_id, external_id, name, name, phone
+     FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::text[], $5::text[], $6::text[]) AS t(id, channel, channel_id, external_id, name, phone)
+     ON CONFLICT (channel_id, external_id) DO UPDATE
+       SET original_name = EXCLUDED.original_name, phone = COALESCE(EXCLUDED.phone, client.phone)
+     RETURNING id, channel_id, external_id`,
+    [
+      clients.map((c) => c.id),
+      clients.map((c) => c.channel),
+      clients.map((c) => c.channelId),
+      clients.map((c) => c.externalClientId),
+      clients.map((c) => c.clientName),
+      clients.map((c) => c.phone ?? null),
+    ],
+  );
+  return new Map(rows.map((r) => [keyOf({ channelId: r.channel_id, externalClientId: r.external_id }), r.id]));
+}
+
+export type LockedState = ConversationState & { id: string; clientId: string };
+
+export async function lockConversationsOfClients(tx: Tx, clientIds: string[]): Promise<Map<string, LockedState>> {
+  const rows = await tx.query<{ id: string; client_id: string; status: ConversationState['status']; assignee_id: string | null; group_id: string }[]>(
+    'SELECT id, client_id, status, assignee_id, group_id FROM conversation WHERE client_id = ANY($1::uuid[]) ORDER BY id FOR UPDATE',
+    [clientIds],
+  );
+  return new Map(rows.map((r) => [r.client_id, { id: r.id, clientId: r.client_id, status: r.status, assigneeId: r.assignee_id, groupId: r.group_id }]));
+}
+
+export async function insertConversations(tx: Tx, rows: { id: string; clientId: string; groupId: string }[], at: string): Promise<void> {
+  if (rows.length === 0) return;
+  await tx.query(
+    `INSERT INTO conversation (id, client_id, status, group_id, status_changed_at, last_message_at)
+     SELECT id, client_id, 'unassigned', group_id, $4, $4 FROM unnest($1::uuid[], $2::uuid[], $3::uuid[]) AS t(id, client_id, group_id)`,
+    [rows.map((r) => r.id), rows.map((r) => r.clientId), rows.map((r) => r.groupId), at],
+  );
+}
+
+/** Stores each channel message once; answers the ids of those stored now (not repeats). */
+export async function insertClientMessages(
+  tx: Tx,
+  rows: { id: string; conversationId: string; channelId: string; externalMessageId: string; kind: 'text' | 'file'; text: string | null }[],
+  at: string,
+): Promise<Set<string>> {
+  const stored = await tx.query<{ id: string }[]>(
+    `INSERT INTO message (id, conversation_id, direction, kind, text, channel_id, external_message_id, created_at)
+     SELECT id, conversation_id, 'in', kind, text, channel_id, external_message_id, $6
+     FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::uuid[], $7::text[]) AS t(id, conversation_id, kind, text, channel_id, external_message_id)
+     ON CONFLICT (channel_id, external_message_id) WHERE external_message_id IS NOT NULL DO NOTHING
+     RETURNING id`,
+    [rows.map((r) => r.id), rows.map((r) => r.conversationId), rows.map((r) => r.kind), rows.map((r) => r.text), rows.map((r) => r.channelId), at, rows.map((r) => r.externalMessageId)],
+  );
+  return new Set(stored.map((r) => r.id));
+}
+
+export type ConversationAfterClientMessages = { id: string; state: ConversationState; statusChanged: boolean; lastText: string | null; received: number };
+
+export async function applyClientMessages(tx: Tx, rows: ConversationAfterClientMessages[], at: string): Promise<void> {
+  if (rows.length === 0) return;
+  await tx.query(
+    `UPDATE conversation c SET
+       status = v.status, assignee_id = v.assignee_id, group_id = v.group_id,
+       status_changed_at = CASE WHEN v.status_changed THEN $7::timestamptz ELSE c.status_changed_at END,
+       last_message_at = GREATEST(c.last_message_at, $7::timestamptz), last_message_text = v.text,
+       last_message_direction = 'in', unread_count = c.unread_count + v.received
+     FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::uuid[], $5::boolean[], $6::text[], $8::int[])
+       AS v(id, status, assignee_id, group_id, status_changed, text, received)
+     WHERE c.id = v.id`,
+    [
+      rows.map((r) => r.id),
+      rows.map((r) => r.state.status),
+      rows.map((r) => r.state.assigneeId),
+      rows.map((r) => r.state.groupId),
+      rows.map((r) => r.statusChanged),
+      rows.map((r) => r.lastText),
+      at,
+      rows.map((r) => r.received),
+    ],
+  );
+}
+
+export async function appendLogs(tx: Tx, entries: LogEntry[]): Promise<void> {
+  if (entries.length === 0) return;
+  await tx.query(
+    `INSERT INTO conversation_log (conversation_id, action, actor_id, from_state, to_state, at)
+     SELECT * FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::jsonb[], $5::jsonb[], $6::timestamptz[])`,
+    [
+      entries.map((e) => e.conversationId),
+      entries.map((e) => e.action),
+      entries.map((e) => e.actorId),
+      entries.map((e) => (e.from ? JSON.stringify(e.from) : null)),
+      entries.map((e) => JSON.stringify(e.to)),
+      entries.map((e) => e.at),
+    ],
+  );
+}
