@@ -25,19 +25,19 @@ const clients = [
 /** Admin, two groups, three operators, a webchat and an api channel, a dozen conversations in every state. */
 export async function seedDemo(gatewayUrl: string, ingestionUrl: string, admin: { email: string; password: string }): Promise<'seeded' | 'present'> {
   const api = new HttpClient(gatewayUrl);
-  const login = async (email: string, password: string) => api.bearer((await api.post('/api/v1/auth/login', { email, password })).body.accessToken as string);
+  const login = async (email: string, password: string) => api.bearer((await api.post<{ accessToken: string }>('/api/v1/auth/login', { email, password })).body.accessToken);
   const root = await login(admin.email, admin.password);
   const existing = (await root.get<{ items: { id: string; name: string }[] }>('/api/v1/groups')).body.items;
   if (existing.some((g) => g.name === 'Sales')) return 'present';
 
   const groups: Record<string, string> = {};
-  for (const name of ['Sales', 'Support']) groups[name] = (await root.post('/api/v1/groups', { name })).body.id;
+  for (const name of ['Sales', 'Support']) groups[name] = (await root.post<{ id: string }>('/api/v1/groups', { name })).body.id;
   for (const p of demoPeople) {
-    await root.post('/api/v1/operators', { name: p.name, email: p.email, password: demoPassword, role: 'operator', groupIds: p.groups.map((g) => groups[g]) });
+    await root.post('/api/v1/operators', { name: p.name, email: p.email, password: demoPassword, role: 'operator', groupIds: p.groups.map((g) => groups[g]!) });
   }
   await root.post('/api/v1/channels', { type: 'webchat', name: 'Website chat', groupId: groups['Sales'], settings: { allowedOrigins: ['http://localhost:8081'] } });
   const apiKey = `demo-connector-${Date.now()}-key-0000`;
-  const connector = (await root.post('/api/v1/channels', { type: 'api', name: 'Demo connector', groupId: groups['Support'], settings: { apiKey } })).body;
+  const connector = (await root.post<{ id: string }>('/api/v1/channels', { type: 'api', name: 'Demo connector', groupId: groups['Support'], settings: { apiKey } })).body;
 
   const ingest = new HttpClient(ingestionUrl).bearer(apiKey);
   for (const [i, [name, text]] of clients.entries()) {

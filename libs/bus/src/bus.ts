@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import amqp, { type Channel, type ChannelModel, type ConfirmChannel } from 'amqplib';
-import type { Logger } from '@relaydesk/service-kit';
+import { AppError, type Logger } from '@relaydesk/service-kit';
 import { routeOf, type AnyMessage } from './envelope';
 import { PARTITION_HEADER } from './topology';
 import { inProducerSpan, traceHeaders } from './tracing';
@@ -16,7 +16,12 @@ export type RawPublish = { exchange: string; routingKey: string; body: Buffer; h
 
 type Reconnectable = { name: string; restore(connection: ChannelModel): Promise<void> };
 
-export class BusUnavailableError extends Error {}
+/** The broker is away or did not confirm: retryable, answered 503 over HTTP. */
+export class BusUnavailableError extends AppError {
+  constructor(message: string) {
+    super('unavailable', message);
+  }
+}
 
 /** AMQP headers of an envelope: its partition key, and the trace it was made in. */
 export const headersOf = (m: { partitionKey: string; traceparent?: string }): Record<string, string> => ({
@@ -90,20 +95,30 @@ export class Bus {
     const channel = await this.publishingChannel();
     await inProducerSpan(messages[0]?.routingKey ?? 'bus', () => {
       const trace = traceHeaders();
-      return Promise.all(
-        messages.map(
-          (m) =>
-            new Promise<void>((resolve, reject) => {
-              channel.publish(
-                m.exchange,
-                m.routingKey,
-                m.body,
-                { persistent: true, contentType: 'application/json', messageId: m.messageId, type: m.type, timestamp: Math.floor(Date.now() / 1000), headers: { ...trace, ...m.headers } },
-                (error) => (error ? reject(new BusUnavailableError(`publish of ${m.messageId} not confirmed: ${String(error)}`)) : resolve()),
-              );
-            }),
-        ),
-      );
+      return Promise.all(messages.map((m) => this.publishOne(channel, m, trace)));
+    });
+  }
+
+  private publishOne(channel: ConfirmChannel, m: RawPublish, trace: Record<string, string>): Promise<void> {
+    const waitMs = this.options.publishWaitMs ?? 10_000;
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new BusUnavailableError(`publish of ${m.messageId} not confirmed within ${waitMs} ms`)), waitMs);
+      const settle = (error?: Error | null) => {
+        clearTimeout(timer);
+        if (error) reject(new BusUnavailableError(`publish of ${m.messageId} not confirmed: ${error.message}`));
+        else resolve();
+      };
+      try {
+        channel.publish(
+          m.exchange,
+          m.routingKey,
+          m.body,
+          { persistent: true, contentType: 'application/json', messageId: m.messageId, type: m.type, timestamp: Math.floor(Date.now() / 1000), headers: { ...trace, ...m.headers } },
+          (error: Error | null) => settle(error),
+        );
+      } catch (error) {
+        settle(error instanceof Error ? error : new Error('channel closed')); // amqplib throws at once on a closed channel
+      }
     });
   }
 

@@ -127,10 +127,12 @@ export class Consumer {
     if (valid.length === 0) return;
     try {
       await this.run(p, valid);
-      for (const { delivery } of valid) p.channel.ack(delivery);
     } catch (error) {
       for (const one of valid) await this.handleAlone(p, one, valid.length > 1 ? undefined : error);
+      return;
     }
+    // Outside the try: a failed ack (the link dropped) is not a failed handler; redelivery is safe.
+    for (const { delivery } of valid) p.channel.ack(delivery);
   }
 
   private async handleAlone(p: Partition, one: { delivery: ConsumeMessage; message: AnyMessage }, firstError: unknown): Promise<void> {
@@ -141,11 +143,12 @@ export class Consumer {
       await sleep(delays[i] ?? 0);
       try {
         await this.run(p, [one]);
-        p.channel.ack(one.delivery);
-        return;
       } catch (e) {
         error = e;
+        continue;
       }
+      p.channel.ack(one.delivery);
+      return;
     }
     await this.retryLater(p, one.delivery, error);
   }

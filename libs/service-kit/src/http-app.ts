@@ -73,14 +73,19 @@ export function finishHttpApp(app: Express, logger: Logger): Express {
   });
   const onError: ErrorRequestHandler = (error: unknown, _req, res, _next) => {
     if (error instanceof AppError) {
+      if (error.code === 'unavailable') res.setHeader('Retry-After', '5');
       errorResponse(res, httpStatusOf[error.code], error.code, error.message, error.details);
       return;
     }
-    const type = (error as { type?: string }).type;
+    const { type, status } = error as { type?: string; status?: number };
     const known = type ? bodyParserErrors[type] : undefined;
     if (known) {
       const message = type === 'entity.parse.failed' ? 'Body is not valid JSON' : (error as Error).message;
       errorResponse(res, known[0], known[1], message);
+      return;
+    }
+    if (error instanceof URIError || status === 400) {
+      errorResponse(res, 400, 'validation_failed', 'The path is not valid percent-encoding');
       return;
     }
     logger.error({ err: error }, 'unhandled error in request');

@@ -59,7 +59,7 @@ export async function startService(name: ServiceName, env: Record<string, string
     throw new Error(`${name} exited during start:\n${output}`);
   });
   await Promise.race([
-    waitFor(`${name} ready`, async () => (await fetch(`${url}/ready`)).ok, { timeoutMs: 30_000, intervalMs: 100 }),
+    waitFor(`${name} ready`, async () => (await fetch(`${url}/ready`)).ok, { timeoutMs: 60_000, intervalMs: 100 }),
     failed,
   ]);
   failed.catch(() => undefined);

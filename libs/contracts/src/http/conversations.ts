@@ -14,7 +14,7 @@ export const listConversationsQuery = pageQuery.extend({
 });
 export type ListConversationsQuery = z.infer<typeof listConversationsQuery>;
 
-export const listMessagesQuery = z.object({
+export const listMessagesQuery = z.strictObject({
   before: z.string().min(1).max(500).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(50),
 });

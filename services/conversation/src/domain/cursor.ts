@@ -1,17 +1,28 @@
+import { isoTime, uuid } from '@relaydesk/contracts';
 import { AppError } from '@relaydesk/service-kit';
+import { z } from 'zod';
 
 export type Cursor = { at: string; id: string };
 
-/** Opaque keyset cursor: the sort time and id of the last item seen. */
-export const encodeCursor = (c: Cursor): string => Buffer.from(JSON.stringify([c.at, c.id])).toString('base64url');
+const position = z.tuple([isoTime, uuid, z.string()]);
 
-export function decodeCursor(raw: string | undefined): Cursor | undefined {
+/**
+ * Opaque keyset cursor: the sort time and id of the last item seen, and the list it belongs to
+ * (tab and filters), so a cursor of one list is refused by another.
+ */
+export const encodeCursor = (c: Cursor, list: string): string => Buffer.from(JSON.stringify([c.at, c.id, list])).toString('base64url');
+
+export function decodeCursor(raw: string | undefined, list: string, field = 'cursor'): Cursor | undefined {
   if (raw === undefined) return undefined;
+  let parsed: unknown;
   try {
-    const [at, id] = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as unknown[];
-    if (typeof at === 'string' && !Number.isNaN(Date.parse(at)) && typeof id === 'string' && /^[0-9a-f-]{36}$/.test(id)) return { at, id };
+    parsed = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
   } catch {
-    // falls through to the error below
+    parsed = undefined;
   }
-  throw new AppError('validation_failed', 'Invalid cursor: use nextCursor from a previous page', [{ path: 'cursor', message: 'not a cursor of this list' }]);
+  const cursor = position.safeParse(parsed);
+  if (!cursor.success || cursor.data[2] !== list) {
+    throw new AppError('validation_failed', `Invalid ${field}: use nextCursor from a previous page of this list`, [{ path: field, message: 'not a cursor of this list' }]);
+  }
+  return { at: cursor.data[0], id: cursor.data[1] };
 }

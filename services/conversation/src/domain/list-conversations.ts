@@ -11,6 +11,7 @@ export async function listTab(tx: Tx, caller: CallerIdentity, q: ListConversatio
   if (wide && !mayUseAllTab(caller)) throw new AppError('forbidden', `The ${q.tab} tab needs the "conversations.view_all" or "conversations.manage" permission`);
   if (q.operatorId && !wide) throw new AppError('validation_failed', 'The operator filter applies to the All and Blacklist tabs', [{ path: 'operatorId', message: 'not a filter of this tab' }]);
   if (q.status && q.tab !== 'all') throw new AppError('validation_failed', 'The status filter applies to the All tab', [{ path: 'status', message: 'not a filter of this tab' }]);
+  const list = JSON.stringify([q.tab, q.groupId ?? null, q.operatorId ?? null, q.status ?? null]);
   const scoped = caller.role !== 'super_admin' && caller.groupIds.length > 0;
   const rows = await listConversations(tx, {
     tab: q.tab,
@@ -19,10 +20,10 @@ export async function listTab(tx: Tx, caller: CallerIdentity, q: ListConversatio
     groupId: q.groupId,
     assigneeId: q.operatorId,
     status: q.status,
-    cursor: decodeCursor(q.cursor),
+    cursor: decodeCursor(q.cursor, list),
     limit: q.limit + 1,
   });
   const items = rows.slice(0, q.limit);
   const last = items[items.length - 1];
-  return { items, nextCursor: rows.length > q.limit && last ? encodeCursor({ at: last.listedAt, id: last.id }) : null };
+  return { items, nextCursor: rows.length > q.limit && last ? encodeCursor({ at: last.listedAt, id: last.id }, list) : null };
 }

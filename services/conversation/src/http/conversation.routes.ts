@@ -14,6 +14,7 @@ import { readLog } from '../store/log.repository';
 import { listMessages } from '../store/message.repository';
 import { itemView, logView, messageView } from './views';
 
+const noBody = z.strictObject({});
 const idempotencyKey = z.string().min(1).max(200).optional();
 const moves: Move[] = ['take', 'close', 'unassign', 'reopen'];
 
@@ -41,6 +42,7 @@ export function conversationRoutes(db: DataSource, relay: OutboxRelay): Router {
 
   for (const move of moves) {
     router.post(`/conversations/:id/${move}`, async (req, res) => {
+      parseOrThrow(noBody, req.body ?? {}, 'body');
       const conv = await moveConversation(db, relay, identityOf(res), idOf(req.params), move);
       res.json(itemView(conv));
     });
@@ -49,10 +51,11 @@ export function conversationRoutes(db: DataSource, relay: OutboxRelay): Router {
   router.get('/conversations/:id/messages', async (req, res) => {
     const conv = await visible(idOf(req.params), res);
     const q = parseOrThrow(listMessagesQuery, req.query, 'query');
-    const rows = await listMessages(db.manager, conv.id, decodeCursor(q.before), q.limit + 1);
+    const list = `messages:${conv.id}`;
+    const rows = await listMessages(db.manager, conv.id, decodeCursor(q.before, list, 'before'), q.limit + 1);
     const items = rows.slice(-q.limit);
     const oldest = items[0];
-    res.json({ items: items.map(messageView), nextCursor: rows.length > q.limit && oldest ? encodeCursor({ at: oldest.createdAt, id: oldest.id }) : null });
+    res.json({ items: items.map(messageView), nextCursor: rows.length > q.limit && oldest ? encodeCursor({ at: oldest.createdAt, id: oldest.id }, list) : null });
   });
 
   router.post('/conversations/:id/messages', async (req, res) => {
@@ -65,6 +68,7 @@ export function conversationRoutes(db: DataSource, relay: OutboxRelay): Router {
   });
 
   router.post('/conversations/:id/read', async (req, res) => {
+    parseOrThrow(noBody, req.body ?? {}, 'body');
     const conv = await visible(idOf(req.params), res);
     await markRead(db.manager, conv.id);
     res.json({ id: conv.id, unreadCount: 0 });

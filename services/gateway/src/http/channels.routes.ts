@@ -1,7 +1,9 @@
 import { createChannelBody, patchChannelBody } from '@relaydesk/contracts';
 import { parseOrThrow } from '@relaydesk/service-kit';
 import { Router, type RequestHandler } from 'express';
+import { requireSuperAdmin } from '../domain/permissions';
 import { requireKnownGroups } from '../domain/require-known-groups';
+import { callerOf } from './authenticate';
 import type { Directory } from '../store/directory';
 import { idParams } from './params';
 import { reply, type ServiceClient } from './service-client';
@@ -11,6 +13,7 @@ export function channelRoutes(deps: { ingestion: ServiceClient; directory: Direc
   const router = Router();
 
   router.post('/channels', requireCaller, async (req, res) => {
+    requireSuperAdmin(callerOf(res), 'create channels');
     const body = parseOrThrow(createChannelBody, req.body, 'body');
     await requireKnownGroups(deps.directory, [body.groupId]);
     reply(res, await deps.ingestion.forward(req, res, body));
@@ -21,6 +24,7 @@ export function channelRoutes(deps: { ingestion: ServiceClient; directory: Direc
   });
 
   router.patch('/channels/:id', requireCaller, async (req, res) => {
+    requireSuperAdmin(callerOf(res), 'change channels');
     parseOrThrow(idParams, req.params, 'path');
     const body = parseOrThrow(patchChannelBody, req.body, 'body');
     if (body.groupId) await requireKnownGroups(deps.directory, [body.groupId]);

@@ -48,7 +48,7 @@ export function conversationRoutes(deps: { conversation: ServiceClient; director
   });
 
   const oneItem: RequestHandler = async (req, res) => {
-    const answer = await service.forward(req, res, req.method === 'POST' ? {} : undefined);
+    const answer = await service.forward(req, res, req.method === 'POST' ? (req.body ?? {}) : undefined);
     if (!succeeded(answer)) return reply(res, answer);
     const [item] = await names.items([answer.body as Item]);
     reply(res, answer, item);
@@ -74,7 +74,7 @@ export function conversationRoutes(deps: { conversation: ServiceClient; director
   });
 
   router.post('/conversations/:id/read', requireCaller, async (req, res) => {
-    reply(res, await service.forward(req, res, {}));
+    reply(res, await service.forward(req, res, req.body ?? {}));
   });
 
   router.get('/conversations/:id/log', requireCaller, async (req, res) => {
