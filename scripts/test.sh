@@ -18,7 +18,7 @@ status=0
 # In band: some integration tests restart the broker, which must not hit a neighbour suite.
 npx jest --runInBand --json --outputFile="$results" "$@" || status=$?
 node -e '
-  const r = require(process.argv[1]);
+  const r = JSON.parse(require("node:fs").readFileSync(process.argv[1], "utf8"));
   console.log(`jest: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped`);
 ' "$results"
 rm -f "$results"
