@@ -54,6 +54,16 @@ function logRequests(logger: Logger): RequestHandler {
   };
 }
 
+/** PostgreSQL or Redis out of reach: the request may succeed later, so 503, not 500. */
+function isDependencyDown(error: unknown): boolean {
+  const { code, name, driverError } = error as { code?: string; name?: string; driverError?: { code?: string } };
+  const codes = [code, driverError?.code].filter((c): c is string => typeof c === 'string');
+  return (
+    name === 'MaxRetriesPerRequestError' ||
+    codes.some((c) => ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03'].includes(c) || c.startsWith('08'))
+  );
+}
+
 const bodyParserErrors: Record<string, [number, string]> = {
   'entity.too.large': [413, 'payload_too_large'],
   'entity.parse.failed': [400, 'validation_failed'],
@@ -86,6 +96,12 @@ export function finishHttpApp(app: Express, logger: Logger): Express {
     }
     if (error instanceof URIError || status === 400) {
       errorResponse(res, 400, 'validation_failed', 'The path is not valid percent-encoding');
+      return;
+    }
+    if (isDependencyDown(error)) {
+      logger.warn({ err: error }, 'a dependency is unreachable');
+      res.setHeader('Retry-After', '5');
+      errorResponse(res, 503, 'unavailable', 'A service we depend on is unreachable; try again shortly');
       return;
     }
     logger.error({ err: error }, 'unhandled error in request');

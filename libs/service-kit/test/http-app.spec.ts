@@ -1,0 +1,63 @@
+import request from 'supertest';
+import { AppError, createHttpApp, createLogger, finishHttpApp } from '../src';
+
+const logger = createLogger('http-app-test', 'silent');
+
+function appThrowing(error: unknown) {
+  const app = createHttpApp({ logger, dependencies: [] });
+  app.get('/boom', () => {
+    throw error;
+  });
+  app.post('/echo', (req, res) => {
+    res.json(req.body);
+  });
+  return finishHttpApp(app, logger);
+}
+
+describe('the HTTP app factory', () => {
+  it('answers an AppError with its status and the API.md shape', async () => {
+    const res = await request(appThrowing(new AppError('conflict', 'taken already'))).get('/boom');
+    expect(res.status).toBe(409);
+    expect(res.body).toEqual({ error: { code: 'conflict', message: 'taken already' } });
+  });
+
+  it('answers an unreachable database or Redis with 503 and Retry-After, not 500', async () => {
+    for (const error of [Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), Object.assign(new Error('x'), { name: 'MaxRetriesPerRequestError' }), Object.assign(new Error('q'), { driverError: { code: '57P01' } })]) {
+      const res = await request(appThrowing(error)).get('/boom');
+      expect(res.status).toBe(503);
+      expect(res.headers['retry-after']).toBe('5');
+      expect(res.body.error.code).toBe('unavailable');
+    }
+  });
+
+  it('D33: answers anything else with 500 and no stack trace', async () => {
+    const res = await request(appThrowing(new TypeError('secret internals at line 42'))).get('/boom');
+    expect(res.status).toBe(500);
+    expect(JSON.stringify(res.body)).not.toMatch(/secret internals|line 42/);
+  });
+
+  it('D33: refuses bad JSON with 400, an oversize body with 413, an unknown path with 404', async () => {
+    const app = appThrowing(new Error('unused'));
+    expect((await request(app).post('/echo').set('content-type', 'application/json').send('{"a":')).status).toBe(400);
+    expect((await request(app).post('/echo').send({ big: 'x'.repeat(300_000) })).status).toBe(413);
+    const missing = await request(app).get('/nowhere');
+    expect(missing.status).toBe(404);
+    expect(missing.body.error.code).toBe('not_found');
+  });
+
+  it('D33: refuses a path that is not valid percent-encoding with 400', async () => {
+    const app = createHttpApp({ logger, dependencies: [] });
+    app.get('/items/:id', (_req, res) => {
+      res.json({});
+    });
+    const res = await request(finishHttpApp(app, logger)).get('/items/%ZZ');
+    expect(res.status).toBe(400);
+  });
+
+  it('reports readiness per dependency', async () => {
+    const app = finishHttpApp(createHttpApp({ logger, dependencies: [{ name: 'postgres', check: () => Promise.reject(new Error('down')) }] }), logger);
+    const res = await request(app).get('/ready');
+    expect(res.status).toBe(503);
+    expect(res.body).toEqual({ status: 'not_ready', failures: ['postgres: down'] });
+  });
+});
