@@ -32,7 +32,15 @@ const ATTEMPT_HEADER = 'x-attempt';
 /** A failure that no retry can mend: bad input or a rule that says no. It goes to the DLQ at once. */
 const isPermanent = (error: unknown): boolean => error instanceof AppError && error.code !== 'unavailable';
 
-type Partition = { queue: string; channel: Channel; tag: string; buffer: ConsumeMessage[]; draining: Promise<void> | undefined };
+type Partition = {
+  queue: string;
+  channel: Channel;
+  tag: string;
+  buffer: ConsumeMessage[];
+  draining: Promise<void> | undefined;
+  /** False once a batch failed midway: some of its deliveries may be unsettled, so no cumulative acks. */
+  cumulativeAcks: boolean;
+};
 
 /**
  * Consumes a consumer's partitions with manual acks. Messages that wait while a batch is handled
@@ -89,7 +97,7 @@ export class Consumer {
       const channel = await connection.createChannel();
       channel.on('error', (error: Error) => this.bus.logger.warn({ err: error, consumer: name }, 'consumer channel error'));
       await channel.prefetch(prefetch);
-      const partition: Partition = { queue: partitionQueue(name, i), channel, tag: '', buffer: [], draining: undefined };
+      const partition: Partition = { queue: partitionQueue(name, i), channel, tag: '', buffer: [], draining: undefined, cumulativeAcks: true };
       const { consumerTag } = await channel.consume(partition.queue, (delivery) => {
         if (delivery) this.receive(partition, delivery);
       });
@@ -112,6 +120,7 @@ export class Consumer {
         await this.handleBatch(p, batch);
       } catch (error) {
         // Only the broker link can fail here; unacknowledged messages come back after reconnect.
+        p.cumulativeAcks = false;
         this.bus.logger.warn({ err: error, queue: p.queue }, 'batch left unacknowledged');
       }
     }
@@ -132,7 +141,11 @@ export class Consumer {
       return;
     }
     // Outside the try: a failed ack (the link dropped) is not a failed handler; redelivery is safe.
-    for (const { delivery } of valid) p.channel.ack(delivery);
+    // When every delivery of the batch was handled here, one cumulative ack settles them all:
+    // earlier batches on this channel are settled already, so nothing else is covered by it.
+    const last = valid[valid.length - 1]!.delivery;
+    if (p.cumulativeAcks && valid.length === deliveries.length) p.channel.ack(last, true);
+    else for (const { delivery } of valid) p.channel.ack(delivery);
   }
 
   private async handleAlone(p: Partition, one: { delivery: ConsumeMessage; message: AnyMessage }, firstError: unknown): Promise<void> {
