@@ -52,7 +52,7 @@ describe('walking skeleton', () => {
 
   const unassignedOf = async (who: HttpClient) => (await who.get('/api/v1/conversations?tab=unassigned')).body.items as any[];
 
-  it('D6, D13, D11: client messages from the generic endpoint and the webchat land in Unassigned of the channel group', async () => {
+  it('D6, D13, D11, D20: client messages (Cyrillic, emoji) from the generic endpoint and the webchat land in Unassigned of the channel group', async () => {
     const sent = await ingest.bearer(apiKey).post('/ingest/v1/messages', {
       channel: 'api', channelId: ids['api'], externalClientId: 'alice', clientName: 'Alice', externalMessageId: 'alice-1', sentAt: new Date().toISOString(), text: 'Hello from the connector 🚀',
     });
@@ -112,7 +112,15 @@ describe('walking skeleton', () => {
     expect(mine).toMatchObject([{ id: ids['bobConversation'], status: 'in_progress', assignee: { id: ids[winner], name: winner.toUpperCase() } }]);
   });
 
-  it('D8, D15: the holder replies; the webchat delivers it and the status comes back on the message', async () => {
+  it('D14: viewing a conversation resets its unread count', async () => {
+    const holder = ops[ids['winner'] as 'ann'];
+    const before = (await holder.get(`/api/v1/conversations/${ids['bobConversation']}`)).body;
+    expect(before.unreadCount).toBe(1);
+    expect((await holder.post(`/api/v1/conversations/${ids['bobConversation']}/read`)).status).toBe(200);
+    expect((await holder.get(`/api/v1/conversations/${ids['bobConversation']}`)).body.unreadCount).toBe(0);
+  });
+
+  it('D8, D15, D20: the holder replies with emoji intact; the webchat delivers it and the status comes back on the message', async () => {
     const holder = ops[ids['winner'] as 'ann'];
     const other = ids['winner'] === 'ann' ? ops.ben : ops.ann;
     expect((await other.post(`/api/v1/conversations/${ids['bobConversation']}/messages`, { text: 'not mine' })).status).toBe(404);
