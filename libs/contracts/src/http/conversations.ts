@@ -24,3 +24,12 @@ export const sendMessageBody = z.strictObject({ text: messageText });
 export type SendMessageBody = z.infer<typeof sendMessageBody>;
 
 export const conversationIdParams = z.object({ id: uuid });
+
+export const assignBody = z.strictObject({ operatorId: uuid });
+export type AssignBody = z.infer<typeof assignBody>;
+
+export const changeGroupBody = z.strictObject({ groupId: uuid });
+export type ChangeGroupBody = z.infer<typeof changeGroupBody>;
+
+export const noteBody = z.strictObject({ text: messageText });
+export type NoteBody = z.infer<typeof noteBody>;

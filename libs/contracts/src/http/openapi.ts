@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { inboundMessage } from '../channels/inbound-message';
 import { createChannelBody, patchChannelBody } from './channels';
-import { listConversationsQuery, listMessagesQuery, sendMessageBody } from './conversations';
+import { assignBody, changeGroupBody, listConversationsQuery, listMessagesQuery, noteBody, sendMessageBody } from './conversations';
 import { errorBody } from './errors';
 import { createGroupBody, createOperatorBody, loginBody, patchOperatorBody } from './identity';
 import { webchatMessageBody, webchatSessionBody } from './webchat';
@@ -26,6 +26,9 @@ export const gatewayRoutes: Route[] = [
   { method: 'post', path: '/api/v1/conversations/{id}/close', summary: 'To closed (D8)' },
   { method: 'post', path: '/api/v1/conversations/{id}/unassign', summary: 'To Unassigned (D8)' },
   { method: 'post', path: '/api/v1/conversations/{id}/reopen', summary: 'Start again from Closed (D10)' },
+  { method: 'post', path: '/api/v1/conversations/{id}/assign', summary: 'Assign to an operator (D21)', body: assignBody },
+  { method: 'post', path: '/api/v1/conversations/{id}/group', summary: 'Assign to a group: Unassigned there (D22)', body: changeGroupBody },
+  { method: 'post', path: '/api/v1/conversations/{id}/notes', summary: 'An internal note, never sent to the client (D18)', body: noteBody, ok: 201 },
   { method: 'get', path: '/api/v1/conversations/{id}/messages', summary: 'Message history, older pages by cursor', query: listMessagesQuery },
   { method: 'post', path: '/api/v1/conversations/{id}/messages', summary: 'Reply (D8, D15); Idempotency-Key makes a retry one message', body: sendMessageBody, ok: 201 },
   { method: 'post', path: '/api/v1/conversations/{id}/read', summary: 'Reset the unread count (D14)' },

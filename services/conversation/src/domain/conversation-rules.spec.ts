@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { CallerIdentity, ConversationState } from '@relaydesk/contracts';
-import { canSee, decideMove, decideOnClientMessage, mayUseAllTab } from './conversation-rules';
+import { canSee, decideHandOver, decideMove, decideOnClientMessage, mayUseAllTab } from './conversation-rules';
 
 const sales = randomUUID();
 const support = randomUUID();
@@ -59,5 +59,21 @@ describe('conversation rules', () => {
     expect(decideOnClientMessage({ status: 'closed', assigneeId: randomUUID(), groupId: support }, sales)).toEqual({ action: 'unassigned', to: unassigned(support) });
     expect(decideOnClientMessage({ status: 'in_progress', assigneeId: randomUUID(), groupId: sales }, sales)).toBeUndefined();
     expect(decideOnClientMessage(unassigned(), sales)).toBeUndefined();
+  });
+
+  it('D21: hand-over to an operator: anyone in scope from Unassigned; a held one by its holder or a manager', () => {
+    const ann = operator([sales]);
+    const ben = operator([sales]);
+    expect(decideHandOver(ann, unassigned(), { operatorId: ben.operatorId })).toEqual({ action: 'assigned', to: { status: 'in_progress', assigneeId: ben.operatorId, groupId: sales } });
+    const held: ConversationState = { status: 'in_progress', assigneeId: ben.operatorId, groupId: sales };
+    expect(() => decideHandOver(ann, held, { operatorId: ann.operatorId })).toThrow(expect.objectContaining({ code: 'forbidden' }));
+    expect(decideHandOver(operator([sales], ['conversations.manage']), held, { operatorId: ann.operatorId }).to.assigneeId).toBe(ann.operatorId);
+    expect(() => decideHandOver(superAdmin, { ...held, status: 'closed' }, { operatorId: ann.operatorId })).toThrow(expect.objectContaining({ code: 'conflict' }));
+  });
+
+  it('D22: hand-over to a group makes the conversation unassigned there', () => {
+    const ann = operator([sales]);
+    const held: ConversationState = { status: 'in_progress', assigneeId: ann.operatorId, groupId: sales };
+    expect(decideHandOver(ann, held, { groupId: support })).toEqual({ action: 'group_changed', to: unassigned(support) });
   });
 });

@@ -47,6 +47,22 @@ export function decideMove(move: Move, c: CallerIdentity, conv: ConversationStat
   }
 }
 
+/**
+ * D21, D22: hand a conversation to an operator, or to a group's Unassigned. From Unassigned anyone
+ * in scope may (the admin distributing); a held one only its holder, a manager or a super_admin.
+ * Whether the target operator shares a group with the caller is the gateway's check (it owns groups).
+ */
+export function decideHandOver(c: CallerIdentity, conv: ConversationState, to: { operatorId: string } | { groupId: string }): Decision {
+  if (conv.status === 'closed') throw new AppError('conflict', 'The conversation is closed: start it again from Closed first');
+  const manager = c.role === 'super_admin' || c.permissions.includes('conversations.manage');
+  if (heldByOther(c, conv) && !manager) throw new AppError('forbidden', 'Only the operator who holds the conversation, or a manager, can hand it over');
+  if ('operatorId' in to) {
+    if (conv.assigneeId === to.operatorId) throw new AppError('conflict', 'The conversation is already in that operator’s inbox');
+    return { action: 'assigned', to: { status: 'in_progress', assigneeId: to.operatorId, groupId: conv.groupId } };
+  }
+  return { action: 'group_changed', to: { status: 'unassigned', assigneeId: null, groupId: to.groupId } };
+}
+
 /** D6: a client message puts a new or closed conversation into Unassigned; otherwise it stays. */
 export function decideOnClientMessage(conv: ConversationState | undefined, routedGroupId: string): Decision | undefined {
   if (!conv) return { action: 'created', to: { status: 'unassigned', assigneeId: null, groupId: routedGroupId } };

@@ -1,22 +1,28 @@
 import type { DataSource } from 'typeorm';
 import { transactWithOutbox, type OutboxRelay } from '@relaydesk/bus';
-import type { CallerIdentity } from '@relaydesk/contracts';
+import type { CallerIdentity, ConversationState } from '@relaydesk/contracts';
 import { AppError } from '@relaydesk/service-kit';
 import { findConversation, lockConversation, setState, stateOf, type ConversationRow } from '../store/conversation.repository';
 import { appendLog } from '../store/log.repository';
-import { canSee, decideMove, inScope, type Move } from './conversation-rules';
+import { canSee, inScope, type Decision } from './conversation-rules';
 import { movedEvent } from './events';
 
 /**
- * Take, close, unassign or reopen (D7, D8, D10). The row is locked for the decision, so of two
- * operators taking at once the second sees the first one's result and gets 409.
+ * Take, close, unassign, reopen (D7, D8, D10) or hand over (D21, D22). The row is locked for the
+ * decision, so of two operators taking at once the second sees the first one's result and gets 409.
  */
-export function moveConversation(db: DataSource, relay: OutboxRelay, caller: CallerIdentity, id: string, move: Move): Promise<ConversationRow> {
+export function moveConversation(
+  db: DataSource,
+  relay: OutboxRelay,
+  caller: CallerIdentity,
+  id: string,
+  decide: (conv: ConversationState) => Decision,
+): Promise<ConversationRow> {
   return transactWithOutbox(db, relay, async (tx, emit) => {
     const conv = await lockConversation(tx, id);
     // Within his groups an operator learns why a move fails (409/403), e.g. he lost a take race.
     if (!conv || !(canSee(caller, conv) || inScope(caller, conv.groupId))) throw new AppError('not_found', 'No such conversation');
-    const decision = decideMove(move, caller, conv);
+    const decision = decide(conv);
     const at = new Date().toISOString();
     await setState(tx, id, decision.to, at);
     await appendLog(tx, { conversationId: id, action: decision.action, actorId: caller.operatorId, from: stateOf(conv), to: decision.to, at });

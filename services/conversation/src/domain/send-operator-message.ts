@@ -24,7 +24,7 @@ export function sendOperatorMessage(
     const conv = await lockConversation(tx, conversationId);
     if (!conv || !canSee(caller, conv)) throw new AppError('not_found', 'No such conversation');
     const at = new Date().toISOString();
-    const result = await insertOperatorMessage(tx, { id: uuidv7(), conversationId, channelId: conv.channelId, operatorId: caller.operatorId, text, idempotencyKey, createdAt: at });
+    const result = await insertOperatorMessage(tx, { id: uuidv7(), conversationId, channelId: conv.channelId, operatorId: caller.operatorId, kind: 'text', text, idempotencyKey, createdAt: at });
     if (!result.created) {
       if (result.message.conversationId !== conversationId) throw new AppError('conflict', 'This Idempotency-Key was used for another conversation');
       return result;

@@ -1,10 +1,11 @@
 import { Router } from 'express';
 import type { DataSource } from 'typeorm';
 import type { OutboxRelay } from '@relaydesk/bus';
-import { conversationIdParams, listConversationsQuery, listMessagesQuery, sendMessageBody } from '@relaydesk/contracts';
+import { assignBody, changeGroupBody, conversationIdParams, listConversationsQuery, listMessagesQuery, noteBody, sendMessageBody } from '@relaydesk/contracts';
 import { AppError, identityOf, parseOrThrow } from '@relaydesk/service-kit';
 import { z } from 'zod';
-import { canSee, type Move } from '../domain/conversation-rules';
+import { addNote } from '../domain/add-note';
+import { canSee, decideHandOver, decideMove, type Move } from '../domain/conversation-rules';
 import { decodeCursor, encodeCursor } from '../domain/cursor';
 import { listTab } from '../domain/list-conversations';
 import { moveConversation } from '../domain/move-conversation';
@@ -43,10 +44,28 @@ export function conversationRoutes(db: DataSource, relay: OutboxRelay): Router {
   for (const move of moves) {
     router.post(`/conversations/:id/${move}`, async (req, res) => {
       parseOrThrow(noBody, req.body ?? {}, 'body');
-      const conv = await moveConversation(db, relay, identityOf(res), idOf(req.params), move);
+      const caller = identityOf(res);
+      const conv = await moveConversation(db, relay, caller, idOf(req.params), (c) => decideMove(move, caller, c));
       res.json(itemView(conv));
     });
   }
+
+  router.post('/conversations/:id/assign', async (req, res) => {
+    const target = parseOrThrow(assignBody, req.body, 'body');
+    const caller = identityOf(res);
+    res.json(itemView(await moveConversation(db, relay, caller, idOf(req.params), (c) => decideHandOver(caller, c, target))));
+  });
+
+  router.post('/conversations/:id/group', async (req, res) => {
+    const target = parseOrThrow(changeGroupBody, req.body, 'body');
+    const caller = identityOf(res);
+    res.json(itemView(await moveConversation(db, relay, caller, idOf(req.params), (c) => decideHandOver(caller, c, target))));
+  });
+
+  router.post('/conversations/:id/notes', async (req, res) => {
+    const { text } = parseOrThrow(noteBody, req.body, 'body');
+    res.status(201).json(messageView(await addNote(db, relay, identityOf(res), idOf(req.params), text)));
+  });
 
   router.get('/conversations/:id/messages', async (req, res) => {
     const conv = await visible(idOf(req.params), res);

@@ -22,7 +22,7 @@ export const messageView = (m: MessageRow) => ({
   text: m.text,
   sender: m.senderOperatorId ? { type: 'operator', id: m.senderOperatorId } : { type: 'client' },
   createdAt: m.createdAt,
-  ...(m.direction === 'out' ? { deliveryStatus: m.deliveryStatus ?? 'pending', deliveryError: m.deliveryError } : {}),
+  ...(m.direction === 'out' && m.kind !== 'note' ? { deliveryStatus: m.deliveryStatus ?? 'pending', deliveryError: m.deliveryError } : {}),
   tags: [],
 });
 

@@ -31,14 +31,14 @@ const toRow = (r: Raw): MessageRow => ({
 /** Stores an operator message; with an idempotency key already used by him, returns the first one. */
 export async function insertOperatorMessage(
   tx: Tx,
-  m: { id: string; conversationId: string; channelId: string; operatorId: string; text: string; idempotencyKey: string | undefined; createdAt: string },
+  m: { id: string; conversationId: string; channelId: string; operatorId: string; kind: 'text' | 'note'; text: string; idempotencyKey: string | undefined; createdAt: string },
 ): Promise<{ message: MessageRow; created: boolean }> {
   const inserted = await tx.query<Raw[]>(
     `INSERT INTO message (id, conversation_id, direction, kind, text, channel_id, sender_operator_id, idempotency_key, created_at)
-     VALUES ($1, $2, 'out', 'text', $3, $4, $5, $6, $7)
+     VALUES ($1, $2, 'out', $8, $3, $4, $5, $6, $7)
      ON CONFLICT (sender_operator_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
      RETURNING *`,
-    [m.id, m.conversationId, m.text, m.channelId, m.operatorId, m.idempotencyKey ?? null, m.createdAt],
+    [m.id, m.conversationId, m.text, m.channelId, m.operatorId, m.idempotencyKey ?? null, m.createdAt, m.kind],
   );
   if (inserted[0]) return { message: toRow(inserted[0]), created: true };
   const [first] = await tx.query<Raw[]>('SELECT * FROM message WHERE sender_operator_id = $1 AND idempotency_key = $2', [m.operatorId, m.idempotencyKey]);

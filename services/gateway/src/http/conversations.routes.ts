@@ -1,5 +1,11 @@
 import { Router, type RequestHandler } from 'express';
+import { assignBody, changeGroupBody } from '@relaydesk/contracts';
+import { AppError, parseOrThrow } from '@relaydesk/service-kit';
+import { mayAssignTo } from '../domain/may-assign-to';
+import { requireKnownGroups } from '../domain/require-known-groups';
 import type { Directory } from '../store/directory';
+import type { OperatorRepository } from '../store/operator.repository';
+import { callerOf } from './authenticate';
 import { reply, succeeded, type ServiceClient } from './service-client';
 
 type Named = { id: string; name?: string } | null;
@@ -35,7 +41,10 @@ class Names {
 }
 
 /** The conversation workspace (API.md "Conversations"): rules live in the conversation service. */
-export function conversationRoutes(deps: { conversation: ServiceClient; directory: Directory }, requireCaller: RequestHandler): Router {
+export function conversationRoutes(
+  deps: { conversation: ServiceClient; directory: Directory; operators: Pick<OperatorRepository, 'findById'> },
+  requireCaller: RequestHandler,
+): Router {
   const router = Router();
   const names = new Names(deps.directory);
   const service = deps.conversation;
@@ -55,6 +64,27 @@ export function conversationRoutes(deps: { conversation: ServiceClient; director
   };
   router.get('/conversations/:id', requireCaller, oneItem);
   for (const move of ['take', 'close', 'unassign', 'reopen']) router.post(`/conversations/:id/${move}`, requireCaller, oneItem);
+
+  // D21: the gateway owns groups, so it checks that the target shares one with the caller.
+  router.post('/conversations/:id/assign', requireCaller, async (req, res, next) => {
+    const { operatorId } = parseOrThrow(assignBody, req.body, 'body');
+    const target = await deps.operators.findById(operatorId);
+    if (!target) throw new AppError('validation_failed', 'No such operator', [{ path: 'operatorId', message: 'names no operator' }]);
+    if (!mayAssignTo(callerOf(res), target)) throw new AppError('forbidden', 'You may only assign to operators who share one of your groups');
+    await oneItem(req, res, next);
+  });
+
+  router.post('/conversations/:id/group', requireCaller, async (req, res, next) => {
+    await requireKnownGroups(deps.directory, [parseOrThrow(changeGroupBody, req.body, 'body').groupId]);
+    await oneItem(req, res, next);
+  });
+
+  router.post('/conversations/:id/notes', requireCaller, async (req, res) => {
+    const answer = await service.forward(req, res, req.body);
+    if (!succeeded(answer)) return reply(res, answer);
+    const [note] = await names.messages([answer.body as MessageItem]);
+    reply(res, answer, note);
+  });
 
   router.get('/conversations/:id/messages', requireCaller, async (req, res) => {
     const answer = await service.forward(req, res);

@@ -1,0 +1,32 @@
+import { v7 as uuidv7 } from 'uuid';
+import type { DataSource } from 'typeorm';
+import { transactWithOutbox, type OutboxRelay } from '@relaydesk/bus';
+import type { CallerIdentity } from '@relaydesk/contracts';
+import { AppError } from '@relaydesk/service-kit';
+import { lockConversation } from '../store/conversation.repository';
+import { insertOperatorMessage, type MessageRow } from '../store/message.repository';
+import { canSee } from './conversation-rules';
+import { messageEvent } from './events';
+
+/**
+ * D18: an internal note, for operators only: no outbound message, no unread count, and the list's
+ * last message (what the client and operator last said) stays as it was.
+ */
+export function addNote(db: DataSource, relay: OutboxRelay, caller: CallerIdentity, conversationId: string, text: string): Promise<MessageRow> {
+  return transactWithOutbox(db, relay, async (tx, emit) => {
+    const conv = await lockConversation(tx, conversationId);
+    if (!conv || !canSee(caller, conv)) throw new AppError('not_found', 'No such conversation');
+    const { message } = await insertOperatorMessage(tx, {
+      id: uuidv7(),
+      conversationId,
+      channelId: conv.channelId,
+      operatorId: caller.operatorId,
+      kind: 'note',
+      text,
+      idempotencyKey: undefined,
+      createdAt: new Date().toISOString(),
+    });
+    emit([messageEvent(message, conv.clientId)]);
+    return message;
+  });
+}

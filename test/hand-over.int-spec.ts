@@ -1,0 +1,110 @@
+import { createTestEnv, HttpClient, startStack, waitFor, type Stack, type TestEnv } from '@relaydesk/testing';
+
+/** Handing a conversation over (D21, D22) and internal notes (D18), through the gateway and the bus. */
+describe('hand-over and notes', () => {
+  let env: TestEnv;
+  let stack: Stack;
+  let api: HttpClient;
+  let admin: HttpClient;
+  const as: Record<string, HttpClient> = {};
+  const ids: Record<string, string> = {};
+  const apiKey = 'hand-over-api-key-0123456789abcdef';
+  let seq = 0;
+
+  const login = async (email: string, password: string) => api.bearer((await api.post('/api/v1/auth/login', { email, password })).body.accessToken);
+  const conversationOf = async (client: string): Promise<string> => {
+    await new HttpClient(stack.ingestion.url).bearer(apiKey).post('/ingest/v1/messages', {
+      channel: 'api', channelId: ids['channel'], externalClientId: client, clientName: client, externalMessageId: `${client}-${++seq}`, sentAt: new Date().toISOString(), text: `hello from ${client}`,
+    });
+    return waitFor(`${client} listed`, async () => (await admin.get('/api/v1/conversations?tab=all')).body.items.find((i: any) => i.client.name === client)?.id);
+  };
+  const path = (id: string, action = '') => `/api/v1/conversations/${id}${action}`;
+
+  beforeAll(async () => {
+    env = await createTestEnv();
+    stack = await startStack(env.env);
+    api = new HttpClient(stack.gateway.url);
+    admin = await login(stack.admin.email, stack.admin.password);
+    for (const g of ['Sales', 'Support']) ids[g] = (await admin.post('/api/v1/groups', { name: g })).body.id;
+    const people = { ann: ['Sales'], ben: ['Sales'], cid: ['Support'], mia: ['Sales'] } as const;
+    for (const [name, groups] of Object.entries(people)) {
+      const permissions = name === 'mia' ? ['conversations.manage'] : [];
+      ids[name] = (await admin.post('/api/v1/operators', { name, email: `${name}@relaydesk.test`, password: `${name}-password`, role: 'operator', permissions, groupIds: groups.map((g) => ids[g]) })).body.id;
+      as[name] = await login(`${name}@relaydesk.test`, `${name}-password`);
+    }
+    ids['channel'] = (await admin.post('/api/v1/channels', { type: 'api', name: 'Connector', groupId: ids['Sales'], settings: { apiKey } })).body.id;
+  }, 120_000);
+
+  afterAll(async () => {
+    await stack?.stop();
+    await env?.dispose();
+  });
+
+  it('D21: an operator in groups may assign only to operators who share one of his groups', async () => {
+    const id = await conversationOf('dora');
+    const refused = await as['ann']!.post(path(id, '/assign'), { operatorId: ids['cid'] });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.message).toMatch(/share one of your groups/);
+    const given = await as['ann']!.post(path(id, '/assign'), { operatorId: ids['ben'] });
+    expect(given.status).toBe(200);
+    expect(given.body).toMatchObject({ status: 'in_progress', assignee: { id: ids['ben'], name: 'ben' } });
+    expect((await as['ben']!.get('/api/v1/conversations?tab=mine')).body.items.map((i: any) => i.id)).toContain(id);
+    const log = (await admin.get(path(id, '/log'))).body.items.at(-1);
+    expect(log).toMatchObject({ action: 'assigned', actor: { name: 'ann' }, from: { status: 'unassigned' }, to: { status: 'in_progress', assigneeId: ids['ben'] } });
+  });
+
+  it('D21: a held conversation is handed over by its holder, a manager or a super_admin only; super_admin picks anyone', async () => {
+    const id = await conversationOf('eli');
+    await as['ben']!.post(path(id, '/take'));
+    expect((await as['ann']!.post(path(id, '/assign'), { operatorId: ids['ann'] })).status).toBe(403);
+    expect((await as['mia']!.post(path(id, '/assign'), { operatorId: ids['ann'] })).body).toMatchObject({ assignee: { id: ids['ann'] } });
+    expect((await admin.post(path(id, '/assign'), { operatorId: ids['cid'] })).body).toMatchObject({ assignee: { id: ids['cid'] }, group: { id: ids['Sales'] } });
+    expect((await admin.post(path(id, '/assign'), { operatorId: ids['cid'] })).status).toBe(409);
+  });
+
+  it('D22: assigning to a group puts the conversation into that group’s Unassigned', async () => {
+    const id = await conversationOf('fay');
+    await as['ann']!.post(path(id, '/take'));
+    const moved = await as['ann']!.post(path(id, '/group'), { groupId: ids['Support'] });
+    expect(moved.status).toBe(200);
+    expect(moved.body).toMatchObject({ status: 'unassigned', assignee: null, group: { id: ids['Support'], name: 'Support' } });
+    expect((await as['cid']!.get('/api/v1/conversations?tab=unassigned')).body.items.map((i: any) => i.id)).toContain(id);
+    expect((await as['ben']!.get('/api/v1/conversations?tab=unassigned')).body.items.map((i: any) => i.id)).not.toContain(id);
+    expect((await admin.get(path(id, '/log'))).body.items.at(-1)).toMatchObject({ action: 'group_changed', actor: { name: 'ann' }, to: { groupId: ids['Support'] } });
+  });
+
+  it('D18: a note is seen by operators, never sent, never unread, and leaves the last message alone', async () => {
+    const id = await conversationOf('gus');
+    await as['ann']!.post(path(id, '/take'));
+    await as['ann']!.post(path(id, '/read'));
+    const note = await as['ann']!.post(path(id, '/notes'), { text: 'VIP client — be nice 🌟' });
+    expect(note.status).toBe(201);
+    expect(note.body).toMatchObject({ kind: 'note', text: 'VIP client — be nice 🌟', sender: { type: 'operator', name: 'ann' } });
+    expect(note.body.deliveryStatus).toBeUndefined();
+    const item = (await as['ann']!.get(path(id))).body;
+    expect(item).toMatchObject({ unreadCount: 0, lastMessageByOperator: false, lastMessage: { text: 'hello from gus', direction: 'in' } });
+    const messages = (await as['ann']!.get(path(id, '/messages'))).body.items;
+    expect(messages.map((m: any) => m.kind)).toEqual(['text', 'note']);
+    expect((await as['cid']!.post(path(id, '/notes'), { text: 'not my group' })).status).toBe(404);
+  });
+
+  it('D33: hand-over refuses unknown operators and groups, bad ids and unknown fields, and changes nothing', async () => {
+    const id = await conversationOf('hal');
+    const bad = [
+      [path(id, '/assign'), { operatorId: '00000000-0000-4000-8000-000000000000' }, 'operatorId'],
+      [path(id, '/assign'), { operatorId: 'nobody' }, 'operatorId'],
+      [path(id, '/assign'), { operatorId: ids['ben'], extra: 1 }, 'extra'],
+      [path(id, '/group'), { groupId: '00000000-0000-4000-8000-000000000000' }, 'groupIds'],
+      [path(id, '/group'), {}, 'groupId'],
+      [path(id, '/notes'), { text: '' }, 'text'],
+      [path(id, '/notes'), { text: 'x'.repeat(10_001) }, 'text'],
+    ] as const;
+    for (const [url, body, field] of bad) {
+      const res = await admin.post(url, body);
+      expect({ url, status: res.status }).toEqual({ url, status: 400 });
+      expect(JSON.stringify(res.body.error)).toContain(field);
+    }
+    expect((await admin.get(path(id))).body).toMatchObject({ status: 'unassigned', assignee: null });
+    expect((await admin.get(path(id, '/messages'))).body.items).toHaveLength(1);
+  });
+});
