@@ -8,6 +8,7 @@ import { messageRouted } from './events/message-routed';
 import { conversationActions, conversationMoved } from './events/conversation-moved';
 import { messageStored } from './events/message-stored';
 import { messageDeliveryUpdated } from './events/message-delivery-updated';
+import { clientRenamed } from './events/client-renamed';
 
 /** Domain events go to the topic exchange `events`; channel traffic to the topic exchange `channels`. */
 export const exchanges = { events: 'events', channels: 'channels' } as const;
@@ -27,6 +28,7 @@ export const messageCatalogue = {
   'message.received': messageStored,
   'message.sent': messageStored,
   'message.delivery_updated': messageDeliveryUpdated,
+  'client.renamed': clientRenamed,
   ...conversationEvents,
   ...perChannel('inbound', inboundMessage),
   ...perChannel('outbound', outboundMessage),

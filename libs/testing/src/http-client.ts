@@ -23,6 +23,10 @@ export class HttpClient {
     return this.send('POST', path, body, headers);
   }
 
+  put<T = any>(path: string, body: unknown): Promise<Answer<T>> {
+    return this.send('PUT', path, body);
+  }
+
   patch<T = any>(path: string, body: unknown): Promise<Answer<T>> {
     return this.send('PATCH', path, body);
   }

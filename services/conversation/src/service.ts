@@ -3,6 +3,7 @@ import { createDataSource, openDatabase, postgresDependency } from '@relaydesk/d
 import { closeServer, createHttpApp, createLogger, exitGracefully, finishHttpApp, listen, loadConfig, requireIdentity } from '@relaydesk/service-kit';
 import { conversationConfig } from './config';
 import { deliveryReportsConsumer, routedMessagesConsumer } from './events/consumers';
+import { clientRoutes } from './http/client.routes';
 import { conversationRoutes } from './http/conversation.routes';
 import { conversationMigrations } from './store/migrations';
 
@@ -20,6 +21,8 @@ export async function runConversation(): Promise<void> {
   const app = createHttpApp({ logger, dependencies: [postgresDependency(db), bus.dependency] });
   app.use('/conversations', requireIdentity(config.INTERNAL_SECRET));
   app.use(conversationRoutes(db, relay));
+  app.use('/clients', requireIdentity(config.INTERNAL_SECRET));
+  app.use(clientRoutes(db, relay));
   const server = await listen(finishHttpApp(app, logger), config.PORT);
   logger.info({ port: config.PORT }, 'conversation ready');
 

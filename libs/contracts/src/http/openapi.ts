@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { inboundMessage } from '../channels/inbound-message';
 import { createChannelBody, patchChannelBody } from './channels';
+import { clientNoteBody, renameClientBody } from './clients';
 import { assignBody, changeGroupBody, listConversationsQuery, listMessagesQuery, noteBody, sendMessageBody } from './conversations';
 import { errorBody } from './errors';
 import { createGroupBody, createOperatorBody, loginBody, patchOperatorBody } from './identity';
 import { webchatMessageBody, webchatSessionBody } from './webchat';
 
-type Route = { method: 'get' | 'post' | 'patch'; path: string; summary: string; body?: z.ZodType; query?: z.ZodObject; auth?: 'bearer' | 'none'; ok?: number };
+type Route = { method: 'get' | 'post' | 'patch' | 'put' | 'delete'; path: string; summary: string; body?: z.ZodType; query?: z.ZodObject; auth?: 'bearer' | 'none'; ok?: number };
 
 /** The public HTTP surface that exists today; the OpenAPI document is generated from it. */
 export const gatewayRoutes: Route[] = [
@@ -33,6 +34,9 @@ export const gatewayRoutes: Route[] = [
   { method: 'post', path: '/api/v1/conversations/{id}/messages', summary: 'Reply (D8, D15); Idempotency-Key makes a retry one message', body: sendMessageBody, ok: 201 },
   { method: 'post', path: '/api/v1/conversations/{id}/read', summary: 'Reset the unread count (D14)' },
   { method: 'get', path: '/api/v1/conversations/{id}/log', summary: 'Every movement (D12)' },
+  { method: 'get', path: '/api/v1/clients/{id}', summary: 'A client profile' },
+  { method: 'patch', path: '/api/v1/clients/{id}', summary: 'Rename a client; originalName stays (D17)', body: renameClientBody },
+  { method: 'put', path: '/api/v1/clients/{id}/note', summary: 'The profile note (D19)', body: clientNoteBody },
 ];
 
 export const ingestionRoutes: Route[] = [

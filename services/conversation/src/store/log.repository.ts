@@ -1,12 +1,15 @@
 import type { ConversationAction, ConversationState } from '@relaydesk/contracts';
 import type { Tx } from '@relaydesk/db';
 
+/** What a log entry moved between: the conversation's state, or for a rename the client's name. */
+export type LogState = ConversationState | { name: string };
+
 export type LogEntry = {
   conversationId: string;
   action: ConversationAction;
   actorId: string | null;
-  from: ConversationState | null;
-  to: ConversationState;
+  from: LogState | null;
+  to: LogState;
   at: string;
 };
 
@@ -18,7 +21,7 @@ export async function appendLog(tx: Tx, e: LogEntry): Promise<void> {
 }
 
 export async function readLog(tx: Tx, conversationId: string): Promise<LogEntry[]> {
-  type Row = { action: ConversationAction; actor_id: string | null; from_state: ConversationState | null; to_state: ConversationState; at: Date };
+  type Row = { action: ConversationAction; actor_id: string | null; from_state: LogState | null; to_state: LogState; at: Date };
   const rows = await tx.query<Row[]>(
     'SELECT action, actor_id, from_state, to_state, at FROM conversation_log WHERE conversation_id = $1 ORDER BY id',
     [conversationId],

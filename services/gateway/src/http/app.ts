@@ -12,6 +12,7 @@ import type { OperatorRepository } from '../store/operator.repository';
 import { authRoutes } from './auth.routes';
 import { authenticate } from './authenticate';
 import { channelRoutes } from './channels.routes';
+import { clientRoutes } from './clients.routes';
 import { conversationRoutes } from './conversations.routes';
 import type { ServiceClient } from './service-client';
 import { groupRoutes } from './groups.routes';
@@ -49,6 +50,7 @@ export function buildGatewayApp(deps: GatewayDeps): Express {
     groupRoutes(deps, requireCaller),
     channelRoutes(deps, requireCaller),
     conversationRoutes(deps, requireCaller),
+    clientRoutes(deps, requireCaller),
   ];
   const openApi = openApiDocument('Relaydesk gateway', gatewayRoutes);
   app.get('/api/v1/openapi.json', (_req, res) => {

@@ -1,0 +1,47 @@
+import type { ConversationState } from '@relaydesk/contracts';
+import type { Tx } from '@relaydesk/db';
+
+export type ClientRow = {
+  id: string;
+  name: string;
+  originalName: string;
+  channel: string;
+  channelId: string;
+  externalId: string;
+  phone: string | null;
+  note: string;
+  blacklisted: boolean;
+  conversation: ConversationState & { id: string };
+};
+
+type Raw = Record<string, unknown>;
+const toRow = (r: Raw): ClientRow => ({
+  id: r['id'] as string,
+  name: r['name'] as string,
+  originalName: r['original_name'] as string,
+  channel: r['channel'] as string,
+  channelId: r['channel_id'] as string,
+  externalId: r['external_id'] as string,
+  phone: r['phone'] as string | null,
+  note: r['note'] as string,
+  blacklisted: r['blacklisted'] as boolean,
+  conversation: { id: r['conversation_id'] as string, status: r['status'] as ConversationState['status'], assigneeId: r['assignee_id'] as string | null, groupId: r['group_id'] as string },
+});
+
+/** A client with the state of his one conversation, which decides who may see him (D34). */
+export async function findClient(tx: Tx, id: string, lock = false): Promise<ClientRow | undefined> {
+  const [row] = await tx.query<Raw[]>(
+    `SELECT cl.*, c.id AS conversation_id, c.status, c.assignee_id, c.group_id
+     FROM client cl JOIN conversation c ON c.client_id = cl.id WHERE cl.id = $1 ${lock ? 'FOR UPDATE OF cl' : ''}`,
+    [id],
+  );
+  return row && toRow(row);
+}
+
+export async function setClientName(tx: Tx, id: string, name: string): Promise<void> {
+  await tx.query('UPDATE client SET name = $2 WHERE id = $1', [id, name]);
+}
+
+export async function setClientNote(tx: Tx, id: string, note: string): Promise<void> {
+  await tx.query('UPDATE client SET note = $2 WHERE id = $1', [id, note]);
+}

@@ -1,0 +1,91 @@
+import { createTestEnv, HttpClient, startStack, waitFor, type Stack, type TestEnv } from '@relaydesk/testing';
+
+/** The client profile (D17, D19) through the gateway. */
+describe('client profile', () => {
+  let env: TestEnv;
+  let stack: Stack;
+  let admin: HttpClient;
+  let ann: HttpClient;
+  let cid: HttpClient;
+  let ingest: HttpClient;
+  const ids: Record<string, string> = {};
+  const apiKey = 'client-profile-api-key-0123456789ab';
+  let seq = 0;
+
+  const send = (clientName: string) =>
+    ingest.post('/ingest/v1/messages', { channel: 'api', channelId: ids['channel'], externalClientId: 'ivy', clientName, phone: '+4915112345678', externalMessageId: `ivy-${++seq}`, sentAt: new Date().toISOString(), text: `message ${seq}` });
+
+  beforeAll(async () => {
+    env = await createTestEnv();
+    stack = await startStack(env.env);
+    const api = new HttpClient(stack.gateway.url);
+    const login = async (email: string, password: string) => api.bearer((await api.post('/api/v1/auth/login', { email, password })).body.accessToken);
+    admin = await login(stack.admin.email, stack.admin.password);
+    for (const g of ['Sales', 'Support']) ids[g] = (await admin.post('/api/v1/groups', { name: g })).body.id;
+    await admin.post('/api/v1/operators', { name: 'Ann', email: 'ann@relaydesk.test', password: 'ann-password', role: 'operator', groupIds: [ids['Sales']] });
+    await admin.post('/api/v1/operators', { name: 'Cid', email: 'cid@relaydesk.test', password: 'cid-password', role: 'operator', groupIds: [ids['Support']] });
+    ann = await login('ann@relaydesk.test', 'ann-password');
+    cid = await login('cid@relaydesk.test', 'cid-password');
+    ids['channel'] = (await admin.post('/api/v1/channels', { type: 'api', name: 'Connector', groupId: ids['Sales'], settings: { apiKey } })).body.id;
+    ingest = new HttpClient(stack.ingestion.url).bearer(apiKey);
+    await send('Ivy Channelname');
+    const item = await waitFor('listed', async () => (await ann.get('/api/v1/conversations?tab=unassigned')).body.items[0]);
+    ids['client'] = item.client.id;
+    ids['conversation'] = item.id;
+  }, 120_000);
+
+  afterAll(async () => {
+    await stack?.stop();
+    await env?.dispose();
+  });
+
+  it('D17: a rename changes the name, keeps originalName, and is logged', async () => {
+    const renamed = await ann.patch(`/api/v1/clients/${ids['client']}`, { name: 'Ivy (VIP) ⭐' });
+    expect(renamed.status).toBe(200);
+    expect(renamed.body).toMatchObject({ name: 'Ivy (VIP) ⭐', originalName: 'Ivy Channelname', channel: 'api', externalId: 'ivy', phone: '+4915112345678' });
+    expect((await ann.get('/api/v1/conversations?tab=unassigned')).body.items[0].client.name).toBe('Ivy (VIP) ⭐');
+    const log = (await admin.get(`/api/v1/conversations/${ids['conversation']}/log`)).body.items;
+    expect(log.at(-1)).toMatchObject({ action: 'renamed', actor: { name: 'Ann' }, from: { name: 'Ivy Channelname' }, to: { name: 'Ivy (VIP) ⭐' } });
+  });
+
+  it('D17: a later message with a new channel-side name updates originalName only', async () => {
+    await send('Ivy New-Channel-Name');
+    const profile = await waitFor('original name updated', async () => {
+      const p = (await ann.get(`/api/v1/clients/${ids['client']}`)).body;
+      return p.originalName === 'Ivy New-Channel-Name' ? p : undefined;
+    });
+    expect(profile.name).toBe('Ivy (VIP) ⭐');
+  });
+
+  it('D19: operators who can see the client set and clear his note', async () => {
+    const set = await ann.put(`/api/v1/clients/${ids['client']}/note`, { note: 'Prefers calls after 18:00 📞' });
+    expect(set.status).toBe(200);
+    expect((await admin.get(`/api/v1/clients/${ids['client']}`)).body.note).toBe('Prefers calls after 18:00 📞');
+    expect((await ann.put(`/api/v1/clients/${ids['client']}/note`, { note: '' })).body.note).toBe('');
+  });
+
+  it('D34: an operator of another group neither reads nor changes the client: 404', async () => {
+    expect((await cid.get(`/api/v1/clients/${ids['client']}`)).status).toBe(404);
+    expect((await cid.patch(`/api/v1/clients/${ids['client']}`, { name: 'Hacked' })).status).toBe(404);
+    expect((await cid.put(`/api/v1/clients/${ids['client']}/note`, { note: 'x' })).status).toBe(404);
+    expect((await admin.get(`/api/v1/clients/${ids['client']}`)).body.name).toBe('Ivy (VIP) ⭐');
+  });
+
+  it('D33: bad names, notes, fields and ids get 400 naming the field, and change nothing', async () => {
+    const cases = [
+      ['patch', `/api/v1/clients/${ids['client']}`, { name: '   ' }, 'name'],
+      ['patch', `/api/v1/clients/${ids['client']}`, { name: 'x'.repeat(201) }, 'name'],
+      ['patch', `/api/v1/clients/${ids['client']}`, { name: 'Ok', originalName: 'forged' }, 'originalName'],
+      ['patch', `/api/v1/clients/${ids['client']}`, { name: 42 }, 'name'],
+      ['put', `/api/v1/clients/${ids['client']}/note`, { note: 'x'.repeat(4001) }, 'note'],
+      ['put', `/api/v1/clients/${ids['client']}/note`, {}, 'note'],
+      ['patch', '/api/v1/clients/not-a-uuid', { name: 'Ok' }, 'id'],
+    ] as const;
+    for (const [method, path, body, field] of cases) {
+      const res = await admin[method](path, body);
+      expect({ path, status: res.status }).toEqual({ path, status: 400 });
+      expect(JSON.stringify(res.body.error)).toContain(field);
+    }
+    expect((await admin.get(`/api/v1/clients/${ids['client']}`)).body).toMatchObject({ name: 'Ivy (VIP) ⭐', originalName: 'Ivy New-Channel-Name' });
+  });
+});
