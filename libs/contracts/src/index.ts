@@ -18,4 +18,5 @@ export * from './http/channels';
 export * from './http/conversations';
 export * from './http/webchat';
 export * from './http/clients';
+export * from './http/canned-responses';
 export * from './http/openapi';

@@ -23,6 +23,10 @@ export class HttpClient {
     return this.send('POST', path, body, headers);
   }
 
+  delete<T = any>(path: string): Promise<Answer<T>> {
+    return this.send('DELETE', path);
+  }
+
   put<T = any>(path: string, body: unknown): Promise<Answer<T>> {
     return this.send('PUT', path, body);
   }

@@ -3,6 +3,7 @@ import { createDataSource, openDatabase, postgresDependency } from '@relaydesk/d
 import { closeServer, createHttpApp, createLogger, exitGracefully, finishHttpApp, listen, loadConfig, requireIdentity } from '@relaydesk/service-kit';
 import { conversationConfig } from './config';
 import { deliveryReportsConsumer, routedMessagesConsumer } from './events/consumers';
+import { cannedResponseRoutes } from './http/canned-response.routes';
 import { clientRoutes } from './http/client.routes';
 import { conversationRoutes } from './http/conversation.routes';
 import { conversationMigrations } from './store/migrations';
@@ -23,6 +24,7 @@ export async function runConversation(): Promise<void> {
   app.use(conversationRoutes(db, relay));
   app.use('/clients', requireIdentity(config.INTERNAL_SECRET));
   app.use(clientRoutes(db, relay));
+  app.use('/canned-responses', requireIdentity(config.INTERNAL_SECRET), cannedResponseRoutes(db));
   const server = await listen(finishHttpApp(app, logger), config.PORT);
   logger.info({ port: config.PORT }, 'conversation ready');
 

@@ -62,4 +62,14 @@ describe('storeClientMessages', () => {
     await store([routed('bob', 'b3', 'hey', 'Robert')]);
     expect(await conversation('bob')).toMatchObject({ name: 'Renamed by operator', original_name: 'Robert' });
   });
+
+  it('D27: a blacklisted client’s message is stored but moves nothing and counts as blocked, not unread', async () => {
+    const ann = await conversation('ann');
+    await db.query(`UPDATE conversation SET status = 'closed', assignee_id = $2 WHERE id = $1`, [ann.id, randomUUID()]);
+    await db.query(`UPDATE client SET blacklisted = true WHERE external_id = 'ann'`);
+    const events = await store([routed('ann', 'a5', 'let me in')]);
+    expect(await conversation('ann')).toMatchObject({ status: 'closed', unread_count: ann.unread_count, last_message_text: 'let me in' });
+    expect((await db.query(`SELECT blocked_messages FROM client WHERE external_id = 'ann'`))[0].blocked_messages).toBe(1);
+    expect(events).toEqual(['message.received']);
+  });
 });

@@ -14,5 +14,7 @@ export const messageStored = z.strictObject({
   text: z.string().nullable(),
   senderOperatorId: uuid.nullable(),
   createdAt: isoTime,
+  /** D27: from a blacklisted client: stored and searchable, but pushed and counted for nobody. */
+  blocked: z.boolean().optional(),
 });
 export type MessageStored = z.infer<typeof messageStored>;

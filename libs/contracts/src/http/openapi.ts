@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { inboundMessage } from '../channels/inbound-message';
+import { createCannedResponseBody, listCannedResponsesQuery, patchCannedResponseBody } from './canned-responses';
 import { createChannelBody, patchChannelBody } from './channels';
 import { clientNoteBody, renameClientBody } from './clients';
 import { assignBody, changeGroupBody, listConversationsQuery, listMessagesQuery, noteBody, sendMessageBody } from './conversations';
@@ -29,6 +30,8 @@ export const gatewayRoutes: Route[] = [
   { method: 'post', path: '/api/v1/conversations/{id}/reopen', summary: 'Start again from Closed (D10)' },
   { method: 'post', path: '/api/v1/conversations/{id}/assign', summary: 'Assign to an operator (D21)', body: assignBody },
   { method: 'post', path: '/api/v1/conversations/{id}/group', summary: 'Assign to a group: Unassigned there (D22)', body: changeGroupBody },
+  { method: 'post', path: '/api/v1/conversations/{id}/blacklist', summary: 'Send the client to the blacklist (D27)' },
+  { method: 'delete', path: '/api/v1/conversations/{id}/blacklist', summary: 'Unlock: off the blacklist, to Unassigned if he wrote meanwhile (D27)' },
   { method: 'post', path: '/api/v1/conversations/{id}/notes', summary: 'An internal note, never sent to the client (D18)', body: noteBody, ok: 201 },
   { method: 'get', path: '/api/v1/conversations/{id}/messages', summary: 'Message history, older pages by cursor', query: listMessagesQuery },
   { method: 'post', path: '/api/v1/conversations/{id}/messages', summary: 'Reply (D8, D15); Idempotency-Key makes a retry one message', body: sendMessageBody, ok: 201 },
@@ -37,6 +40,10 @@ export const gatewayRoutes: Route[] = [
   { method: 'get', path: '/api/v1/clients/{id}', summary: 'A client profile' },
   { method: 'patch', path: '/api/v1/clients/{id}', summary: 'Rename a client; originalName stays (D17)', body: renameClientBody },
   { method: 'put', path: '/api/v1/clients/{id}/note', summary: 'The profile note (D19)', body: clientNoteBody },
+  { method: 'get', path: '/api/v1/canned-responses', summary: 'Global canned responses and the caller’s own, by title; q looks up a title or text prefix (D16)', query: listCannedResponsesQuery },
+  { method: 'post', path: '/api/v1/canned-responses', summary: 'A canned response: global from a super_admin, personal from an operator (D16)', body: createCannedResponseBody, ok: 201 },
+  { method: 'patch', path: '/api/v1/canned-responses/{id}', summary: 'Change one’s own canned response; global ones only a super_admin (D16, D34)', body: patchCannedResponseBody },
+  { method: 'delete', path: '/api/v1/canned-responses/{id}', summary: 'Delete one’s own canned response; global ones only a super_admin (D16, D34)', ok: 204 },
 ];
 
 export const ingestionRoutes: Route[] = [

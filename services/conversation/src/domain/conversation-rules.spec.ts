@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { CallerIdentity, ConversationState } from '@relaydesk/contracts';
-import { canSee, decideHandOver, decideMove, decideOnClientMessage, mayUseAllTab } from './conversation-rules';
+import { canSee, decideBlacklist, decideHandOver, decideUnlock, decideMove, decideOnClientMessage, mayUseAllTab } from './conversation-rules';
 
 const sales = randomUUID();
 const support = randomUUID();
@@ -75,5 +75,17 @@ describe('conversation rules', () => {
     const ann = operator([sales]);
     const held: ConversationState = { status: 'in_progress', assigneeId: ann.operatorId, groupId: sales };
     expect(decideHandOver(ann, held, { groupId: support })).toEqual({ action: 'group_changed', to: unassigned(support) });
+  });
+
+  it('D27: whoever can open a conversation blacklists; only the Blacklist tab permission unlocks', () => {
+    const ann = operator([sales]);
+    const held: ConversationState = { status: 'in_progress', assigneeId: ann.operatorId, groupId: sales };
+    expect(decideBlacklist(ann, held, false)).toEqual({ action: 'blacklisted', to: held });
+    expect(() => decideBlacklist(ann, held, true)).toThrow(expect.objectContaining({ code: 'conflict' }));
+    expect(() => decideBlacklist(operator([support]), held, false)).toThrow(expect.objectContaining({ code: 'not_found' }));
+    expect(() => decideUnlock(ann, held, true, 0)).toThrow(expect.objectContaining({ code: 'forbidden' }));
+    const viewer = operator([sales], ['conversations.view_all']);
+    expect(decideUnlock(viewer, held, true, 0)).toEqual({ action: 'unlocked', to: held });
+    expect(decideUnlock(viewer, held, true, 2)).toEqual({ action: 'unlocked', to: unassigned(sales) });
   });
 });

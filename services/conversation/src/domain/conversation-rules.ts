@@ -63,6 +63,27 @@ export function decideHandOver(c: CallerIdentity, conv: ConversationState, to: {
   return { action: 'group_changed', to: { status: 'unassigned', assigneeId: null, groupId: to.groupId } };
 }
 
+/** D27: any operator who can open a conversation sends its client to the blacklist. */
+export function decideBlacklist(c: CallerIdentity, conv: ConversationState, blacklisted: boolean): Decision {
+  if (!canSee(c, conv)) throw new AppError('not_found', 'No such conversation');
+  if (blacklisted) throw new AppError('conflict', 'The client is on the blacklist already');
+  return { action: 'blacklisted', to: conv };
+}
+
+/**
+ * D27: unlocking belongs to the Blacklist tab (D1 permission). If the client wrote while blocked,
+ * the conversation goes to Unassigned of its group; otherwise it stays as it was.
+ */
+export function decideUnlock(c: CallerIdentity, conv: ConversationState, blacklisted: boolean, blockedMessages: number): Decision {
+  if (!mayUseAllTab(c) || !inScope(c, conv.groupId)) {
+    if (!canSee(c, conv)) throw new AppError('not_found', 'No such conversation');
+    throw new AppError('forbidden', 'Unlocking needs the "conversations.view_all" or "conversations.manage" permission');
+  }
+  if (!blacklisted) throw new AppError('conflict', 'The client is not on the blacklist');
+  const to: ConversationState = blockedMessages > 0 ? { status: 'unassigned', assigneeId: null, groupId: conv.groupId } : conv;
+  return { action: 'unlocked', to };
+}
+
 /** D6: a client message puts a new or closed conversation into Unassigned; otherwise it stays. */
 export function decideOnClientMessage(conv: ConversationState | undefined, routedGroupId: string): Decision | undefined {
   if (!conv) return { action: 'created', to: { status: 'unassigned', assigneeId: null, groupId: routedGroupId } };

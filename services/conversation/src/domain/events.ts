@@ -14,10 +14,10 @@ export function movedEvent(conv: Pick<ConversationRow, 'id' | 'clientId'>, from:
   );
 }
 
-export function messageEvent(m: MessageRow, clientId: string): AnyMessage {
+export function messageEvent(m: MessageRow, clientId: string, blocked = false): AnyMessage {
   return makeEnvelope(
     m.direction === 'in' ? 'message.received' : 'message.sent',
-    { messageId: m.id, conversationId: m.conversationId, clientId, direction: m.direction, kind: m.kind, text: m.text, senderOperatorId: m.senderOperatorId, createdAt: m.createdAt },
+    { messageId: m.id, conversationId: m.conversationId, clientId, direction: m.direction, kind: m.kind, text: m.text, senderOperatorId: m.senderOperatorId, createdAt: m.createdAt, ...(blocked ? { blocked } : {}) },
     { source, partitionKey: m.conversationId },
   );
 }

@@ -5,6 +5,7 @@ import type { Tx } from '@relaydesk/db';
 import {
   appendLogs,
   applyClientMessages,
+  countBlockedMessages,
   insertClientMessages,
   insertConversations,
   keyOf,
@@ -31,9 +32,9 @@ export async function storeClientMessages(tx: Tx, routed: MessageOf<'message.rou
   });
 
   const latestOfClient = new Map(inbound.map((m) => [keyOf(m), { ...m, id: uuidv7() }]));
-  const clientIds = await upsertClients(tx, [...latestOfClient.values()]);
-  const clientOf = (m: (typeof inbound)[number]) => clientIds.get(keyOf(m))!;
-  const existing = await lockConversationsOfClients(tx, [...clientIds.values()]);
+  const clients = await upsertClients(tx, [...latestOfClient.values()]);
+  const clientOf = (m: (typeof inbound)[number]) => clients.get(keyOf(m))!.id;
+  const existing = await lockConversationsOfClients(tx, [...clients.values()].map((c) => c.id));
 
   const created = new Map<string, { id: string; clientId: string; groupId: string }>();
   for (const m of inbound) {
@@ -56,14 +57,16 @@ export async function storeClientMessages(tx: Tx, routed: MessageOf<'message.rou
     at,
   );
 
-  const after = new Map<string, ConversationAfterClientMessages & { clientId: string; current: ConversationState | undefined }>();
+  const after = new Map<string, ConversationAfterClientMessages & { current: ConversationState | undefined }>();
   const logs: LogEntry[] = [];
   for (const m of inbound) {
     if (!stored.has(m.messageId)) continue;
     const clientId = clientOf(m);
+    const blocked = clients.get(keyOf(m))!.blacklisted;
     const conversationId = conversationOf(clientId);
-    const row = after.get(conversationId) ?? { id: conversationId, clientId, current: existing.get(clientId), state: existing.get(clientId) ?? { status: 'unassigned', assigneeId: null, groupId: m.groupId }, statusChanged: false, lastText: null, received: 0 };
-    const decision = decideOnClientMessage(row.current, m.groupId);
+    const row = after.get(conversationId) ?? { id: conversationId, clientId, current: existing.get(clientId), state: existing.get(clientId) ?? { status: 'unassigned', assigneeId: null, groupId: m.groupId }, statusChanged: false, lastText: null, received: 0, blocked: 0 };
+    // D27: a blacklisted client's message is stored and moves nothing.
+    const decision = blocked ? undefined : decideOnClientMessage(row.current, m.groupId);
     if (decision) {
       const from = row.current && stateOf(row.current);
       logs.push({ conversationId, action: decision.action, actorId: null, from: from ?? null, to: decision.to, at });
@@ -73,10 +76,13 @@ export async function storeClientMessages(tx: Tx, routed: MessageOf<'message.rou
     }
     row.current = row.state;
     row.lastText = m.text ?? null;
-    row.received += 1;
+    if (blocked) row.blocked += 1;
+    else row.received += 1;
     after.set(conversationId, row);
-    emit([messageEvent({ id: m.messageId, conversationId, direction: 'in', kind: m.kind, text: m.text ?? null, senderOperatorId: null, createdAt: at, deliveryStatus: null, deliveryError: null }, clientId)]);
+    const message = { id: m.messageId, conversationId, direction: 'in' as const, kind: m.kind, text: m.text ?? null, senderOperatorId: null, createdAt: at, deliveryStatus: null, deliveryError: null };
+    emit([messageEvent(message, clientId, blocked)]);
   }
   await applyClientMessages(tx, [...after.values()], at);
+  await countBlockedMessages(tx, [...after.values()]);
   await appendLogs(tx, logs);
 }

@@ -5,6 +5,7 @@ import { assignBody, changeGroupBody, conversationIdParams, listConversationsQue
 import { AppError, identityOf, parseOrThrow } from '@relaydesk/service-kit';
 import { z } from 'zod';
 import { addNote } from '../domain/add-note';
+import { blacklistClient } from '../domain/blacklist-client';
 import { canSee, decideHandOver, decideMove, type Move } from '../domain/conversation-rules';
 import { decodeCursor, encodeCursor } from '../domain/cursor';
 import { listTab } from '../domain/list-conversations';
@@ -60,6 +61,15 @@ export function conversationRoutes(db: DataSource, relay: OutboxRelay): Router {
     const target = parseOrThrow(changeGroupBody, req.body, 'body');
     const caller = identityOf(res);
     res.json(itemView(await moveConversation(db, relay, caller, idOf(req.params), (c) => decideHandOver(caller, c, target))));
+  });
+
+  router.post('/conversations/:id/blacklist', async (req, res) => {
+    parseOrThrow(noBody, req.body ?? {}, 'body');
+    res.json(itemView(await blacklistClient(db, relay, identityOf(res), idOf(req.params), true)));
+  });
+
+  router.delete('/conversations/:id/blacklist', async (req, res) => {
+    res.json(itemView(await blacklistClient(db, relay, identityOf(res), idOf(req.params), false)));
   });
 
   router.post('/conversations/:id/notes', async (req, res) => {

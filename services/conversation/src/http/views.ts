@@ -5,7 +5,7 @@ import type { MessageRow } from '../store/message.repository';
 /** D13 list item; the gateway adds the names of people and groups it owns. */
 export const itemView = (c: ConversationRow) => ({
   id: c.id,
-  client: { id: c.clientId, name: c.clientName, channel: c.channel },
+  client: { id: c.clientId, name: c.clientName, channel: c.channel, blacklisted: c.blacklisted },
   lastMessageByOperator: c.lastMessageDirection === 'out',
   assignee: c.assigneeId ? { id: c.assigneeId } : null,
   unreadCount: c.unreadCount,

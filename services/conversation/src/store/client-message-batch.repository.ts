@@ -12,14 +12,16 @@ export type ClientKeyed = { channelId: string; externalClientId: string };
 export const keyOf = (c: ClientKeyed): string => `${c.channelId}:${c.externalClientId}`;
 
 /** D5, D17: one client per channel account; the channel's name refreshes only original_name. */
-export async function upsertClients(tx: Tx, clients: (InboundMessage & { id: string })[]): Promise<Map<string, string>> {
-  const rows = await tx.query<{ id: string; channel_id: string; external_id: string }[]>(
+export type UpsertedClient = { id: string; blacklisted: boolean };
+
+export async function upsertClients(tx: Tx, clients: (InboundMessage & { id: string })[]): Promise<Map<string, UpsertedClient>> {
+  const rows = await tx.query<{ id: string; channel_id: string; external_id: string; blacklisted: boolean }[]>(
     `INSERT INTO client (id, channel, channel_id, external_id, name, original_name, phone)
      SELECT id, channel, channel_id, external_id, name, name, phone
      FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::text[], $5::text[], $6::text[]) AS t(id, channel, channel_id, external_id, name, phone)
      ON CONFLICT (channel_id, external_id) DO UPDATE
        SET original_name = EXCLUDED.original_name, phone = COALESCE(EXCLUDED.phone, client.phone)
-     RETURNING id, channel_id, external_id`,
+     RETURNING id, channel_id, external_id, blacklisted`,
     [
       clients.map((c) => c.id),
       clients.map((c) => c.channel),
@@ -29,7 +31,7 @@ export async function upsertClients(tx: Tx, clients: (InboundMessage & { id: str
       clients.map((c) => c.phone ?? null),
     ],
   );
-  return new Map(rows.map((r) => [keyOf({ channelId: r.channel_id, externalClientId: r.external_id }), r.id]));
+  return new Map(rows.map((r) => [keyOf({ channelId: r.channel_id, externalClientId: r.external_id }), { id: r.id, blacklisted: r.blacklisted }]));
 }
 
 export type LockedState = ConversationState & { id: string; clientId: string };
@@ -68,7 +70,16 @@ export async function insertClientMessages(
   return new Set(stored.map((r) => r.id));
 }
 
-export type ConversationAfterClientMessages = { id: string; state: ConversationState; statusChanged: boolean; lastText: string | null; received: number };
+export type ConversationAfterClientMessages = {
+  id: string;
+  clientId: string;
+  state: ConversationState;
+  statusChanged: boolean;
+  lastText: string | null;
+  /** Messages that count as unread; a blacklisted client's count as blocked instead (D27). */
+  received: number;
+  blocked: number;
+};
 
 export async function applyClientMessages(tx: Tx, rows: ConversationAfterClientMessages[], at: string): Promise<void> {
   if (rows.length === 0) return;
@@ -91,6 +102,16 @@ export async function applyClientMessages(tx: Tx, rows: ConversationAfterClientM
       at,
       rows.map((r) => r.received),
     ],
+  );
+}
+
+/** D27: remembers that a blacklisted client wrote, for the unlock rule. */
+export async function countBlockedMessages(tx: Tx, rows: ConversationAfterClientMessages[]): Promise<void> {
+  const blocked = rows.filter((r) => r.blocked > 0);
+  if (blocked.length === 0) return;
+  await tx.query(
+    `UPDATE client cl SET blocked_messages = cl.blocked_messages + v.n FROM unnest($1::uuid[], $2::int[]) AS v(id, n) WHERE cl.id = v.id`,
+    [blocked.map((r) => r.clientId), blocked.map((r) => r.blocked)],
   );
 }
 

@@ -11,6 +11,7 @@ export type ClientRow = {
   phone: string | null;
   note: string;
   blacklisted: boolean;
+  blockedMessages: number;
   conversation: ConversationState & { id: string };
 };
 
@@ -25,6 +26,7 @@ const toRow = (r: Raw): ClientRow => ({
   phone: r['phone'] as string | null,
   note: r['note'] as string,
   blacklisted: r['blacklisted'] as boolean,
+  blockedMessages: r['blocked_messages'] as number,
   conversation: { id: r['conversation_id'] as string, status: r['status'] as ConversationState['status'], assigneeId: r['assignee_id'] as string | null, groupId: r['group_id'] as string },
 });
 
@@ -44,4 +46,9 @@ export async function setClientName(tx: Tx, id: string, name: string): Promise<v
 
 export async function setClientNote(tx: Tx, id: string, note: string): Promise<void> {
   await tx.query('UPDATE client SET note = $2 WHERE id = $1', [id, note]);
+}
+
+/** D27: on or off the blacklist; the count of messages written while blocked starts again. */
+export async function setBlacklisted(tx: Tx, id: string, on: boolean): Promise<void> {
+  await tx.query('UPDATE client SET blacklisted = $2, blocked_messages = 0 WHERE id = $1', [id, on]);
 }

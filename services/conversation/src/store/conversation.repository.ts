@@ -6,6 +6,7 @@ export type ConversationRow = ConversationState & {
   id: string;
   clientId: string;
   clientName: string;
+  blacklisted: boolean;
   channel: string;
   channelId: string;
   externalClientId: string;
@@ -27,6 +28,7 @@ const toRow = (r: Raw): ConversationRow => ({
   id: r['id'] as string,
   clientId: r['client_id'] as string,
   clientName: r['client_name'] as string,
+  blacklisted: r['blacklisted'] as boolean,
   channel: r['channel'] as string,
   channelId: r['channel_id'] as string,
   externalClientId: r['external_id'] as string,
@@ -43,7 +45,7 @@ const toRow = (r: Raw): ConversationRow => ({
 });
 
 const selectListedAt = (listedAt: string): string => `
-  SELECT c.*, cl.name AS client_name, cl.channel, cl.channel_id, cl.external_id, ${listedAt} AS listed_at
+  SELECT c.*, cl.name AS client_name, cl.blacklisted, cl.channel, cl.channel_id, cl.external_id, ${listedAt} AS listed_at
   FROM conversation c JOIN client cl ON cl.id = c.client_id`;
 
 /** One conversation on its own shows the time of its status (D11). */

@@ -80,4 +80,33 @@ export const createConversations1732000000010 = sqlMigration(
   ],
 );
 
-export const conversationMigrations = [createConversations1732000000010];
+/** D16. The lookup matches a prefix of the title or of the text's start, so both are indexed for LIKE 'prefix%'. */
+export const createCannedResponses1732000000030 = sqlMigration(
+  'createCannedResponses1732000000030',
+  [
+    `
+      CREATE TABLE canned_response (
+        id uuid PRIMARY KEY,
+        scope text NOT NULL CHECK (scope IN ('global', 'personal')),
+        owner_id uuid NOT NULL,
+        title text NOT NULL CHECK (char_length(title) BETWEEN 1 AND 100),
+        text text NOT NULL CHECK (char_length(text) BETWEEN 1 AND 4000),
+        created_at timestamptz NOT NULL DEFAULT now(),
+        updated_at timestamptz NOT NULL DEFAULT now()
+      )`,
+    `CREATE INDEX canned_response_title_prefix ON canned_response (lower(title) text_pattern_ops)`,
+    // A lookup prefix is at most 100 characters, and a whole text may be too long for a btree entry.
+    `CREATE INDEX canned_response_text_prefix ON canned_response (lower(left(text, 100)) text_pattern_ops)`,
+    `CREATE INDEX canned_response_by_title ON canned_response (lower(title), id)`,
+  ],
+  ['DROP TABLE canned_response'],
+);
+
+/** D27: how many messages a client wrote while blacklisted, for the unlock rule. */
+export const countBlockedMessages1732000000040 = sqlMigration(
+  'countBlockedMessages1732000000040',
+  ['ALTER TABLE client ADD COLUMN blocked_messages integer NOT NULL DEFAULT 0'],
+  ['ALTER TABLE client DROP COLUMN blocked_messages'],
+);
+
+export const conversationMigrations = [createConversations1732000000010, createCannedResponses1732000000030, countBlockedMessages1732000000040];

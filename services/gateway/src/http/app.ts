@@ -11,6 +11,7 @@ import type { GroupRepository } from '../store/group.repository';
 import type { OperatorRepository } from '../store/operator.repository';
 import { authRoutes } from './auth.routes';
 import { authenticate } from './authenticate';
+import { cannedResponseRoutes } from './canned-responses.routes';
 import { channelRoutes } from './channels.routes';
 import { clientRoutes } from './clients.routes';
 import { conversationRoutes } from './conversations.routes';
@@ -51,6 +52,7 @@ export function buildGatewayApp(deps: GatewayDeps): Express {
     channelRoutes(deps, requireCaller),
     conversationRoutes(deps, requireCaller),
     clientRoutes(deps, requireCaller),
+    cannedResponseRoutes(deps, requireCaller),
   ];
   const openApi = openApiDocument('Relaydesk gateway', gatewayRoutes);
   app.get('/api/v1/openapi.json', (_req, res) => {

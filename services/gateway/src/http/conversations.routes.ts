@@ -63,7 +63,8 @@ export function conversationRoutes(
     reply(res, answer, item);
   };
   router.get('/conversations/:id', requireCaller, oneItem);
-  for (const move of ['take', 'close', 'unassign', 'reopen']) router.post(`/conversations/:id/${move}`, requireCaller, oneItem);
+  for (const move of ['take', 'close', 'unassign', 'reopen', 'blacklist']) router.post(`/conversations/:id/${move}`, requireCaller, oneItem);
+  router.delete('/conversations/:id/blacklist', requireCaller, oneItem);
 
   // D21: the gateway owns groups, so it checks that the target shares one with the caller.
   router.post('/conversations/:id/assign', requireCaller, async (req, res, next) => {

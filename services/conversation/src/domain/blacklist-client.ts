@@ -1,0 +1,26 @@
+import type { DataSource } from 'typeorm';
+import { transactWithOutbox, type OutboxRelay } from '@relaydesk/bus';
+import type { CallerIdentity } from '@relaydesk/contracts';
+import { AppError } from '@relaydesk/service-kit';
+import { findClient, setBlacklisted } from '../store/client.repository';
+import { findConversation, lockConversation, setState, stateOf, type ConversationRow } from '../store/conversation.repository';
+import { appendLog } from '../store/log.repository';
+import { canSee, decideBlacklist, decideUnlock, inScope } from './conversation-rules';
+import { movedEvent } from './events';
+
+/** D27: put the conversation's client on the blacklist, or take him off it (the unlock rule). */
+export function blacklistClient(db: DataSource, relay: OutboxRelay, caller: CallerIdentity, conversationId: string, on: boolean): Promise<ConversationRow> {
+  return transactWithOutbox(db, relay, async (tx, emit) => {
+    const conv = await lockConversation(tx, conversationId);
+    if (!conv || !(canSee(caller, conv) || inScope(caller, conv.groupId))) throw new AppError('not_found', 'No such conversation');
+    const client = (await findClient(tx, conv.clientId, true))!;
+    const decision = on ? decideBlacklist(caller, conv, client.blacklisted) : decideUnlock(caller, conv, client.blacklisted, client.blockedMessages);
+    const at = new Date().toISOString();
+    await setBlacklisted(tx, client.id, on);
+    if (decision.to.status !== conv.status) await setState(tx, conv.id, decision.to, at);
+    const from = stateOf(conv);
+    await appendLog(tx, { conversationId: conv.id, action: decision.action, actorId: caller.operatorId, from, to: stateOf(decision.to), at });
+    emit([movedEvent(conv, conv, decision, caller.operatorId, at)]);
+    return (await findConversation(tx, conv.id))!;
+  });
+}
