@@ -176,4 +176,9 @@ describe('walking skeleton', () => {
     expect(doc.paths['/api/v1/conversations/{id}/take'].post).toBeDefined();
     expect(doc.paths['/api/v1/channels'].post.requestBody.content['application/json'].schema).toBeDefined();
   });
+
+  it('D29: the paid outgoing-WhatsApp feature is off unless the installation switches it on, and its endpoints answer 404', async () => {
+    expect((await ops.ann.get('/api/v1/features')).body).toEqual({ outgoingWhatsApp: false });
+    expect((await ops.ann.post('/api/v1/outgoing/check', { phone: '+4915112345678' })).status).toBe(404);
+  });
 });

@@ -37,6 +37,7 @@ export const gatewayRoutes: Route[] = [
   { method: 'post', path: '/api/v1/conversations/{id}/messages', summary: 'Reply (D8, D15); Idempotency-Key makes a retry one message', body: sendMessageBody, ok: 201 },
   { method: 'post', path: '/api/v1/conversations/{id}/read', summary: 'Reset the unread count (D14)' },
   { method: 'get', path: '/api/v1/conversations/{id}/log', summary: 'Every movement (D12)' },
+  { method: 'get', path: '/api/v1/features', summary: 'Paid features of this installation (D29)' },
   { method: 'get', path: '/api/v1/clients/{id}', summary: 'A client profile' },
   { method: 'patch', path: '/api/v1/clients/{id}', summary: 'Rename a client; originalName stays (D17)', body: renameClientBody },
   { method: 'put', path: '/api/v1/clients/{id}/note', summary: 'The profile note (D19)', body: clientNoteBody },

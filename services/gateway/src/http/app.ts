@@ -14,6 +14,7 @@ import { authenticate } from './authenticate';
 import { cannedResponseRoutes } from './canned-responses.routes';
 import { channelRoutes } from './channels.routes';
 import { clientRoutes } from './clients.routes';
+import { featureRoutes } from './features.routes';
 import { conversationRoutes } from './conversations.routes';
 import type { ServiceClient } from './service-client';
 import { groupRoutes } from './groups.routes';
@@ -52,6 +53,7 @@ export function buildGatewayApp(deps: GatewayDeps): Express {
     channelRoutes(deps, requireCaller),
     conversationRoutes(deps, requireCaller),
     clientRoutes(deps, requireCaller),
+    featureRoutes(deps, requireCaller),
     cannedResponseRoutes(deps, requireCaller),
   ];
   const openApi = openApiDocument('Relaydesk gateway', gatewayRoutes);
