@@ -1,0 +1,65 @@
+import { createTestEnv, HttpClient, startStack, waitFor, type Stack, type TestEnv } from '@relaydesk/testing';
+
+const OPERATORS = 20;
+const CONVERSATIONS = 50;
+
+/** D7 under load: 20 operators take the same 50 conversations at once. */
+describe('take race', () => {
+  let env: TestEnv;
+  let stack: Stack;
+  let admin: HttpClient;
+  const operators: { id: string; api: HttpClient }[] = [];
+  let conversationIds: string[] = [];
+
+  beforeAll(async () => {
+    env = await createTestEnv();
+    stack = await startStack(env.env);
+    const api = new HttpClient(stack.gateway.url);
+    const login = async (email: string, password: string) => api.bearer((await api.post('/api/v1/auth/login', { email, password })).body.accessToken);
+    admin = await login(stack.admin.email, stack.admin.password);
+    const groupId = (await admin.post('/api/v1/groups', { name: 'Sales' })).body.id;
+    const apiKey = 'take-race-api-key-0123456789abcdefg';
+    const channelId = (await admin.post('/api/v1/channels', { type: 'api', name: 'Connector', groupId, settings: { apiKey } })).body.id;
+    for (let i = 0; i < OPERATORS; i++) {
+      const email = `op${i}@relaydesk.test`;
+      const id = (await admin.post('/api/v1/operators', { name: `Op ${i}`, email, password: 'op-password', role: 'operator', groupIds: [groupId] })).body.id;
+      operators.push({ id, api: await login(email, 'op-password') });
+    }
+    const ingest = new HttpClient(stack.ingestion.url).bearer(apiKey);
+    await Promise.all(
+      Array.from({ length: CONVERSATIONS }, (_, i) =>
+        ingest.post('/ingest/v1/messages', { channel: 'api', channelId, externalClientId: `c${i}`, clientName: `Client ${i}`, externalMessageId: `m${i}`, sentAt: new Date().toISOString(), text: 'help' }),
+      ),
+    );
+    conversationIds = await waitFor('all unassigned', async () => {
+      const items = (await admin.get('/api/v1/conversations?tab=unassigned&limit=100')).body.items as { id: string }[];
+      return items.length === CONVERSATIONS ? items.map((i) => i.id) : undefined;
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await stack?.stop();
+    await env?.dispose();
+  });
+
+  it('D7, D12: each conversation has exactly one winner, 409 for the other 19, one taken entry in its log, and inboxes agree', async () => {
+    const answers = await Promise.all(
+      conversationIds.map((id) => Promise.all(operators.map(async (op) => ({ op: op.id, status: (await op.api.post(`/api/v1/conversations/${id}/take`)).status })))),
+    );
+    const wins = new Map<string, number>();
+    for (const [k, perConversation] of answers.entries()) {
+      const winners = perConversation.filter((a) => a.status === 200);
+      expect({ conversation: k, winners: winners.length, others: perConversation.filter((a) => a.status === 409).length }).toEqual({ conversation: k, winners: 1, others: OPERATORS - 1 });
+      wins.set(winners[0]!.op, (wins.get(winners[0]!.op) ?? 0) + 1);
+      const item = (await admin.get(`/api/v1/conversations/${conversationIds[k]}`)).body;
+      expect(item).toMatchObject({ status: 'in_progress', assignee: { id: winners[0]!.op } });
+      const log = (await admin.get(`/api/v1/conversations/${conversationIds[k]}/log`)).body.items as { action: string; actor: { id: string } }[];
+      expect(log.filter((e) => e.action === 'taken').map((e) => e.actor.id)).toEqual([winners[0]!.op]);
+    }
+    for (const op of operators) {
+      const mine = (await op.api.get('/api/v1/conversations?tab=mine&limit=100')).body.items as unknown[];
+      expect(mine).toHaveLength(wins.get(op.id) ?? 0);
+    }
+    expect((await admin.get('/api/v1/conversations?tab=unassigned')).body.items).toEqual([]);
+  });
+});
