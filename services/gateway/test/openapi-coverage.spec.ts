@@ -1,12 +1,12 @@
 import { gatewayRoutes } from '@relaydesk/contracts';
-import { createLogger, type Logger } from '@relaydesk/service-kit';
+import { createLogger } from '@relaydesk/service-kit';
 import { buildGatewayApp, type GatewayDeps } from '../src/http/app';
 
 type Layer = { rawPath?: string; route?: { path: string; methods: Record<string, boolean> }; handle: { stack?: Layer[] } };
 
 /** Every route the gateway mounts under /api/v1, as `METHOD /api/v1/path/{param}`. */
 function mountedRoutes(): string[] {
-  const deps = { config: { TRUST_PROXY: false }, logger: createLogger('openapi-test', 'silent') as Logger, dependencies: [] } as unknown as GatewayDeps;
+  const deps = { config: { TRUST_PROXY: false }, logger: createLogger('openapi-test', 'silent'), dependencies: [] } as unknown as GatewayDeps;
   const app = buildGatewayApp(deps) as unknown as { router: { stack: Layer[] } };
   const found: string[] = [];
   for (const layer of app.router.stack) {
