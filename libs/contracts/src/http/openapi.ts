@@ -41,6 +41,8 @@ export const gatewayRoutes: Route[] = [
   { method: 'get', path: '/api/v1/clients/{id}', summary: 'A client profile' },
   { method: 'patch', path: '/api/v1/clients/{id}', summary: 'Rename a client; originalName stays (D17)', body: renameClientBody },
   { method: 'put', path: '/api/v1/clients/{id}/note', summary: 'The profile note (D19)', body: clientNoteBody },
+  { method: 'post', path: '/api/v1/clients/{id}/pin', summary: 'Pin the client to yourself (D30)' },
+  { method: 'delete', path: '/api/v1/clients/{id}/pin', summary: 'Detach a pin: your own, or any as super_admin (D31)' },
   { method: 'get', path: '/api/v1/canned-responses', summary: 'Global canned responses and the caller’s own, by title; q looks up a title or text prefix (D16)', query: listCannedResponsesQuery },
   { method: 'post', path: '/api/v1/canned-responses', summary: 'A canned response: global from a super_admin, personal from an operator (D16)', body: createCannedResponseBody, ok: 201 },
   { method: 'patch', path: '/api/v1/canned-responses/{id}', summary: 'Change one’s own canned response; global ones only a super_admin (D16, D34)', body: patchCannedResponseBody },

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { CallerIdentity, ConversationState } from '@relaydesk/contracts';
-import { canSee, decideBlacklist, decideHandOver, decideUnlock, decideMove, decideOnClientMessage, mayUseAllTab } from './conversation-rules';
+import { canSee, decideBlacklist, decideHandOver, decidePin, decideUnlock, decideUnpin, decideMove, decideOnClientMessage, mayUseAllTab } from './conversation-rules';
 
 const sales = randomUUID();
 const support = randomUUID();
@@ -87,5 +87,23 @@ describe('conversation rules', () => {
     const viewer = operator([sales], ['conversations.view_all']);
     expect(decideUnlock(viewer, held, true, 0)).toEqual({ action: 'unlocked', to: held });
     expect(decideUnlock(viewer, held, true, 2)).toEqual({ action: 'unlocked', to: unassigned(sales) });
+  });
+
+  it('D30: a pinned client’s closed conversation goes to the holder’s inbox, not to Unassigned', () => {
+    const holder = randomUUID();
+    expect(decideOnClientMessage({ status: 'closed', assigneeId: randomUUID(), groupId: sales }, sales, holder)).toEqual({ action: 'assigned', to: { status: 'in_progress', assigneeId: holder, groupId: sales } });
+    expect(decideOnClientMessage({ status: 'in_progress', assigneeId: randomUUID(), groupId: sales }, sales, holder)).toBeUndefined();
+  });
+
+  it('D30, D31: pin to yourself once; detach your own, or any as super_admin', () => {
+    const ann = operator([sales]);
+    const conv = unassigned();
+    expect(() => decidePin(ann, conv, null)).not.toThrow();
+    expect(() => decidePin(ann, conv, ann.operatorId)).toThrow(expect.objectContaining({ code: 'conflict' }));
+    expect(() => decidePin(ann, conv, randomUUID())).toThrow(expect.objectContaining({ code: 'conflict' }));
+    expect(() => decideUnpin(ann, conv, randomUUID())).toThrow(expect.objectContaining({ code: 'forbidden' }));
+    expect(() => decideUnpin(superAdmin, conv, randomUUID())).not.toThrow();
+    expect(() => decideUnpin(ann, conv, null)).toThrow(expect.objectContaining({ code: 'conflict' }));
+    expect(() => decidePin(operator([support]), conv, null)).toThrow(expect.objectContaining({ code: 'not_found' }));
   });
 });

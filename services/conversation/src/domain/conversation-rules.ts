@@ -84,11 +84,29 @@ export function decideUnlock(c: CallerIdentity, conv: ConversationState, blackli
   return { action: 'unlocked', to };
 }
 
-/** D6: a client message puts a new or closed conversation into Unassigned; otherwise it stays. */
-export function decideOnClientMessage(conv: ConversationState | undefined, routedGroupId: string): Decision | undefined {
+/**
+ * D6: a client message puts a new or closed conversation into Unassigned; otherwise it stays.
+ * D30: a pinned client's closed conversation skips Unassigned for the pin holder's My inbox.
+ */
+export function decideOnClientMessage(conv: ConversationState | undefined, routedGroupId: string, pinnedOperatorId: string | null = null): Decision | undefined {
   if (!conv) return { action: 'created', to: { status: 'unassigned', assigneeId: null, groupId: routedGroupId } };
-  if (conv.status === 'closed') return { action: 'unassigned', to: { status: 'unassigned', assigneeId: null, groupId: conv.groupId } };
-  return undefined;
+  if (conv.status !== 'closed') return undefined;
+  if (pinnedOperatorId) return { action: 'assigned', to: { status: 'in_progress', assigneeId: pinnedOperatorId, groupId: conv.groupId } };
+  return { action: 'unassigned', to: { status: 'unassigned', assigneeId: null, groupId: conv.groupId } };
+}
+
+/** D30: an operator or super_admin pins a client he can see to himself; a pin held by another is detached first. */
+export function decidePin(c: CallerIdentity, conv: ConversationState, holder: string | null): void {
+  if (!canSee(c, conv)) throw new AppError('not_found', 'No such client');
+  if (holder === c.operatorId) throw new AppError('conflict', 'The client is pinned to you already');
+  if (holder) throw new AppError('conflict', 'The client is pinned to another operator, who must detach him first');
+}
+
+/** D31: the holder detaches his own pin; a super_admin anyone's. */
+export function decideUnpin(c: CallerIdentity, conv: ConversationState, holder: string | null): void {
+  if (!canSee(c, conv)) throw new AppError('not_found', 'No such client');
+  if (!holder) throw new AppError('conflict', 'The client is not pinned');
+  if (holder !== c.operatorId && c.role !== 'super_admin') throw new AppError('forbidden', 'Only the operator the client is pinned to, or a super_admin, can detach him');
 }
 
 /** D8: only the holder replies. */

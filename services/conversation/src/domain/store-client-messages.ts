@@ -62,11 +62,11 @@ export async function storeClientMessages(tx: Tx, routed: MessageOf<'message.rou
   for (const m of inbound) {
     if (!stored.has(m.messageId)) continue;
     const clientId = clientOf(m);
-    const blocked = clients.get(keyOf(m))!.blacklisted;
+    const { blacklisted: blocked, pinnedOperatorId } = clients.get(keyOf(m))!;
     const conversationId = conversationOf(clientId);
     const row = after.get(conversationId) ?? { id: conversationId, clientId, current: existing.get(clientId), state: existing.get(clientId) ?? { status: 'unassigned', assigneeId: null, groupId: m.groupId }, statusChanged: false, lastText: null, received: 0, blocked: 0 };
     // D27: a blacklisted client's message is stored and moves nothing.
-    const decision = blocked ? undefined : decideOnClientMessage(row.current, m.groupId);
+    const decision = blocked ? undefined : decideOnClientMessage(row.current, m.groupId, pinnedOperatorId);
     if (decision) {
       const from = row.current && stateOf(row.current);
       logs.push({ conversationId, action: decision.action, actorId: null, from: from ?? null, to: decision.to, at });

@@ -4,9 +4,10 @@ import type { OutboxRelay } from '@relaydesk/bus';
 import { clientIdParams, clientNoteBody, renameClientBody } from '@relaydesk/contracts';
 import { identityOf, parseOrThrow } from '@relaydesk/service-kit';
 import { renameClient, setNote, visibleClient } from '../domain/client-profile';
+import { pinClient } from '../domain/pin-client';
 import type { ClientRow } from '../store/client.repository';
 
-/** The client profile (D17, D19); the pin (D30–D32) joins it with its own issue. */
+/** The client profile (D17, D19) with its pin (D30); the gateway words the pin's label (D32). */
 const clientView = (c: ClientRow) => ({
   id: c.id,
   name: c.name,
@@ -17,7 +18,7 @@ const clientView = (c: ClientRow) => ({
   note: c.note,
   blacklisted: c.blacklisted,
   conversationId: c.conversation.id,
-  pin: null,
+  pin: c.pinnedOperatorId ? { operatorId: c.pinnedOperatorId } : null,
 });
 
 export function clientRoutes(db: DataSource, relay: OutboxRelay): Router {
@@ -36,6 +37,14 @@ export function clientRoutes(db: DataSource, relay: OutboxRelay): Router {
   router.put('/clients/:id/note', async (req, res) => {
     const { note } = parseOrThrow(clientNoteBody, req.body, 'body');
     res.json(clientView(await setNote(db, identityOf(res), idOf(req.params), note)));
+  });
+
+  router.post('/clients/:id/pin', async (req, res) => {
+    res.json(clientView(await pinClient(db, relay, identityOf(res), idOf(req.params), true)));
+  });
+
+  router.delete('/clients/:id/pin', async (req, res) => {
+    res.json(clientView(await pinClient(db, relay, identityOf(res), idOf(req.params), false)));
   });
 
   return router;

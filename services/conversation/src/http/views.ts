@@ -6,6 +6,7 @@ import type { MessageRow } from '../store/message.repository';
 export const itemView = (c: ConversationRow) => ({
   id: c.id,
   client: { id: c.clientId, name: c.clientName, channel: c.channel, blacklisted: c.blacklisted },
+  pin: c.pinnedOperatorId ? { operatorId: c.pinnedOperatorId } : null,
   lastMessageByOperator: c.lastMessageDirection === 'out',
   assignee: c.assigneeId ? { id: c.assigneeId } : null,
   unreadCount: c.unreadCount,

@@ -12,16 +12,16 @@ export type ClientKeyed = { channelId: string; externalClientId: string };
 export const keyOf = (c: ClientKeyed): string => `${c.channelId}:${c.externalClientId}`;
 
 /** D5, D17: one client per channel account; the channel's name refreshes only original_name. */
-export type UpsertedClient = { id: string; blacklisted: boolean };
+export type UpsertedClient = { id: string; blacklisted: boolean; pinnedOperatorId: string | null };
 
 export async function upsertClients(tx: Tx, clients: (InboundMessage & { id: string })[]): Promise<Map<string, UpsertedClient>> {
-  const rows = await tx.query<{ id: string; channel_id: string; external_id: string; blacklisted: boolean }[]>(
+  const rows = await tx.query<{ id: string; channel_id: string; external_id: string; blacklisted: boolean; pinned_operator_id: string | null }[]>(
     `INSERT INTO client (id, channel, channel_id, external_id, name, original_name, phone)
      SELECT id, channel, channel_id, external_id, name, name, phone
      FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::text[], $5::text[], $6::text[]) AS t(id, channel, channel_id, external_id, name, phone)
      ON CONFLICT (channel_id, external_id) DO UPDATE
        SET original_name = EXCLUDED.original_name, phone = COALESCE(EXCLUDED.phone, client.phone)
-     RETURNING id, channel_id, external_id, blacklisted`,
+     RETURNING id, channel_id, external_id, blacklisted, pinned_operator_id`,
     [
       clients.map((c) => c.id),
       clients.map((c) => c.channel),
@@ -31,7 +31,7 @@ export async function upsertClients(tx: Tx, clients: (InboundMessage & { id: str
       clients.map((c) => c.phone ?? null),
     ],
   );
-  return new Map(rows.map((r) => [keyOf({ channelId: r.channel_id, externalClientId: r.external_id }), { id: r.id, blacklisted: r.blacklisted }]));
+  return new Map(rows.map((r) => [keyOf({ channelId: r.channel_id, externalClientId: r.external_id }), { id: r.id, blacklisted: r.blacklisted, pinnedOperatorId: r.pinned_operator_id }]));
 }
 
 export type LockedState = ConversationState & { id: string; clientId: string };

@@ -12,6 +12,7 @@ export type ClientRow = {
   note: string;
   blacklisted: boolean;
   blockedMessages: number;
+  pinnedOperatorId: string | null;
   conversation: ConversationState & { id: string };
 };
 
@@ -27,6 +28,7 @@ const toRow = (r: Raw): ClientRow => ({
   note: r['note'] as string,
   blacklisted: r['blacklisted'] as boolean,
   blockedMessages: r['blocked_messages'] as number,
+  pinnedOperatorId: r['pinned_operator_id'] as string | null,
   conversation: { id: r['conversation_id'] as string, status: r['status'] as ConversationState['status'], assigneeId: r['assignee_id'] as string | null, groupId: r['group_id'] as string },
 });
 
@@ -51,4 +53,9 @@ export async function setClientNote(tx: Tx, id: string, note: string): Promise<v
 /** D27: on or off the blacklist; the count of messages written while blocked starts again. */
 export async function setBlacklisted(tx: Tx, id: string, on: boolean): Promise<void> {
   await tx.query('UPDATE client SET blacklisted = $2, blocked_messages = 0 WHERE id = $1', [id, on]);
+}
+
+/** D30, D31: the operator the client is pinned to, or none. */
+export async function setPin(tx: Tx, id: string, operatorId: string | null): Promise<void> {
+  await tx.query('UPDATE client SET pinned_operator_id = $2 WHERE id = $1', [id, operatorId]);
 }

@@ -7,6 +7,7 @@ export type ConversationRow = ConversationState & {
   clientId: string;
   clientName: string;
   blacklisted: boolean;
+  pinnedOperatorId: string | null;
   channel: string;
   channelId: string;
   externalClientId: string;
@@ -29,6 +30,7 @@ const toRow = (r: Raw): ConversationRow => ({
   clientId: r['client_id'] as string,
   clientName: r['client_name'] as string,
   blacklisted: r['blacklisted'] as boolean,
+  pinnedOperatorId: r['pinned_operator_id'] as string | null,
   channel: r['channel'] as string,
   channelId: r['channel_id'] as string,
   externalClientId: r['external_id'] as string,
@@ -45,7 +47,7 @@ const toRow = (r: Raw): ConversationRow => ({
 });
 
 const selectListedAt = (listedAt: string): string => `
-  SELECT c.*, cl.name AS client_name, cl.blacklisted, cl.channel, cl.channel_id, cl.external_id, ${listedAt} AS listed_at
+  SELECT c.*, cl.name AS client_name, cl.blacklisted, cl.pinned_operator_id, cl.channel, cl.channel_id, cl.external_id, ${listedAt} AS listed_at
   FROM conversation c JOIN client cl ON cl.id = c.client_id`;
 
 /** One conversation on its own shows the time of its status (D11). */

@@ -1,8 +1,8 @@
 import type { ConversationAction, ConversationState } from '@relaydesk/contracts';
 import type { Tx } from '@relaydesk/db';
 
-/** What a log entry moved between: the conversation's state, or for a rename the client's name. */
-export type LogState = ConversationState | { name: string };
+/** What a log entry moved between: the conversation's state, the client's name, or his pin. */
+export type LogState = ConversationState | { name: string } | { pinnedOperatorId: string | null };
 
 export type LogEntry = {
   conversationId: string;

@@ -109,4 +109,11 @@ export const countBlockedMessages1732000000040 = sqlMigration(
   ['ALTER TABLE client DROP COLUMN blocked_messages'],
 );
 
-export const conversationMigrations = [createConversations1732000000010, createCannedResponses1732000000030, countBlockedMessages1732000000040];
+/** D30: the operator a client is pinned to. */
+export const pinClients1732000000050 = sqlMigration(
+  'pinClients1732000000050',
+  ['ALTER TABLE client ADD COLUMN pinned_operator_id uuid'],
+  ['ALTER TABLE client DROP COLUMN pinned_operator_id'],
+);
+
+export const conversationMigrations = [createConversations1732000000010, createCannedResponses1732000000030, countBlockedMessages1732000000040, pinClients1732000000050];

@@ -5,11 +5,12 @@ import { mayAssignTo } from '../domain/may-assign-to';
 import { requireKnownGroups } from '../domain/require-known-groups';
 import type { Directory } from '../store/directory';
 import type { OperatorRepository } from '../store/operator.repository';
-import { callerOf } from './authenticate';
+import { callerOf, type Caller } from './authenticate';
+import { withPinViews } from './pin-view';
 import { reply, succeeded, type ServiceClient } from './service-client';
 
 type Named = { id: string; name?: string } | null;
-type Item = { assignee: Named; group: Named };
+type Item = { assignee: Named; group: Named; pin?: { operatorId: string } | null };
 type LogItem = { actor: Named };
 type MessageItem = { sender: { type: string; id?: string; name?: string } };
 
@@ -17,16 +18,17 @@ type MessageItem = { sender: { type: string; id?: string; name?: string } };
 class Names {
   constructor(private readonly directory: Directory) {}
 
-  async items<T extends Item>(items: T[]): Promise<T[]> {
+  async items<T extends Item>(items: T[], caller: Caller): Promise<T[]> {
     const [operators, groups] = await Promise.all([
       this.directory.operatorNames(items.flatMap((i) => (i.assignee ? [i.assignee.id] : []))),
       this.directory.groupNames(items.flatMap((i) => (i.group ? [i.group.id] : []))),
     ]);
-    return items.map((i) => ({
+    const named = items.map((i) => ({
       ...i,
       assignee: i.assignee && { id: i.assignee.id, name: operators.get(i.assignee.id) ?? null },
       group: i.group && { id: i.group.id, name: groups.get(i.group.id) ?? null },
     }));
+    return withPinViews(this.directory, caller, named);
   }
 
   async log<T extends LogItem>(entries: T[]): Promise<T[]> {
@@ -53,13 +55,13 @@ export function conversationRoutes(
     const answer = await service.forward(req, res);
     if (!succeeded(answer)) return reply(res, answer);
     const page = answer.body as { items: Item[]; nextCursor: string | null };
-    reply(res, answer, { ...page, items: await names.items(page.items) });
+    reply(res, answer, { ...page, items: await names.items(page.items, callerOf(res)) });
   });
 
   const oneItem: RequestHandler = async (req, res) => {
     const answer = await service.forward(req, res, req.method === 'POST' ? (req.body ?? {}) : undefined);
     if (!succeeded(answer)) return reply(res, answer);
-    const [item] = await names.items([answer.body as Item]);
+    const [item] = await names.items([answer.body as Item], callerOf(res));
     reply(res, answer, item);
   };
   router.get('/conversations/:id', requireCaller, oneItem);
