@@ -53,10 +53,11 @@ describe('hand-over and notes', () => {
     expect(log).toMatchObject({ action: 'assigned', actor: { name: 'ann' }, from: { status: 'unassigned' }, to: { status: 'in_progress', assigneeId: ids['ben'] } });
   });
 
-  it('D21: a held conversation is handed over by its holder, a manager or a super_admin only; super_admin picks anyone', async () => {
+  it('D21, D34: a held conversation is handed over by its holder, a manager or a super_admin only; super_admin picks anyone', async () => {
     const id = await conversationOf('eli');
     await as['ben']!.post(path(id, '/take'));
-    expect((await as['ann']!.post(path(id, '/assign'), { operatorId: ids['ann'] })).status).toBe(403);
+    // D34: ann cannot open ben's conversation, so she learns nothing of it.
+    expect((await as['ann']!.post(path(id, '/assign'), { operatorId: ids['ann'] })).status).toBe(404);
     expect((await as['mia']!.post(path(id, '/assign'), { operatorId: ids['ann'] })).body).toMatchObject({ assignee: { id: ids['ann'] } });
     expect((await admin.post(path(id, '/assign'), { operatorId: ids['cid'] })).body).toMatchObject({ assignee: { id: ids['cid'] }, group: { id: ids['Sales'] } });
     expect((await admin.post(path(id, '/assign'), { operatorId: ids['cid'] })).status).toBe(409);

@@ -17,11 +17,13 @@ export function moveConversation(
   caller: CallerIdentity,
   id: string,
   decide: (conv: ConversationState) => Decision,
+  loserOfTakeLearnsWhy = false,
 ): Promise<ConversationRow> {
   return transactWithOutbox(db, relay, async (tx, emit) => {
     const conv = await lockConversation(tx, id);
-    // Within his groups an operator learns why a move fails (409/403), e.g. he lost a take race.
-    if (!conv || !(canSee(caller, conv) || inScope(caller, conv.groupId))) throw new AppError('not_found', 'No such conversation');
+    // D7: the loser of a take race learns why (409) instead of 404, for conversations of his groups.
+    const visible = conv && (canSee(caller, conv) || (loserOfTakeLearnsWhy && inScope(caller, conv.groupId)));
+    if (!conv || !visible) throw new AppError('not_found', 'No such conversation');
     const decision = decide(conv);
     const at = new Date().toISOString();
     await setState(tx, id, decision.to, at);

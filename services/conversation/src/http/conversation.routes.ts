@@ -46,7 +46,7 @@ export function conversationRoutes(db: DataSource, relay: OutboxRelay): Router {
     router.post(`/conversations/:id/${move}`, async (req, res) => {
       parseOrThrow(noBody, req.body ?? {}, 'body');
       const caller = identityOf(res);
-      const conv = await moveConversation(db, relay, caller, idOf(req.params), (c) => decideMove(move, caller, c));
+      const conv = await moveConversation(db, relay, caller, idOf(req.params), (c) => decideMove(move, caller, c), move === 'take');
       res.json(itemView(conv));
     });
   }
