@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { CallerIdentity } from '@relaydesk/contracts';
 import { assertMayChangeCanned, canSeeCanned, likePrefix, lookupPrefix, scopeFor } from './canned-response-rules';
-import { decodeCannedCursor, encodeCannedCursor } from './list-canned-responses';
+import { decodeCursor, encodeCursor } from './cursor';
+import { sortKey } from './list-canned-responses';
 
 const operator = (): CallerIdentity => ({ operatorId: randomUUID(), role: 'operator', permissions: [], groupIds: [] });
 const superAdmin = (): CallerIdentity => ({ operatorId: randomUUID(), role: 'super_admin', permissions: [], groupIds: [] });
@@ -58,11 +59,11 @@ describe('canned response rules', () => {
   });
 
   it('D16: a list cursor round-trips; one of another lookup, or garbage, is refused naming cursor (D33)', () => {
-    const at = { sortKey: 'greeting', id: randomUUID() };
-    expect(decodeCannedCursor(encodeCannedCursor(at, 'gre'), 'gre')).toEqual(at);
-    expect(decodeCannedCursor(undefined, 'gre')).toBeUndefined();
-    for (const bad of ['x', encodeCannedCursor(at, 'other'), Buffer.from('[1,2,"gre"]').toString('base64url')]) {
-      expect(() => decodeCannedCursor(bad, 'gre')).toThrow(expect.objectContaining({ code: 'validation_failed', details: [expect.objectContaining({ path: 'cursor' })] }));
+    const at = { key: 'greeting', id: randomUUID() };
+    expect(decodeCursor(encodeCursor(at, 'gre'), 'gre', { key: sortKey })).toEqual(at);
+    expect(decodeCursor(undefined, 'gre', { key: sortKey })).toBeUndefined();
+    for (const bad of ['x', encodeCursor(at, 'other'), Buffer.from('[1,2,"gre"]').toString('base64url')]) {
+      expect(() => decodeCursor(bad, 'gre', { key: sortKey })).toThrow(expect.objectContaining({ code: 'validation_failed', details: [expect.objectContaining({ path: 'cursor' })] }));
     }
   });
 });

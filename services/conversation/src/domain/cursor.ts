@@ -2,17 +2,16 @@ import { isoTime, uuid } from '@relaydesk/contracts';
 import { AppError } from '@relaydesk/service-kit';
 import { z } from 'zod';
 
-export type Cursor = { at: string; id: string };
-
-const position = z.tuple([isoTime, uuid, z.string()]);
+/** Where a keyset page ended: the last item's sort key (a time, a title) and its id. */
+export type Cursor = { key: string; id: string };
 
 /**
- * Opaque keyset cursor: the sort time and id of the last item seen, and the list it belongs to
- * (tab and filters), so a cursor of one list is refused by another.
+ * Opaque cursor: the position, and the list it belongs to (tab and filters, a lookup, a
+ * conversation), so a cursor of one list is refused by another.
  */
-export const encodeCursor = (c: Cursor, list: string): string => Buffer.from(JSON.stringify([c.at, c.id, list])).toString('base64url');
+export const encodeCursor = (c: Cursor, list: string): string => Buffer.from(JSON.stringify([c.key, c.id, list])).toString('base64url');
 
-export function decodeCursor(raw: string | undefined, list: string, field = 'cursor'): Cursor | undefined {
+export function decodeCursor(raw: string | undefined, list: string, { field = 'cursor', key = isoTime } = {}): Cursor | undefined {
   if (raw === undefined) return undefined;
   let parsed: unknown;
   try {
@@ -20,9 +19,9 @@ export function decodeCursor(raw: string | undefined, list: string, field = 'cur
   } catch {
     parsed = undefined;
   }
-  const cursor = position.safeParse(parsed);
+  const cursor = z.tuple([key, uuid, z.string()]).safeParse(parsed);
   if (!cursor.success || cursor.data[2] !== list) {
     throw new AppError('validation_failed', `Invalid ${field}: use nextCursor from a previous page of this list`, [{ path: field, message: 'not a cursor of this list' }]);
   }
-  return { at: cursor.data[0], id: cursor.data[1] };
+  return { key: cursor.data[0], id: cursor.data[1] };
 }

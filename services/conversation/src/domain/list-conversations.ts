@@ -25,5 +25,5 @@ export async function listTab(tx: Tx, caller: CallerIdentity, q: ListConversatio
   });
   const items = rows.slice(0, q.limit);
   const last = items[items.length - 1];
-  return { items, nextCursor: rows.length > q.limit && last ? encodeCursor({ at: last.listedAt, id: last.id }, list) : null };
+  return { items, nextCursor: rows.length > q.limit && last ? encodeCursor({ key: last.listedAt, id: last.id }, list) : null };
 }

@@ -81,10 +81,10 @@ export function conversationRoutes(db: DataSource, relay: OutboxRelay): Router {
     const conv = await visible(idOf(req.params), res);
     const q = parseOrThrow(listMessagesQuery, req.query, 'query');
     const list = `messages:${conv.id}`;
-    const rows = await listMessages(db.manager, conv.id, decodeCursor(q.before, list, 'before'), q.limit + 1);
+    const rows = await listMessages(db.manager, conv.id, decodeCursor(q.before, list, { field: 'before' }), q.limit + 1);
     const items = rows.slice(-q.limit);
     const oldest = items[0];
-    res.json({ items: items.map(messageView), nextCursor: rows.length > q.limit && oldest ? encodeCursor({ at: oldest.createdAt, id: oldest.id }, list) : null });
+    res.json({ items: items.map(messageView), nextCursor: rows.length > q.limit && oldest ? encodeCursor({ key: oldest.createdAt, id: oldest.id }, list) : null });
   });
 
   router.post('/conversations/:id/messages', async (req, res) => {

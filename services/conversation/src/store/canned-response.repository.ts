@@ -57,7 +57,7 @@ export type CannedFilter = {
   ownerId: string;
   /** A LIKE pattern matched against the lower-cased title and the lower-cased start of the text. */
   pattern?: string | undefined;
-  after?: { sortKey: string; id: string } | undefined;
+  after?: { key: string; id: string } | undefined;
   limit: number;
 };
 
@@ -70,7 +70,7 @@ export async function listCannedResponses(tx: Tx, f: CannedFilter): Promise<Cann
     const p = param(f.pattern);
     where.push(`(lower(title) LIKE lower(${p}) OR lower(left(text, 100)) LIKE lower(${p}))`);
   }
-  if (f.after) where.push(`(lower(title), id) > (${param(f.after.sortKey)}, ${param(f.after.id)}::uuid)`);
+  if (f.after) where.push(`(lower(title), id) > (${param(f.after.key)}, ${param(f.after.id)}::uuid)`);
   const sql = `SELECT ${COLUMNS} FROM canned_response WHERE ${where.join(' AND ')} ORDER BY lower(title), id LIMIT ${param(f.limit)}`;
   return (await tx.query<Raw[]>(sql, params)).map(toRow);
 }

@@ -131,7 +131,7 @@ export async function listConversations(tx: Tx, f: ListFilter): Promise<Conversa
   if (f.groupId) where.push(`c.group_id = ${param(f.groupId)}`);
   if (f.assigneeId) where.push(`c.assignee_id = ${param(f.assigneeId)}`);
   if (f.status) where.push(`c.status = ${param(f.status)}`);
-  if (f.cursor) where.push(`(${listedAt}, c.id) < (${param(f.cursor.at)}::timestamptz, ${param(f.cursor.id)}::uuid)`);
+  if (f.cursor) where.push(`(${listedAt}, c.id) < (${param(f.cursor.key)}::timestamptz, ${param(f.cursor.id)}::uuid)`);
   const sql = `${selectListedAt(listedAt)}
     ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
     ORDER BY ${listedAt} DESC, c.id DESC LIMIT ${param(f.limit)}`;

@@ -50,7 +50,7 @@ export async function listMessages(tx: Tx, conversationId: string, before: Curso
     `SELECT * FROM message WHERE conversation_id = $1
        AND ($2::timestamptz IS NULL OR (created_at, id) < ($2::timestamptz, $3::uuid))
      ORDER BY created_at DESC, id DESC LIMIT $4`,
-    [conversationId, before?.at ?? null, before?.id ?? null, limit],
+    [conversationId, before?.key ?? null, before?.id ?? null, limit],
   );
   return rows.map(toRow).reverse();
 }
