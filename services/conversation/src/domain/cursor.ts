@@ -11,7 +11,11 @@ export type Cursor = { key: string; id: string };
  */
 export const encodeCursor = (c: Cursor, list: string): string => Buffer.from(JSON.stringify([c.key, c.id, list])).toString('base64url');
 
-export function decodeCursor(raw: string | undefined, list: string, { field = 'cursor', key = isoTime } = {}): Cursor | undefined {
+export function decodeCursor(
+  raw: string | undefined,
+  list: string,
+  { field = 'cursor', key = isoTime }: { field?: string; key?: z.ZodType<string> } = {},
+): Cursor | undefined {
   if (raw === undefined) return undefined;
   let parsed: unknown;
   try {
