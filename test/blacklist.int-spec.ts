@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { createTestEnv, HttpClient, startStack, waitFor, type Stack, type TestEnv } from '@relaydesk/testing';
+import { createTestEnv, startStack, waitFor, Workspace, type HttpClient, type Stack, type TestEnv } from '@relaydesk/testing';
 
 /** D27: a blacklisted client's messages are stored and reach no operator; unlocking brings them back. */
 describe('blacklist', () => {
@@ -8,12 +8,9 @@ describe('blacklist', () => {
   let admin: HttpClient;
   let ann: HttpClient;
   let viewer: HttpClient;
+  let send: (client: string, text: string) => Promise<unknown>;
   const ids: Record<string, string> = {};
-  const apiKey = 'blacklist-api-key-0123456789abcdefgh';
-  let seq = 0;
 
-  const send = (client: string, text: string) =>
-    new HttpClient(stack.ingestion.url).bearer(apiKey).post('/ingest/v1/messages', { channel: 'api', channelId: ids['channel'], externalClientId: client, clientName: client, externalMessageId: `${client}-${++seq}`, sentAt: new Date().toISOString(), text });
   const storedTexts = async (client: string): Promise<string[]> => {
     const db = new Client({ connectionString: env.databaseUrl });
     await db.connect();
@@ -28,15 +25,12 @@ describe('blacklist', () => {
   beforeAll(async () => {
     env = await createTestEnv();
     stack = await startStack(env.env);
-    const api = new HttpClient(stack.gateway.url);
-    const login = async (email: string, password: string) => api.bearer((await api.post('/api/v1/auth/login', { email, password })).body.accessToken);
-    admin = await login(stack.admin.email, stack.admin.password);
-    ids['Sales'] = (await admin.post('/api/v1/groups', { name: 'Sales' })).body.id;
-    await admin.post('/api/v1/operators', { name: 'Ann', email: 'ann@relaydesk.test', password: 'ann-password', role: 'operator', groupIds: [ids['Sales']] });
-    await admin.post('/api/v1/operators', { name: 'Vic', email: 'vic@relaydesk.test', password: 'vic-password', role: 'operator', permissions: ['conversations.view_all'], groupIds: [ids['Sales']] });
-    ann = await login('ann@relaydesk.test', 'ann-password');
-    viewer = await login('vic@relaydesk.test', 'vic-password');
-    ids['channel'] = (await admin.post('/api/v1/channels', { type: 'api', name: 'Connector', groupId: ids['Sales'], settings: { apiKey } })).body.id;
+    const workspace = await Workspace.open(stack);
+    admin = workspace.admin;
+    const sales = await workspace.group('Sales');
+    ann = (await workspace.operator('Ann', [sales])).api;
+    viewer = (await workspace.operator('Vic', [sales], ['conversations.view_all'])).api;
+    send = (await workspace.apiChannel(sales)).send;
   }, 120_000);
 
   afterAll(async () => {

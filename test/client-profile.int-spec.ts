@@ -1,4 +1,4 @@
-import { createTestEnv, HttpClient, startStack, waitFor, type Stack, type TestEnv } from '@relaydesk/testing';
+import { createTestEnv, startStack, waitFor, Workspace, type HttpClient, type Stack, type TestEnv } from '@relaydesk/testing';
 
 /** The client profile (D17, D19) through the gateway. */
 describe('client profile', () => {
@@ -7,27 +7,22 @@ describe('client profile', () => {
   let admin: HttpClient;
   let ann: HttpClient;
   let cid: HttpClient;
-  let ingest: HttpClient;
+  let sendAs: (client: string, text: string, extra: Record<string, unknown>) => Promise<unknown>;
   const ids: Record<string, string> = {};
-  const apiKey = 'client-profile-api-key-0123456789ab';
   let seq = 0;
 
-  const send = (clientName: string) =>
-    ingest.post('/ingest/v1/messages', { channel: 'api', channelId: ids['channel'], externalClientId: 'ivy', clientName, phone: '+4915112345678', externalMessageId: `ivy-${++seq}`, sentAt: new Date().toISOString(), text: `message ${seq}` });
+  const send = (clientName: string) => sendAs('ivy', `message ${++seq}`, { clientName, phone: '+4915112345678' });
 
   beforeAll(async () => {
     env = await createTestEnv();
     stack = await startStack(env.env);
-    const api = new HttpClient(stack.gateway.url);
-    const login = async (email: string, password: string) => api.bearer((await api.post('/api/v1/auth/login', { email, password })).body.accessToken);
-    admin = await login(stack.admin.email, stack.admin.password);
-    for (const g of ['Sales', 'Support']) ids[g] = (await admin.post('/api/v1/groups', { name: g })).body.id;
-    await admin.post('/api/v1/operators', { name: 'Ann', email: 'ann@relaydesk.test', password: 'ann-password', role: 'operator', groupIds: [ids['Sales']] });
-    await admin.post('/api/v1/operators', { name: 'Cid', email: 'cid@relaydesk.test', password: 'cid-password', role: 'operator', groupIds: [ids['Support']] });
-    ann = await login('ann@relaydesk.test', 'ann-password');
-    cid = await login('cid@relaydesk.test', 'cid-password');
-    ids['channel'] = (await admin.post('/api/v1/channels', { type: 'api', name: 'Connector', groupId: ids['Sales'], settings: { apiKey } })).body.id;
-    ingest = new HttpClient(stack.ingestion.url).bearer(apiKey);
+    const workspace = await Workspace.open(stack);
+    admin = workspace.admin;
+    const sales = await workspace.group('Sales');
+    const support = await workspace.group('Support');
+    ann = (await workspace.operator('Ann', [sales])).api;
+    cid = (await workspace.operator('Cid', [support])).api;
+    sendAs = (await workspace.apiChannel(sales)).send;
     await send('Ivy Channelname');
     const item = await waitFor('listed', async () => (await ann.get('/api/v1/conversations?tab=unassigned')).body.items[0]);
     ids['client'] = item.client.id;

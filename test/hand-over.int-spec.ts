@@ -1,21 +1,16 @@
-import { createTestEnv, HttpClient, startStack, waitFor, type Stack, type TestEnv } from '@relaydesk/testing';
+import { createTestEnv, startStack, waitFor, Workspace, type HttpClient, type Stack, type TestEnv } from '@relaydesk/testing';
 
 /** Handing a conversation over (D21, D22) and internal notes (D18), through the gateway and the bus. */
 describe('hand-over and notes', () => {
   let env: TestEnv;
   let stack: Stack;
-  let api: HttpClient;
   let admin: HttpClient;
+  let send: (client: string, text: string) => Promise<unknown>;
   const as: Record<string, HttpClient> = {};
   const ids: Record<string, string> = {};
-  const apiKey = 'hand-over-api-key-0123456789abcdef';
-  let seq = 0;
 
-  const login = async (email: string, password: string) => api.bearer((await api.post('/api/v1/auth/login', { email, password })).body.accessToken);
   const conversationOf = async (client: string): Promise<string> => {
-    await new HttpClient(stack.ingestion.url).bearer(apiKey).post('/ingest/v1/messages', {
-      channel: 'api', channelId: ids['channel'], externalClientId: client, clientName: client, externalMessageId: `${client}-${++seq}`, sentAt: new Date().toISOString(), text: `hello from ${client}`,
-    });
+    await send(client, `hello from ${client}`);
     return waitFor(`${client} listed`, async () => (await admin.get('/api/v1/conversations?tab=all')).body.items.find((i: any) => i.client.name === client)?.id);
   };
   const path = (id: string, action = '') => `/api/v1/conversations/${id}${action}`;
@@ -23,16 +18,15 @@ describe('hand-over and notes', () => {
   beforeAll(async () => {
     env = await createTestEnv();
     stack = await startStack(env.env);
-    api = new HttpClient(stack.gateway.url);
-    admin = await login(stack.admin.email, stack.admin.password);
-    for (const g of ['Sales', 'Support']) ids[g] = (await admin.post('/api/v1/groups', { name: g })).body.id;
+    const workspace = await Workspace.open(stack);
+    admin = workspace.admin;
+    for (const g of ['Sales', 'Support']) ids[g] = await workspace.group(g);
     const people = { ann: ['Sales'], ben: ['Sales'], cid: ['Support'], mia: ['Sales'] } as const;
     for (const [name, groups] of Object.entries(people)) {
-      const permissions = name === 'mia' ? ['conversations.manage'] : [];
-      ids[name] = (await admin.post('/api/v1/operators', { name, email: `${name}@relaydesk.test`, password: `${name}-password`, role: 'operator', permissions, groupIds: groups.map((g) => ids[g]) })).body.id;
-      as[name] = await login(`${name}@relaydesk.test`, `${name}-password`);
+      const operator = await workspace.operator(name, groups.map((g) => ids[g]!), name === 'mia' ? ['conversations.manage'] : []);
+      [ids[name], as[name]] = [operator.id, operator.api];
     }
-    ids['channel'] = (await admin.post('/api/v1/channels', { type: 'api', name: 'Connector', groupId: ids['Sales'], settings: { apiKey } })).body.id;
+    send = (await workspace.apiChannel(ids['Sales']!)).send;
   }, 120_000);
 
   afterAll(async () => {

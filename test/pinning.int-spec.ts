@@ -1,4 +1,4 @@
-import { createTestEnv, HttpClient, startStack, waitFor, type Stack, type TestEnv } from '@relaydesk/testing';
+import { createTestEnv, startStack, waitFor, Workspace, type HttpClient, type Stack, type TestEnv } from '@relaydesk/testing';
 
 /** Client pinning (D30–D32) through the gateway and the bus. */
 describe('pinning', () => {
@@ -7,27 +7,23 @@ describe('pinning', () => {
   let admin: HttpClient;
   let ann: HttpClient;
   let ben: HttpClient;
+  let sendAs: (client: string, text: string) => Promise<unknown>;
   const ids: Record<string, string> = {};
-  const apiKey = 'pinning-api-key-0123456789abcdefghij';
-  let seq = 0;
 
-  const send = (text: string) =>
-    new HttpClient(stack.ingestion.url).bearer(apiKey).post('/ingest/v1/messages', { channel: 'api', channelId: ids['channel'], externalClientId: 'pia', clientName: 'Pia', externalMessageId: `pia-${++seq}`, sentAt: new Date().toISOString(), text });
+  const send = (text: string) => sendAs('Pia', text);
   const client = (who: HttpClient) => who.get(`/api/v1/clients/${ids['client']}`);
   const conversation = () => admin.get(`/api/v1/conversations/${ids['conversation']}`);
 
   beforeAll(async () => {
     env = await createTestEnv();
     stack = await startStack(env.env);
-    const api = new HttpClient(stack.gateway.url);
-    const login = async (email: string, password: string) => api.bearer((await api.post('/api/v1/auth/login', { email, password })).body.accessToken);
-    admin = await login(stack.admin.email, stack.admin.password);
-    const sales = (await admin.post('/api/v1/groups', { name: 'Sales' })).body.id;
-    ids['ann'] = (await admin.post('/api/v1/operators', { name: 'Ann', email: 'ann@relaydesk.test', password: 'ann-password', role: 'operator', groupIds: [sales] })).body.id;
-    ids['ben'] = (await admin.post('/api/v1/operators', { name: 'Ben', email: 'ben@relaydesk.test', password: 'ben-password', role: 'operator', groupIds: [sales] })).body.id;
-    ann = await login('ann@relaydesk.test', 'ann-password');
-    ben = await login('ben@relaydesk.test', 'ben-password');
-    ids['channel'] = (await admin.post('/api/v1/channels', { type: 'api', name: 'Connector', groupId: sales, settings: { apiKey } })).body.id;
+    const workspace = await Workspace.open(stack);
+    admin = workspace.admin;
+    const sales = await workspace.group('Sales');
+    const a = await workspace.operator('Ann', [sales]);
+    const b = await workspace.operator('Ben', [sales]);
+    [ids['ann'], ann, ids['ben'], ben] = [a.id, a.api, b.id, b.api];
+    sendAs = (await workspace.apiChannel(sales)).send;
     await send('hello');
     const item = await waitFor('listed', async () => (await ann.get('/api/v1/conversations?tab=unassigned')).body.items[0]);
     ids['conversation'] = item.id;

@@ -1,4 +1,4 @@
-import { createTestEnv, HttpClient, startStack, waitFor, type Stack, type TestEnv } from '@relaydesk/testing';
+import { createTestEnv, startStack, waitFor, Workspace, type HttpClient, type Stack, type TestEnv } from '@relaydesk/testing';
 
 const OPERATORS = 20;
 const CONVERSATIONS = 50;
@@ -14,23 +14,12 @@ describe('take race', () => {
   beforeAll(async () => {
     env = await createTestEnv();
     stack = await startStack(env.env);
-    const api = new HttpClient(stack.gateway.url);
-    const login = async (email: string, password: string) => api.bearer((await api.post('/api/v1/auth/login', { email, password })).body.accessToken);
-    admin = await login(stack.admin.email, stack.admin.password);
-    const groupId = (await admin.post('/api/v1/groups', { name: 'Sales' })).body.id;
-    const apiKey = 'take-race-api-key-0123456789abcdefg';
-    const channelId = (await admin.post('/api/v1/channels', { type: 'api', name: 'Connector', groupId, settings: { apiKey } })).body.id;
-    for (let i = 0; i < OPERATORS; i++) {
-      const email = `op${i}@relaydesk.test`;
-      const id = (await admin.post('/api/v1/operators', { name: `Op ${i}`, email, password: 'op-password', role: 'operator', groupIds: [groupId] })).body.id;
-      operators.push({ id, api: await login(email, 'op-password') });
-    }
-    const ingest = new HttpClient(stack.ingestion.url).bearer(apiKey);
-    await Promise.all(
-      Array.from({ length: CONVERSATIONS }, (_, i) =>
-        ingest.post('/ingest/v1/messages', { channel: 'api', channelId, externalClientId: `c${i}`, clientName: `Client ${i}`, externalMessageId: `m${i}`, sentAt: new Date().toISOString(), text: 'help' }),
-      ),
-    );
+    const workspace = await Workspace.open(stack);
+    admin = workspace.admin;
+    const sales = await workspace.group('Sales');
+    for (let i = 0; i < OPERATORS; i++) operators.push(await workspace.operator(`Op ${i}`, [sales]));
+    const { send } = await workspace.apiChannel(sales);
+    await Promise.all(Array.from({ length: CONVERSATIONS }, (_, i) => send(`c${i}`, 'help')));
     conversationIds = await waitFor('all unassigned', async () => {
       const items = (await admin.get('/api/v1/conversations?tab=unassigned&limit=100')).body.items as { id: string }[];
       return items.length === CONVERSATIONS ? items.map((i) => i.id) : undefined;

@@ -2,3 +2,4 @@ export * from './infra';
 export * from './wait';
 export * from './services';
 export * from './http-client';
+export * from './workspace';
