@@ -102,4 +102,24 @@ describe('hand-over and notes', () => {
     expect((await admin.get(path(id))).body).toMatchObject({ status: 'unassigned', assignee: null });
     expect((await admin.get(path(id, '/messages'))).body.items).toHaveLength(1);
   });
+
+  it('D28, D4: filters by group in every tab, by status and operator in All; view_all in a group sees only that group', async () => {
+    const kept = await conversationOf('kim');
+    const taken = await conversationOf('lou');
+    await as['ben']!.post(path(taken, '/take'));
+    const moved = await conversationOf('max');
+    await admin.post(path(moved, '/group'), { groupId: ids['Support'] });
+    const idsOf = async (who: HttpClient, query: string) => ((await who.get(`/api/v1/conversations?${query}&limit=100`)).body.items as { id: string }[]).map((i) => i.id);
+
+    expect(await idsOf(admin, `tab=unassigned&groupId=${ids['Support']}`)).toContain(moved);
+    expect(await idsOf(admin, `tab=unassigned&groupId=${ids['Support']}`)).not.toContain(kept);
+    expect(await idsOf(admin, `tab=all&status=in_progress`)).toContain(taken);
+    expect(await idsOf(admin, `tab=all&status=in_progress`)).not.toContain(kept);
+    expect(await idsOf(admin, `tab=all&operatorId=${ids['ben']}`)).toEqual(expect.arrayContaining([taken]));
+    expect(await idsOf(admin, `tab=all&operatorId=${ids['ben']}`)).not.toContain(kept);
+    expect(await idsOf(as['ben']!, `tab=mine&groupId=${ids['Support']}`)).not.toContain(taken);
+    const managerSees = await idsOf(as['mia']!, 'tab=all');
+    expect(managerSees).toEqual(expect.arrayContaining([kept, taken]));
+    expect(managerSees).not.toContain(moved);
+  });
 });
