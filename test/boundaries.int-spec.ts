@@ -1,4 +1,5 @@
-import { rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
@@ -15,11 +16,17 @@ describe('module boundaries', () => {
   let results: Record<keyof typeof probes, string[]>;
 
   beforeAll(() => {
+    const env = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true' };
     for (const [file, code] of Object.values(probes)) writeFileSync(join(root, file), code);
     try {
       // ESLint loads its flat config as an ES module, which Jest's sandbox cannot: run the CLI.
-      const run = spawnSync(process.execPath, [join(root, 'node_modules/eslint/bin/eslint.js'), '--format', 'json', ...Object.values(probes).map(([file]) => file)], { cwd: root, encoding: 'utf8', env: { ...process.env, NX_DAEMON: 'false' } });
-      const linted = JSON.parse(run.stdout) as { filePath: string; messages: { ruleId: string | null; message: string }[] }[];
+      // Without a cached project graph the rule skips itself; `nx show projects` computes and caches one.
+      spawnSync(process.execPath, [join(root, 'node_modules/nx/bin/nx.js'), 'show', 'projects'], { cwd: root, env });
+      // The report goes to a file: Nx may print warnings on stdout while it builds the project graph.
+      const report = join(mkdtempSync(join(tmpdir(), 'boundaries-')), 'report.json');
+      const run = spawnSync(process.execPath, [join(root, 'node_modules/eslint/bin/eslint.js'), '--format', 'json', '--output-file', report, ...Object.values(probes).map(([file]) => file)], { cwd: root, encoding: 'utf8', env });
+      if (!existsSync(report)) throw new Error(`eslint wrote no report: ${run.stdout}${run.stderr}`);
+      const linted = JSON.parse(readFileSync(report, 'utf8')) as { filePath: string; messages: { ruleId: string | null; message: string }[] }[];
       results = Object.fromEntries(
         Object.entries(probes).map(([name, [file]]) => [
           name,
