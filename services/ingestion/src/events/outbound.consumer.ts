@@ -14,10 +14,10 @@ export function webchatOutboundConsumer(bus: Bus, db: DataSource, relay: OutboxR
     bindings: [{ exchange: exchanges.channels, pattern: 'outbound.webchat' }],
     handle: handleOnceInTransaction(db, relay, name, async (tx, messages, emit) => {
       for (const m of expectEach(messages, isOutbound, name)) {
-        const { messageId, channelId, externalClientId, text } = m.payload;
+        const { messageId, channelId, externalClientId, text, attachment } = m.payload;
         await tx.query(
-          'INSERT INTO webchat_reply (message_id, channel_id, visitor_id, text) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING',
-          [messageId, channelId, externalClientId, text ?? null],
+          'INSERT INTO webchat_reply (message_id, channel_id, visitor_id, text, attachment) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING',
+          [messageId, channelId, externalClientId, text ?? null, attachment ? JSON.stringify(attachment) : null],
         );
         emit([makeEnvelope('delivery.webchat', { messageId, status: 'sent', at: new Date().toISOString() }, { source: 'ingestion', partitionKey: m.partitionKey })]);
       }

@@ -29,4 +29,11 @@ export const createChannels1732000000020 = sqlMigration(
   ],
 );
 
-export const ingestionMigrations = [createChannels1732000000020];
+/** D15: an operator's file for the visitor's widget, as the outbound message carries it (storageKey, name, type, size). */
+export const webchatReplyAttachments1732000000070 = sqlMigration(
+  'webchatReplyAttachments1732000000070',
+  ['ALTER TABLE webchat_reply ADD COLUMN attachment jsonb'],
+  ['ALTER TABLE webchat_reply DROP COLUMN attachment'],
+);
+
+export const ingestionMigrations = [createChannels1732000000020, webchatReplyAttachments1732000000070];

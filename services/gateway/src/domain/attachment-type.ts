@@ -1,0 +1,112 @@
+import { isUtf8 } from 'node:buffer';
+import { fromBuffer } from 'file-type';
+import { attachmentRules, ruleFor, type ChannelType } from '@relaydesk/contracts';
+import { AppError } from '@relaydesk/service-kit';
+
+/** How much of a file the type is told from. */
+export const SNIFF_BYTES = 4100;
+
+const docx = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
+const xlsx = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+const pptx = 'application/vnd.openxmlformats-officedocument.presentationml.presentation';
+const doc = 'application/msword';
+const xls = 'application/vnd.ms-excel';
+const ppt = 'application/vnd.ms-powerpoint';
+
+/** The type each extension we take promises. */
+const typeOfExtension: Record<string, string> = {
+  png: 'image/png',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  gif: 'image/gif',
+  webp: 'image/webp',
+  pdf: 'application/pdf',
+  txt: 'text/plain',
+  csv: 'text/csv',
+  doc,
+  docx,
+  xls,
+  xlsx,
+  ppt,
+  pptx,
+  zip: 'application/zip',
+  mp4: 'video/mp4',
+  '3gp': 'video/3gpp',
+  mp3: 'audio/mpeg',
+  m4a: 'audio/mp4',
+  aac: 'audio/aac',
+  amr: 'audio/amr',
+  ogg: 'audio/ogg',
+  oga: 'audio/ogg',
+  opus: 'audio/ogg',
+};
+
+/** Content that is a container of the named type: OOXML files are zips, old Office files CFB. */
+const containerOf: Record<string, string[]> = { 'application/zip': [docx, xlsx, pptx], 'application/x-cfb': [doc, xls, ppt] };
+
+/** The sniffer's names for types the channels name otherwise. */
+const aliases: Record<string, string> = { 'audio/x-m4a': 'audio/mp4', 'audio/opus': 'audio/ogg', 'audio/3gpp': 'video/3gpp' };
+
+/** What a file's first bytes say it is: a binary type, plain text, or nothing we can tell. */
+export type Sniffed = { mimeType: string } | 'text' | undefined;
+
+export async function sniff(head: Buffer): Promise<Sniffed> {
+  const found = await fromBuffer(head);
+  if (found) return { mimeType: aliases[found.mime] ?? found.mime };
+  return looksLikeText(head) ? 'text' : undefined;
+}
+
+/** UTF-8 without NUL bytes; the head may end inside a character. */
+function looksLikeText(head: Buffer): boolean {
+  if (head.includes(0)) return false;
+  for (let cut = 0; cut < 4 && cut < head.length; cut++) if (isUtf8(head.subarray(0, head.length - cut))) return true;
+  return false;
+}
+
+const unsupported = (message: string): AppError => new AppError('unsupported_media_type', message, [{ path: 'file', message }]);
+
+/**
+ * D15: a file's type comes from its bytes, never from the part's Content-Type; its name's extension
+ * must agree with them, and the conversation's channel must take that type. Answers the type and
+ * the size the channel allows for it.
+ */
+export function decideAttachmentType(channel: ChannelType, fileName: string, sniffed: Sniffed): { mimeType: string; maxBytes: number } {
+  const extension = /\.([^./\\]+)$/.exec(fileName)?.[1]?.toLowerCase();
+  const named = extension === undefined ? undefined : typeOfExtension[extension];
+  if (extension !== undefined && named === undefined) throw unsupported(`Files named .${extension} are not taken; send ${takenBy(channel)}`);
+  if (sniffed === undefined) throw unsupported(`The type of "${fileName}" cannot be told from its content; send ${takenBy(channel)}`);
+
+  let mimeType: string;
+  if (sniffed === 'text') {
+    if (named !== undefined && !named.startsWith('text/')) throw mismatch(fileName, 'plain text', named);
+    mimeType = named ?? 'text/plain';
+  } else {
+    if (named !== undefined && named !== sniffed.mimeType && !containerOf[sniffed.mimeType]?.includes(named)) throw mismatch(fileName, sniffed.mimeType, named);
+    mimeType = named ?? sniffed.mimeType;
+  }
+
+  const rule = ruleFor(channel, mimeType);
+  if (!rule) throw unsupported(`A ${channel} conversation does not take ${mimeType} files; send ${takenBy(channel)}`);
+  return { mimeType, maxBytes: rule.maxBytes };
+}
+
+function mismatch(fileName: string, content: string, named: string): AppError {
+  return unsupported(`The content of "${fileName}" is ${content}, not the ${named} its name says`);
+}
+
+function takenBy(channel: ChannelType): string {
+  return attachmentRules[channel].map((r) => `${r.kind} (${r.mimeTypes.join(', ')}) up to ${megabytes(r.maxBytes)}`).join('; ');
+}
+
+export const megabytes = (bytes: number): string => `${Math.round((bytes / 1_000_000) * 10) / 10} MB`;
+
+/** The name the file is kept and sent under: its last path segment, without control characters. */
+export function cleanFileName(original: string | undefined): string {
+  // eslint-disable-next-line no-control-regex
+  const name = (original ?? '').split(/[/\\]/).pop()!.replace(/[\u0000-\u001f\u007f]/g, '').trim();
+  if (name === '' || name.length > 255) {
+    const message = name === '' ? 'needs a file name' : 'has a name longer than 255 characters';
+    throw new AppError('validation_failed', `The file ${message}`, [{ path: 'file', message }]);
+  }
+  return name;
+}
