@@ -9,6 +9,7 @@ import { conversationActions, conversationMoved } from './events/conversation-mo
 import { messageStored } from './events/message-stored';
 import { messageDeliveryUpdated } from './events/message-delivery-updated';
 import { clientRenamed } from './events/client-renamed';
+import { conversationChanged } from './events/conversation-changed';
 
 /** Domain events go to the topic exchange `events`; channel traffic to the topic exchange `channels`. */
 export const exchanges = { events: 'events', channels: 'channels' } as const;
@@ -29,6 +30,7 @@ export const messageCatalogue = {
   'message.sent': messageStored,
   'message.delivery_updated': messageDeliveryUpdated,
   'client.renamed': clientRenamed,
+  'conversation.changed': conversationChanged,
   ...conversationEvents,
   ...perChannel('inbound', inboundMessage),
   ...perChannel('outbound', outboundMessage),

@@ -11,6 +11,11 @@ export class HttpClient {
     return new HttpClient(this.baseUrl, { ...this.headers, ...headers });
   }
 
+  /** The access token this client sends, if any. */
+  get token(): string | undefined {
+    return /^Bearer (.+)$/.exec(this.headers['authorization'] ?? '')?.[1];
+  }
+
   bearer(token: string): HttpClient {
     return this.with({ authorization: `Bearer ${token}` });
   }
@@ -33,6 +38,20 @@ export class HttpClient {
 
   patch<T = any>(path: string, body: unknown): Promise<Answer<T>> {
     return this.send('PATCH', path, body);
+  }
+
+  /** POSTs multipart/form-data; fetch writes the boundary into the Content-Type itself. */
+  async postForm<T = any>(path: string, form: FormData, headers: Record<string, string> = {}): Promise<Answer<T>> {
+    const { 'content-type': _json, ...mine } = this.headers;
+    const res = await fetch(`${this.baseUrl}${path}`, { method: 'POST', headers: { ...mine, ...headers }, body: form });
+    const text = await res.text();
+    return { status: res.status, body: (text && res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text) as T, headers: res.headers };
+  }
+
+  /** GETs raw bytes, for downloads. */
+  async download(path: string): Promise<{ status: number; bytes: Buffer; headers: Headers }> {
+    const res = await fetch(`${this.baseUrl}${path}`, { headers: this.headers, redirect: 'manual' });
+    return { status: res.status, bytes: Buffer.from(await res.arrayBuffer()), headers: res.headers };
   }
 
   /** Sends `raw` as the body exactly as given, for malformed-input tests. */

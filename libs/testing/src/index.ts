@@ -3,3 +3,4 @@ export * from './wait';
 export * from './services';
 export * from './http-client';
 export * from './workspace';
+export * from './stream-client';

@@ -2,7 +2,10 @@ import { Bus, OutboxRelay } from '@relaydesk/bus';
 import { createDataSource, openDatabase, postgresDependency } from '@relaydesk/db';
 import { closeServer, createHttpApp, createLogger, exitGracefully, finishHttpApp, listen, loadConfig, requireIdentity } from '@relaydesk/service-kit';
 import { conversationConfig } from './config';
-import { deliveryReportsConsumer, routedMessagesConsumer } from './events/consumers';
+import { LiveState } from '@relaydesk/live';
+import { Redis } from 'ioredis';
+import { deliveryReportsConsumer, liveStateConsumer, routedMessagesConsumer } from './events/consumers';
+import { attachmentRoutes } from './http/attachment.routes';
 import { cannedResponseRoutes } from './http/canned-response.routes';
 import { clientRoutes } from './http/client.routes';
 import { conversationRoutes } from './http/conversation.routes';
@@ -14,16 +17,21 @@ export async function runConversation(): Promise<void> {
   const db = await openDatabase(createDataSource({ url: config.DATABASE_URL, schema: 'conversation', migrations: conversationMigrations, poolSize: config.DB_POOL_SIZE }));
   const bus = await Bus.connect({ url: config.AMQP_URL, logger });
   const relay = new OutboxRelay(db, bus, logger).start();
+  const redis = new Redis(config.REDIS_URL);
+  const live = new LiveState(redis, { prefix: config.REDIS_PREFIX });
   const consumers = [
+    await liveStateConsumer(bus, live).start(),
     await routedMessagesConsumer(bus, db, relay, config.INBOUND_PARTITIONS).start(),
     await deliveryReportsConsumer(bus, db, relay).start(),
   ];
 
-  const app = createHttpApp({ logger, dependencies: [postgresDependency(db), bus.dependency] });
+  const app = createHttpApp({ logger, dependencies: [postgresDependency(db), bus.dependency, { name: 'redis', check: () => redis.ping() }] });
   app.use('/conversations', requireIdentity(config.INTERNAL_SECRET));
   app.use(conversationRoutes(db, relay));
   app.use('/clients', requireIdentity(config.INTERNAL_SECRET));
   app.use(clientRoutes(db, relay));
+  app.use('/attachments', requireIdentity(config.INTERNAL_SECRET));
+  app.use(attachmentRoutes(db));
   app.use('/canned-responses', requireIdentity(config.INTERNAL_SECRET), cannedResponseRoutes(db));
   const server = await listen(finishHttpApp(app, logger), config.PORT);
   logger.info({ port: config.PORT }, 'conversation ready');
@@ -35,6 +43,7 @@ export async function runConversation(): Promise<void> {
       ['close http', () => closeServer(server)],
       ['flush outbox', () => relay.stop()],
       ['close bus', () => bus.close()],
+      ['close redis', () => redis.quit().then(() => undefined)],
       ['close database', () => db.destroy()],
     ],
     config.SHUTDOWN_TIMEOUT_MS,

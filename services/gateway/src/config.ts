@@ -1,3 +1,4 @@
+import { blobStoreConfig } from '@relaydesk/blob-store';
 import { baseConfig } from '@relaydesk/service-kit';
 import { z } from 'zod';
 
@@ -15,7 +16,7 @@ const duration = z
 
 const flag = z.enum(['true', 'false']).transform((v) => v === 'true');
 
-export const gatewayConfig = baseConfig.extend({
+export const gatewayConfig = baseConfig.extend(blobStoreConfig.shape).extend({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   JWT_SECRET: z.string().min(16, 'must be at least 16 characters'),
   ACCESS_TOKEN_TTL: duration.prefault('12h'),
@@ -25,6 +26,8 @@ export const gatewayConfig = baseConfig.extend({
   CONVERSATION_URL: z.url().default('http://127.0.0.1:8083'),
   INGESTION_URL: z.url().default('http://127.0.0.1:8081'),
   FEATURE_OUTGOING_WHATSAPP: flag.default(false),
+  /** An operator counts as offline this long after his last WebSocket heartbeat. */
+  PRESENCE_TTL_MS: z.coerce.number().int().min(1_000).default(45_000),
   /**
    * Express `trust proxy`: which hops may tell the client address in X-Forwarded-For, the address
    * the login rate limit counts by. `false` (direct), `true`, a hop count, or addresses/`loopback`.

@@ -1,5 +1,7 @@
+import { createBlobStore } from '@relaydesk/blob-store';
 import { createDataSource, openDatabase, postgresDependency } from '@relaydesk/db';
 import { closeServer, createLogger, exitGracefully, listen, loadConfig } from '@relaydesk/service-kit';
+import { LiveState } from '@relaydesk/live';
 import { Redis } from 'ioredis';
 import { AccessTokens } from './auth/access-tokens';
 import { LoginLimiter } from './auth/login-limiter';
@@ -12,14 +14,24 @@ import { Directory } from './store/directory';
 import { GroupRepository } from './store/group.repository';
 import { gatewayMigrations } from './store/migrations';
 import { OperatorRepository } from './store/operator.repository';
+import { PresenceStore } from './store/presence';
+import { OperatorStream } from './http/stream';
 
 export async function runGateway(): Promise<void> {
   const config = loadConfig(gatewayConfig);
   const logger = createLogger('gateway', config.LOG_LEVEL);
   const db = await openDatabase(createDataSource({ url: config.DATABASE_URL, schema: 'gateway', migrations: gatewayMigrations }));
   const redis = new Redis(config.REDIS_URL, { keyPrefix: config.REDIS_PREFIX, maxRetriesPerRequest: 2 });
+  // The live state's scripts name their keys themselves, so this client carries no prefix.
+  const liveRedis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2 });
+  const live = new LiveState(liveRedis, { prefix: config.REDIS_PREFIX });
+  const presence = new PresenceStore(liveRedis, config.REDIS_PREFIX, config.PRESENCE_TTL_MS);
   const operators = new OperatorRepository(db);
+  const groups = new GroupRepository(db);
+  const directory = new Directory(db);
+  const tokens = new AccessTokens(config.JWT_SECRET, config.ACCESS_TOKEN_TTL);
   const passwords = new Passwords(config.BCRYPT_ROUNDS);
+  const blobs = createBlobStore(config);
 
   const { ADMIN_EMAIL: email, ADMIN_PASSWORD: password } = config;
   if (email && password) {
@@ -32,24 +44,29 @@ export async function runGateway(): Promise<void> {
   const app = buildGatewayApp({
     config,
     logger,
-    dependencies: [postgresDependency(db), { name: 'redis', check: () => redis.ping() }],
+    dependencies: [postgresDependency(db), { name: 'redis', check: () => redis.ping() }, { name: 'blob store', check: () => blobs.check() }],
     operators,
-    groups: new GroupRepository(db),
-    directory: new Directory(db),
+    groups,
+    directory,
     passwords,
-    tokens: new AccessTokens(config.JWT_SECRET, config.ACCESS_TOKEN_TTL),
+    tokens,
     limiter: new LoginLimiter(redis),
     conversation: new ServiceClient('conversation', config.CONVERSATION_URL, config.INTERNAL_SECRET),
     ingestion: new ServiceClient('ingestion', config.INGESTION_URL, config.INTERNAL_SECRET),
+    blobs,
+    live,
+    presence,
   });
   const server = await listen(app, config.PORT);
+  const stream = await new OperatorStream({ logger, tokens, operators, groups, directory, live, presence, feedRedis: new Redis(config.REDIS_URL) }).start(server);
   logger.info({ port: config.PORT }, 'gateway ready');
 
   exitGracefully(
     logger,
     [
+      ['close streams', () => stream.stop()],
       ['close http', () => closeServer(server)],
-      ['close redis', () => redis.quit().then(() => undefined)],
+      ['close redis', () => Promise.all([redis.quit(), liveRedis.quit()]).then(() => undefined)],
       ['close database', () => db.destroy()],
     ],
     config.SHUTDOWN_TIMEOUT_MS,

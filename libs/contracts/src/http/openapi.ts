@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { inboundMessage } from '../channels/inbound-message';
+import { uploadFields } from './attachments';
 import { createCannedResponseBody, listCannedResponsesQuery, patchCannedResponseBody } from './canned-responses';
 import { createChannelBody, patchChannelBody } from './channels';
 import { clientNoteBody, renameClientBody } from './clients';
@@ -8,7 +9,7 @@ import { errorBody } from './errors';
 import { createGroupBody, createOperatorBody, loginBody, patchOperatorBody } from './identity';
 import { webchatMessageBody, webchatSessionBody } from './webchat';
 
-type Route = { method: 'get' | 'post' | 'patch' | 'put' | 'delete'; path: string; summary: string; body?: z.ZodType; query?: z.ZodObject; auth?: 'bearer' | 'none'; ok?: number };
+type Route = { method: 'get' | 'post' | 'patch' | 'put' | 'delete'; path: string; summary: string; body?: z.ZodType; upload?: z.ZodObject; query?: z.ZodObject; auth?: 'bearer' | 'none'; ok?: number };
 
 /** The public HTTP surface that exists today; the OpenAPI document is generated from it. */
 export const gatewayRoutes: Route[] = [
@@ -23,6 +24,7 @@ export const gatewayRoutes: Route[] = [
   { method: 'get', path: '/api/v1/channels', summary: 'Channels without their secrets (super_admin)' },
   { method: 'patch', path: '/api/v1/channels/{id}', summary: 'Change a channel (super_admin)', body: patchChannelBody },
   { method: 'get', path: '/api/v1/conversations', summary: 'A tab of the workspace (D3, D4, D9, D11, D13, D28)', query: listConversationsQuery },
+  { method: 'get', path: '/api/v1/conversations/counters', summary: 'My inbox (#9) and unread (#10) counters (D14)' },
   { method: 'get', path: '/api/v1/conversations/{id}', summary: 'One conversation' },
   { method: 'post', path: '/api/v1/conversations/{id}/take', summary: 'Start conversation (D7)' },
   { method: 'post', path: '/api/v1/conversations/{id}/close', summary: 'To closed (D8)' },
@@ -34,7 +36,8 @@ export const gatewayRoutes: Route[] = [
   { method: 'delete', path: '/api/v1/conversations/{id}/blacklist', summary: 'Unlock: off the blacklist, to Unassigned if he wrote meanwhile (D27)' },
   { method: 'post', path: '/api/v1/conversations/{id}/notes', summary: 'An internal note, never sent to the client (D18)', body: noteBody, ok: 201 },
   { method: 'get', path: '/api/v1/conversations/{id}/messages', summary: 'Message history, older pages by cursor', query: listMessagesQuery },
-  { method: 'post', path: '/api/v1/conversations/{id}/messages', summary: 'Reply (D8, D15); Idempotency-Key makes a retry one message', body: sendMessageBody, ok: 201 },
+  { method: 'post', path: '/api/v1/conversations/{id}/messages', summary: 'Reply (D8, D15): JSON text, or multipart with one file (type told from its bytes, limits per channel: 413, 415); Idempotency-Key makes a retry one message', body: sendMessageBody, upload: uploadFields, ok: 201 },
+  { method: 'get', path: '/api/v1/attachments/{id}', summary: 'A message’s file, streamed with its type and original name (D15, D34)' },
   { method: 'post', path: '/api/v1/conversations/{id}/read', summary: 'Reset the unread count (D14)' },
   { method: 'get', path: '/api/v1/conversations/{id}/log', summary: 'Every movement (D12)' },
   { method: 'get', path: '/api/v1/features', summary: 'Paid features of this installation (D29)' },
@@ -60,6 +63,12 @@ const schemaOf = (s: z.ZodType) => {
   return json;
 };
 
+/** A multipart body: one binary `file` part beside the fields of `fields`. */
+const uploadSchemaOf = (fields: z.ZodObject) => {
+  const { properties = {} } = schemaOf(fields) as { properties?: Record<string, object> };
+  return { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary' }, ...properties } };
+};
+
 export function openApiDocument(title: string, routes: Route[]): object {
   const paths: Record<string, Record<string, object>> = {};
   for (const r of routes) {
@@ -71,7 +80,7 @@ export function openApiDocument(title: string, routes: Route[]): object {
       summary: r.summary,
       ...(r.auth === 'none' ? { security: [] } : {}),
       parameters: [...params, ...query],
-      ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: schemaOf(r.body) } } } } : {}),
+      ...(r.body || r.upload ? { requestBody: { required: true, content: { ...(r.body ? { 'application/json': { schema: schemaOf(r.body) } } : {}), ...(r.upload ? { 'multipart/form-data': { schema: uploadSchemaOf(r.upload) } } : {}) } } } : {}),
       responses: {
         [String(r.ok ?? 200)]: { description: 'OK' },
         default: { description: 'An error', content: { 'application/json': { schema: schemaOf(errorBody) } } },

@@ -6,7 +6,7 @@ import { AppError } from '@relaydesk/service-kit';
 import { lockConversation } from '../store/conversation.repository';
 import { insertOperatorMessage, type MessageRow } from '../store/message.repository';
 import { canSee } from './conversation-rules';
-import { messageEvent } from './events';
+import { changedEvents, messageEvent } from './events';
 
 /**
  * D18: an internal note, for operators only: no outbound message, no unread count, and the list's
@@ -26,7 +26,7 @@ export function addNote(db: DataSource, relay: OutboxRelay, caller: CallerIdenti
       idempotencyKey: undefined,
       createdAt: new Date().toISOString(),
     });
-    emit([messageEvent(message, conv.clientId)]);
+    emit([messageEvent(message, conv.clientId), ...(await changedEvents(tx, [conversationId], [message]))]);
     return message;
   });
 }

@@ -6,7 +6,7 @@ import { findClient, setBlacklisted } from '../store/client.repository';
 import { findConversation, lockConversation, setState, stateOf, type ConversationRow } from '../store/conversation.repository';
 import { appendLog } from '../store/log.repository';
 import { canSee, decideBlacklist, decideUnlock, inScope } from './conversation-rules';
-import { movedEvent } from './events';
+import { changedEvents, movedEvent } from './events';
 
 /** D27: put the conversation's client on the blacklist, or take him off it (the unlock rule). */
 export function blacklistClient(db: DataSource, relay: OutboxRelay, caller: CallerIdentity, conversationId: string, on: boolean): Promise<ConversationRow> {
@@ -20,7 +20,7 @@ export function blacklistClient(db: DataSource, relay: OutboxRelay, caller: Call
     if (decision.to.status !== conv.status) await setState(tx, conv.id, decision.to, at);
     const from = stateOf(conv);
     await appendLog(tx, { conversationId: conv.id, action: decision.action, actorId: caller.operatorId, from, to: stateOf(decision.to), at });
-    emit([movedEvent(conv, conv, decision, caller.operatorId, at)]);
+    emit([movedEvent(conv, conv, decision, caller.operatorId, at), ...(await changedEvents(tx, [conv.id]))]);
     return (await findConversation(tx, conv.id))!;
   });
 }

@@ -6,6 +6,7 @@ import { AppError } from '@relaydesk/service-kit';
 import { findClient, setClientName, setClientNote, type ClientRow } from '../store/client.repository';
 import { appendLog } from '../store/log.repository';
 import { canSee } from './conversation-rules';
+import { changedEvents } from './events';
 
 /** D34: a client is seen by whoever may open his conversation; anyone else gets 404. */
 export async function visibleClient(tx: Tx, caller: CallerIdentity, id: string, lock = false): Promise<ClientRow> {
@@ -28,6 +29,7 @@ export function renameClient(db: DataSource, relay: OutboxRelay, caller: CallerI
         { clientId: id, conversationId: client.conversation.id, name, originalName: client.originalName, actorId: caller.operatorId, at },
         { source: 'conversation', partitionKey: client.conversation.id },
       ),
+      ...(await changedEvents(tx, [client.conversation.id])),
     ]);
     return { ...client, name };
   });

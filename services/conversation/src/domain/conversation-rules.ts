@@ -1,22 +1,10 @@
-import type { CallerIdentity, ConversationAction, ConversationState } from '@relaydesk/contracts';
+import { canSee, hasAllTab, inScope, type CallerIdentity, type ConversationAction, type ConversationState } from '@relaydesk/contracts';
 import { AppError } from '@relaydesk/service-kit';
 
 export type Move = 'take' | 'close' | 'unassign' | 'reopen';
 export type Decision = { action: ConversationAction; to: ConversationState };
 
-const hasAllTab = (c: CallerIdentity): boolean =>
-  c.role === 'super_admin' || c.permissions.includes('conversations.view_all') || c.permissions.includes('conversations.manage');
-
-/** D3: an operator in groups works within them; one in no group everywhere. */
-export const inScope = (c: CallerIdentity, groupId: string): boolean =>
-  c.role === 'super_admin' || c.groupIds.length === 0 || c.groupIds.includes(groupId);
-
-/** D3, D4, D9, D34: what a caller may open at all; anything else is answered 404. */
-export function canSee(c: CallerIdentity, conv: ConversationState): boolean {
-  if (c.role === 'super_admin' || conv.assigneeId === c.operatorId) return true;
-  if (hasAllTab(c)) return inScope(c, conv.groupId);
-  return conv.status === 'unassigned' && inScope(c, conv.groupId);
-}
+export { canSee, inScope } from '@relaydesk/contracts';
 
 export function mayUseAllTab(c: CallerIdentity): boolean {
   return hasAllTab(c);

@@ -1,7 +1,9 @@
-import { clientKey, type ChannelType, type ConversationState } from '@relaydesk/contracts';
+import { clientKey, type ChannelType, type ConversationState, type MessageDeliveryUpdated } from '@relaydesk/contracts';
 import { makeEnvelope, type AnyMessage } from '@relaydesk/bus';
-import { stateOf, type ConversationRow } from '../store/conversation.repository';
+import type { Tx } from '@relaydesk/db';
+import { bumpVersions, stateOf, type ConversationRow } from '../store/conversation.repository';
 import type { MessageRow } from '../store/message.repository';
+import { itemView, messageView } from '../http/views';
 import type { Decision } from './conversation-rules';
 
 const source = 'conversation';
@@ -22,11 +24,40 @@ export function messageEvent(m: MessageRow, clientId: string, blocked = false): 
   );
 }
 
+/** What a channel adapter needs to fetch and send the file: the blob's key, or the connector's URL. */
+const outboundAttachment = ({ attachment: a }: MessageRow) =>
+  a ? { attachment: { ...(a.storageKey ? { storageKey: a.storageKey } : { url: a.externalUrl! }), fileName: a.fileName, mimeType: a.mimeType, size: a.size } } : {};
+
 export function outboundEvent(m: MessageRow, conv: ConversationRow): AnyMessage {
   const channel = conv.channel as ChannelType;
   return makeEnvelope(
     `outbound.${channel}`,
-    { messageId: m.id, channel, channelId: conv.channelId, externalClientId: conv.externalClientId, ...(m.text ? { text: m.text } : {}) },
+    { messageId: m.id, channel, channelId: conv.channelId, externalClientId: conv.externalClientId, ...(m.text ? { text: m.text } : {}), ...outboundAttachment(m) },
     { source, partitionKey: clientKey({ channelId: conv.channelId, externalClientId: conv.externalClientId }) },
+  );
+}
+
+/**
+ * One `conversation.changed` per conversation a transaction touched: its list item as it is now,
+ * with the messages the transaction added, for the counters and the live stream.
+ */
+export async function changedEvents(
+  tx: Tx,
+  conversationIds: Iterable<string>,
+  messages: MessageRow[] = [],
+  deliveries: (MessageDeliveryUpdated & { conversationId: string })[] = [],
+): Promise<AnyMessage[]> {
+  const rows = await bumpVersions(tx, [...new Set(conversationIds)]);
+  return rows.map((row) =>
+    makeEnvelope(
+      'conversation.changed',
+      {
+        version: row.version,
+        item: itemView(row),
+        messages: messages.filter((m) => m.conversationId === row.id).map(messageView),
+        ...(deliveries.length ? { deliveries: deliveries.filter((d) => d.conversationId === row.id).map(({ messageId, status, at, error }) => ({ messageId, status, at, error })) } : {}),
+      },
+      { source, partitionKey: row.id },
+    ),
   );
 }

@@ -5,7 +5,7 @@ import { AppError } from '@relaydesk/service-kit';
 import { findConversation, lockConversation, setState, stateOf, type ConversationRow } from '../store/conversation.repository';
 import { appendLog } from '../store/log.repository';
 import { canSee, inScope, type Decision } from './conversation-rules';
-import { movedEvent } from './events';
+import { changedEvents, movedEvent } from './events';
 
 /**
  * Take, close, unassign, reopen (D7, D8, D10) or hand over (D21, D22). The row is locked for the
@@ -28,7 +28,7 @@ export function moveConversation(
     const at = new Date().toISOString();
     await setState(tx, id, decision.to, at);
     await appendLog(tx, { conversationId: id, action: decision.action, actorId: caller.operatorId, from: stateOf(conv), to: decision.to, at });
-    emit([movedEvent(conv, conv, decision, caller.operatorId, at)]);
+    emit([movedEvent(conv, conv, decision, caller.operatorId, at), ...(await changedEvents(tx, [id]))]);
     return (await findConversation(tx, id))!;
   });
 }

@@ -5,7 +5,7 @@ import { setPin, type ClientRow } from '../store/client.repository';
 import { appendLog } from '../store/log.repository';
 import { visibleClient } from './client-profile';
 import { decidePin, decideUnpin } from './conversation-rules';
-import { movedEvent } from './events';
+import { changedEvents, movedEvent } from './events';
 
 /** D30, D31: pin a client to the caller, or detach the pin; logged as pinned / unpinned (D12). */
 export function pinClient(db: DataSource, relay: OutboxRelay, caller: CallerIdentity, clientId: string, on: boolean): Promise<ClientRow> {
@@ -20,7 +20,7 @@ export function pinClient(db: DataSource, relay: OutboxRelay, caller: CallerIden
     await setPin(tx, clientId, pinnedOperatorId);
     await appendLog(tx, { conversationId: client.conversation.id, action, actorId: caller.operatorId, from: { pinnedOperatorId: holder }, to: { pinnedOperatorId }, at });
     const conv = { id: client.conversation.id, clientId };
-    emit([movedEvent(conv, client.conversation, { action, to: client.conversation }, caller.operatorId, at)]);
+    emit([movedEvent(conv, client.conversation, { action, to: client.conversation }, caller.operatorId, at), ...(await changedEvents(tx, [conv.id]))]);
     return { ...client, pinnedOperatorId };
   });
 }

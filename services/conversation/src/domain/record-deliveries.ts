@@ -1,20 +1,20 @@
 import type { DeliveryEnvelope, Emit } from '@relaydesk/bus';
 import { makeEnvelope } from '@relaydesk/bus';
 import type { Tx } from '@relaydesk/db';
+import type { MessageDeliveryUpdated } from '@relaydesk/contracts';
 import { recordDelivery } from '../store/message.repository';
+import { changedEvents } from './events';
 
 /** D15: delivery statuses from channels, shown per message; reports by message id only here. */
 export async function recordDeliveries(tx: Tx, reports: DeliveryEnvelope[], emit: Emit): Promise<void> {
+  const updated: MessageDeliveryUpdated[] = [];
   for (const { payload } of reports) {
     if (!payload.messageId) continue; // reports by the platform's id are resolved by ingestion first
     const changed = await recordDelivery(tx, { messageId: payload.messageId, status: payload.status, at: payload.at, error: payload.error ?? null });
     if (!changed) continue;
-    emit([
-      makeEnvelope(
-        'message.delivery_updated',
-        { messageId: changed.id, conversationId: changed.conversationId, status: payload.status, at: payload.at, error: payload.error ?? null },
-        { source: 'conversation', partitionKey: changed.conversationId },
-      ),
-    ]);
+    const update = { messageId: changed.id, conversationId: changed.conversationId, status: payload.status, at: payload.at, error: payload.error ?? null };
+    updated.push(update);
+    emit([makeEnvelope('message.delivery_updated', update, { source: 'conversation', partitionKey: changed.conversationId })]);
   }
+  emit(await changedEvents(tx, updated.map((u) => u.conversationId), [], updated));
 }

@@ -1,37 +1,43 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { DataSource } from 'typeorm';
 import { transactWithOutbox, type OutboxRelay } from '@relaydesk/bus';
-import type { CallerIdentity } from '@relaydesk/contracts';
+import type { CallerIdentity, OperatorMessageBody } from '@relaydesk/contracts';
 import { AppError } from '@relaydesk/service-kit';
+import { insertAttachments } from '../store/attachment.repository';
 import { lockConversation, recordLastMessage } from '../store/conversation.repository';
 import { insertOperatorMessage, type MessageRow } from '../store/message.repository';
 import { assertMayReply, canSee } from './conversation-rules';
-import { messageEvent, outboundEvent } from './events';
+import { changedEvents, messageEvent, outboundEvent } from './events';
 
 /**
  * D8, D15: the holder's reply, stored with its outbound message in one transaction. A repeat with
- * the same Idempotency-Key answers the first message and sends nothing again.
+ * the same Idempotency-Key answers the first message and sends nothing again. A file is already in
+ * the blob store (the gateway put it there); its attachment row joins the message's transaction.
  */
 export function sendOperatorMessage(
   db: DataSource,
   relay: OutboxRelay,
   caller: CallerIdentity,
   conversationId: string,
-  text: string,
+  { text, attachment }: OperatorMessageBody,
   idempotencyKey: string | undefined,
 ): Promise<{ message: MessageRow; created: boolean }> {
   return transactWithOutbox(db, relay, async (tx, emit) => {
     const conv = await lockConversation(tx, conversationId);
     if (!conv || !canSee(caller, conv)) throw new AppError('not_found', 'No such conversation');
     const at = new Date().toISOString();
-    const result = await insertOperatorMessage(tx, { id: uuidv7(), conversationId, channelId: conv.channelId, operatorId: caller.operatorId, kind: 'text', text, idempotencyKey, createdAt: at });
+    const result = await insertOperatorMessage(tx, { id: uuidv7(), conversationId, channelId: conv.channelId, operatorId: caller.operatorId, kind: attachment ? 'file' : 'text', text: text ?? null, idempotencyKey, createdAt: at });
     if (!result.created) {
       if (result.message.conversationId !== conversationId) throw new AppError('conflict', 'This Idempotency-Key was used for another conversation');
       return result;
     }
     assertMayReply(caller, conv);
-    await recordLastMessage(tx, conversationId, { text, direction: 'out', at });
-    emit([messageEvent(result.message, conv.clientId), outboundEvent(result.message, conv)]);
+    if (attachment) {
+      result.message.attachment = { id: uuidv7(), messageId: result.message.id, conversationId, externalUrl: null, ...attachment };
+      await insertAttachments(tx, [result.message.attachment], at);
+    }
+    await recordLastMessage(tx, conversationId, { text: text ?? null, direction: 'out', at });
+    emit([messageEvent(result.message, conv.clientId), outboundEvent(result.message, conv), ...(await changedEvents(tx, [conversationId], [result.message]))]);
     return result;
   });
 }

@@ -13,10 +13,12 @@ import {
   upsertClients,
   type ConversationAfterClientMessages,
 } from '../store/client-message-batch.repository';
+import { insertAttachments, referencedAttachment } from '../store/attachment.repository';
 import { stateOf } from '../store/conversation.repository';
 import type { LogEntry } from '../store/log.repository';
 import { decideOnClientMessage } from './conversation-rules';
-import { messageEvent, movedEvent } from './events';
+import type { MessageRow } from '../store/message.repository';
+import { changedEvents, messageEvent, movedEvent } from './events';
 
 /**
  * Stores a batch of routed client messages in order: each client (D5, D17) and his one
@@ -28,7 +30,7 @@ export async function storeClientMessages(tx: Tx, routed: MessageOf<'message.rou
   const at = new Date().toISOString();
   const inbound = routed.map((r) => {
     const m = r.payload.inbound;
-    return { ...m, groupId: r.payload.groupId, messageId: uuidv7(), kind: m.attachment && !m.text ? ('file' as const) : ('text' as const) };
+    return { ...m, groupId: r.payload.groupId, messageId: uuidv7(), kind: m.attachment ? ('file' as const) : ('text' as const) };
   });
 
   const latestOfClient = new Map(inbound.map((m) => [keyOf(m), { ...m, id: uuidv7() }]));
@@ -56,9 +58,13 @@ export async function storeClientMessages(tx: Tx, routed: MessageOf<'message.rou
     })),
     at,
   );
+  const attachments = inbound.flatMap((m) => (m.attachment && stored.has(m.messageId) ? [referencedAttachment(uuidv7(), m.messageId, conversationOf(clientOf(m)), m.attachment)] : []));
+  await insertAttachments(tx, attachments, at);
+  const attachmentOf = new Map(attachments.map((a) => [a.messageId, a]));
 
   const after = new Map<string, ConversationAfterClientMessages & { current: ConversationState | undefined }>();
   const logs: LogEntry[] = [];
+  const delivered: MessageRow[] = [];
   for (const m of inbound) {
     if (!stored.has(m.messageId)) continue;
     const clientId = clientOf(m);
@@ -79,10 +85,13 @@ export async function storeClientMessages(tx: Tx, routed: MessageOf<'message.rou
     if (blocked) row.blocked += 1;
     else row.received += 1;
     after.set(conversationId, row);
-    const message = { id: m.messageId, conversationId, direction: 'in' as const, kind: m.kind, text: m.text ?? null, senderOperatorId: null, createdAt: at, deliveryStatus: null, deliveryError: null };
+    const message = { id: m.messageId, conversationId, direction: 'in' as const, kind: m.kind, text: m.text ?? null, senderOperatorId: null, createdAt: at, deliveryStatus: null, deliveryError: null, attachment: attachmentOf.get(m.messageId) ?? null };
     emit([messageEvent(message, clientId, blocked)]);
+    // D27: a blacklisted client's messages reach no operator.
+    if (!blocked) delivered.push(message);
   }
   await applyClientMessages(tx, [...after.values()], at);
   await countBlockedMessages(tx, [...after.values()]);
   await appendLogs(tx, logs);
+  emit(await changedEvents(tx, after.keys(), delivered));
 }

@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { Consumer, expectEach, handleOnceInTransaction, isDelivery, isType, type Bus, type OutboxRelay } from '@relaydesk/bus';
 import { exchanges } from '@relaydesk/contracts';
+import type { LiveState } from '@relaydesk/live';
 import { recordDeliveries } from '../domain/record-deliveries';
 import { storeClientMessages } from '../domain/store-client-messages';
 
@@ -21,5 +22,16 @@ export function deliveryReportsConsumer(bus: Bus, db: DataSource, relay: OutboxR
     partitions: 2,
     bindings: [{ exchange: exchanges.channels, pattern: 'delivery.*' }],
     handle: handleOnceInTransaction(db, relay, name, (tx, messages, emit) => recordDeliveries(tx, expectEach(messages, isDelivery, name), emit)),
+  });
+}
+
+/** Keeps the live state in Redis (D14 counters, the stream the gateways push) in step with the database. */
+export function liveStateConsumer(bus: Bus, live: LiveState): Consumer {
+  const name = 'conversation.live';
+  return new Consumer(bus, {
+    name,
+    partitions: 2,
+    bindings: [{ exchange: exchanges.events, pattern: 'conversation.changed' }],
+    handle: (messages) => live.apply(expectEach(messages, isType('conversation.changed'), name).map((m) => m.payload)),
   });
 }

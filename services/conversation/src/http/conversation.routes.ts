@@ -1,17 +1,19 @@
 import { Router } from 'express';
 import type { DataSource } from 'typeorm';
 import type { OutboxRelay } from '@relaydesk/bus';
-import { assignBody, changeGroupBody, conversationIdParams, listConversationsQuery, listMessagesQuery, noteBody, sendMessageBody } from '@relaydesk/contracts';
+import { assignBody, changeGroupBody, conversationIdParams, listConversationsQuery, listMessagesQuery, noteBody, operatorMessageBody } from '@relaydesk/contracts';
 import { AppError, identityOf, parseOrThrow } from '@relaydesk/service-kit';
 import { z } from 'zod';
 import { addNote } from '../domain/add-note';
 import { blacklistClient } from '../domain/blacklist-client';
+import { checkReply } from '../domain/check-reply';
 import { canSee, decideHandOver, decideMove, type Move } from '../domain/conversation-rules';
 import { decodeCursor, encodeCursor } from '../domain/cursor';
 import { listTab } from '../domain/list-conversations';
 import { moveConversation } from '../domain/move-conversation';
 import { sendOperatorMessage } from '../domain/send-operator-message';
-import { findConversation, markRead, type ConversationRow } from '../store/conversation.repository';
+import { findConversation, type ConversationRow } from '../store/conversation.repository';
+import { markConversationRead } from '../domain/mark-read';
 import { readLog } from '../store/log.repository';
 import { listMessages } from '../store/message.repository';
 import { itemView, logView, messageView } from './views';
@@ -89,18 +91,24 @@ export function conversationRoutes(db: DataSource, relay: OutboxRelay): Router {
 
   router.post('/conversations/:id/messages', async (req, res) => {
     const id = idOf(req.params);
-    const { text } = parseOrThrow(sendMessageBody, req.body, 'body');
+    const body = parseOrThrow(operatorMessageBody, req.body, 'body');
     const key = parseOrThrow(idempotencyKey, req.header('idempotency-key'), 'Idempotency-Key header');
-    const { message, created } = await sendOperatorMessage(db, relay, identityOf(res), id, text, key);
+    const { message, created } = await sendOperatorMessage(db, relay, identityOf(res), id, body, key);
     if (!created) res.setHeader('Idempotent-Replayed', 'true');
     res.status(201).json(messageView(message));
   });
 
+  // Internal: the gateway asks this before it stores an upload's bytes (D15).
+  router.get('/conversations/:id/reply-check', async (req, res) => {
+    const key = parseOrThrow(idempotencyKey, req.header('idempotency-key'), 'Idempotency-Key header');
+    res.json(await checkReply(db.manager, identityOf(res), idOf(req.params), key));
+  });
+
   router.post('/conversations/:id/read', async (req, res) => {
     parseOrThrow(noBody, req.body ?? {}, 'body');
-    const conv = await visible(idOf(req.params), res);
-    await markRead(db.manager, conv.id);
-    res.json({ id: conv.id, unreadCount: 0 });
+    const id = idOf(req.params);
+    await markConversationRead(db, relay, identityOf(res), id);
+    res.json({ id, unreadCount: 0 });
   });
 
   router.get('/conversations/:id/log', async (req, res) => {

@@ -1,3 +1,5 @@
+import type { ChannelType } from '@relaydesk/contracts';
+import type { AttachmentRow } from '../store/attachment.repository';
 import type { ConversationRow } from '../store/conversation.repository';
 import type { LogEntry } from '../store/log.repository';
 import type { MessageRow } from '../store/message.repository';
@@ -5,7 +7,7 @@ import type { MessageRow } from '../store/message.repository';
 /** D13 list item; the gateway adds the names of people and groups it owns. */
 export const itemView = (c: ConversationRow) => ({
   id: c.id,
-  client: { id: c.clientId, name: c.clientName, channel: c.channel, blacklisted: c.blacklisted },
+  client: { id: c.clientId, name: c.clientName, channel: c.channel as ChannelType, blacklisted: c.blacklisted },
   pin: c.pinnedOperatorId ? { operatorId: c.pinnedOperatorId } : null,
   lastMessageByOperator: c.lastMessageDirection === 'out',
   assignee: c.assigneeId ? { id: c.assigneeId } : null,
@@ -16,12 +18,16 @@ export const itemView = (c: ConversationRow) => ({
   lastMessage: c.lastMessageDirection ? { text: c.lastMessageText, at: c.lastMessageAt, direction: c.lastMessageDirection } : null,
 });
 
+/** D15: a file as operators see it; the gateway streams it from `url`. */
+export const attachmentView = (a: AttachmentRow) => ({ id: a.id, fileName: a.fileName, mimeType: a.mimeType, size: a.size, url: `/api/v1/attachments/${a.id}` });
+
 export const messageView = (m: MessageRow) => ({
   id: m.id,
   direction: m.direction,
   kind: m.kind,
   text: m.text,
-  sender: m.senderOperatorId ? { type: 'operator', id: m.senderOperatorId } : { type: 'client' },
+  ...(m.attachment ? { attachment: attachmentView(m.attachment) } : {}),
+  sender: m.senderOperatorId ? { type: 'operator' as const, id: m.senderOperatorId } : { type: 'client' as const },
   createdAt: m.createdAt,
   ...(m.direction === 'out' && m.kind !== 'note' ? { deliveryStatus: m.deliveryStatus ?? 'pending', deliveryError: m.deliveryError } : {}),
   tags: [],

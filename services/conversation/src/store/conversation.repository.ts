@@ -18,6 +18,7 @@ export type ConversationRow = ConversationState & {
   lastMessageDirection: 'in' | 'out' | null;
   unreadCount: number;
   listedAt: string;
+  version: number;
 };
 
 export const stateOf = (c: ConversationState): ConversationState => ({ status: c.status, assigneeId: c.assigneeId, groupId: c.groupId });
@@ -44,6 +45,7 @@ const toRow = (r: Raw): ConversationRow => ({
   lastMessageDirection: r['last_message_direction'] as 'in' | 'out' | null,
   unreadCount: r['unread_count'] as number,
   listedAt: iso(r['listed_at'] as Date)!,
+  version: Number(r['version']),
 });
 
 const selectListedAt = (listedAt: string): string => `
@@ -65,6 +67,22 @@ const listedAtOf: Record<ConversationTab, string> = {
 export async function lockConversation(tx: Tx, id: string): Promise<ConversationRow | undefined> {
   const rows = await tx.query<Raw[]>(`${SELECT_ONE} WHERE c.id = $1 FOR UPDATE OF c`, [id]);
   return rows[0] && toRow(rows[0]);
+}
+
+/**
+ * Counts a change of each conversation for the live state (one per transaction) and answers the
+ * rows as they are now. The callers hold the rows' locks or have just written them.
+ */
+export async function bumpVersions(tx: Tx, ids: string[]): Promise<ConversationRow[]> {
+  if (ids.length === 0) return [];
+  await tx.query('UPDATE conversation SET version = version + 1 WHERE id = ANY($1::uuid[])', [ids]);
+  return (await tx.query<Raw[]>(`${SELECT_ONE} WHERE c.id = ANY($1::uuid[]) ORDER BY c.id`, [ids])).map(toRow);
+}
+
+/** Every conversation in id order, a page at a time (for rebuilding what derives from them). */
+export async function pageOfConversations(tx: Tx, afterId: string | undefined, limit: number): Promise<ConversationRow[]> {
+  const rows = await tx.query<Raw[]>(`${SELECT_ONE} WHERE ($1::uuid IS NULL OR c.id > $1::uuid) ORDER BY c.id LIMIT $2`, [afterId ?? null, limit]);
+  return rows.map(toRow);
 }
 
 export async function findConversation(tx: Tx, id: string): Promise<ConversationRow | undefined> {

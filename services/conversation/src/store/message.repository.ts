@@ -1,6 +1,7 @@
 import type { DeliveryStatus } from '@relaydesk/contracts';
 import type { Tx } from '@relaydesk/db';
 import type { Cursor } from '../domain/cursor';
+import { ATTACHMENT_JSON, toAttachment, type AttachmentRow } from './attachment.repository';
 
 export type MessageRow = {
   id: string;
@@ -12,6 +13,8 @@ export type MessageRow = {
   createdAt: string;
   deliveryStatus: DeliveryStatus | null;
   deliveryError: { code: string; title: string } | null;
+  /** Read where the query joined it (SELECT_MESSAGE); undefined elsewhere. */
+  attachment?: AttachmentRow | null;
 };
 
 type Raw = Record<string, unknown>;
@@ -25,13 +28,16 @@ const toRow = (r: Raw): MessageRow => ({
   createdAt: (r['created_at'] as Date).toISOString(),
   deliveryStatus: r['delivery_status'] as DeliveryStatus | null,
   deliveryError: r['delivery_error'] as MessageRow['deliveryError'],
+  ...('attachment' in r ? { attachment: r['attachment'] ? toAttachment(r['attachment'] as Raw) : null } : {}),
 });
+
+const SELECT_MESSAGE = `SELECT m.*, ${ATTACHMENT_JSON} FROM message m LEFT JOIN attachment a ON a.message_id = m.id`;
 
 
 /** Stores an operator message; with an idempotency key already used by him, returns the first one. */
 export async function insertOperatorMessage(
   tx: Tx,
-  m: { id: string; conversationId: string; channelId: string; operatorId: string; kind: 'text' | 'note'; text: string; idempotencyKey: string | undefined; createdAt: string },
+  m: { id: string; conversationId: string; channelId: string; operatorId: string; kind: 'text' | 'file' | 'note'; text: string | null; idempotencyKey: string | undefined; createdAt: string },
 ): Promise<{ message: MessageRow; created: boolean }> {
   const inserted = await tx.query<Raw[]>(
     `INSERT INTO message (id, conversation_id, direction, kind, text, channel_id, sender_operator_id, idempotency_key, created_at)
@@ -41,15 +47,20 @@ export async function insertOperatorMessage(
     [m.id, m.conversationId, m.text, m.channelId, m.operatorId, m.idempotencyKey ?? null, m.createdAt, m.kind],
   );
   if (inserted[0]) return { message: toRow(inserted[0]), created: true };
-  const [first] = await tx.query<Raw[]>('SELECT * FROM message WHERE sender_operator_id = $1 AND idempotency_key = $2', [m.operatorId, m.idempotencyKey]);
-  return { message: toRow(first!), created: false };
+  return { message: (await findByIdempotencyKey(tx, m.operatorId, m.idempotencyKey!))!, created: false };
+}
+
+/** The message an operator's Idempotency-Key already made, if any. */
+export async function findByIdempotencyKey(tx: Tx, operatorId: string, idempotencyKey: string): Promise<MessageRow | undefined> {
+  const [first] = await tx.query<Raw[]>(`${SELECT_MESSAGE} WHERE m.sender_operator_id = $1 AND m.idempotency_key = $2`, [operatorId, idempotencyKey]);
+  return first && toRow(first);
 }
 
 export async function listMessages(tx: Tx, conversationId: string, before: Cursor | undefined, limit: number): Promise<MessageRow[]> {
   const rows = await tx.query<Raw[]>(
-    `SELECT * FROM message WHERE conversation_id = $1
-       AND ($2::timestamptz IS NULL OR (created_at, id) < ($2::timestamptz, $3::uuid))
-     ORDER BY created_at DESC, id DESC LIMIT $4`,
+    `${SELECT_MESSAGE} WHERE m.conversation_id = $1
+       AND ($2::timestamptz IS NULL OR (m.created_at, m.id) < ($2::timestamptz, $3::uuid))
+     ORDER BY m.created_at DESC, m.id DESC LIMIT $4`,
     [conversationId, before?.key ?? null, before?.id ?? null, limit],
   );
   return rows.map(toRow).reverse();

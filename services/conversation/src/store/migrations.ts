@@ -116,4 +116,32 @@ export const pinClients1732000000050 = sqlMigration(
   ['ALTER TABLE client DROP COLUMN pinned_operator_id'],
 );
 
-export const conversationMigrations = [createConversations1732000000010, createCannedResponses1732000000030, countBlockedMessages1732000000040, pinClients1732000000050];
+/** The live state in Redis keeps, per conversation, the newest of its `conversation.changed` events. */
+export const versionConversations1732000000060 = sqlMigration(
+  'versionConversations1732000000060',
+  ['ALTER TABLE conversation ADD COLUMN version bigint NOT NULL DEFAULT 0'],
+  ['ALTER TABLE conversation DROP COLUMN version'],
+);
+
+/** D15: the file of a message; bytes in the blob store (storage_key), or at a connector's URL. */
+export const createAttachments1732000000070 = sqlMigration(
+  'createAttachments1732000000070',
+  [
+    `
+      CREATE TABLE attachment (
+        id uuid PRIMARY KEY,
+        message_id uuid NOT NULL UNIQUE REFERENCES message (id),
+        conversation_id uuid NOT NULL REFERENCES conversation (id),
+        storage_key text,
+        external_url text,
+        file_name text NOT NULL,
+        mime_type text NOT NULL,
+        size bigint NOT NULL CHECK (size >= 0),
+        created_at timestamptz NOT NULL,
+        CHECK (storage_key IS NOT NULL OR external_url IS NOT NULL)
+      )`,
+  ],
+  ['DROP TABLE attachment'],
+);
+
+export const conversationMigrations = [createConversations1732000000010, createCannedResponses1732000000030, countBlockedMessages1732000000040, pinClients1732000000050, versionConversations1732000000060, createAttachments1732000000070];

@@ -8,7 +8,12 @@ import type { GatewayConfig } from '../config';
 import { RateLimitedError } from '../domain/rate-limited';
 import type { Directory } from '../store/directory';
 import type { GroupRepository } from '../store/group.repository';
+import type { PresenceStore } from '../store/presence';
+import type { LiveState } from '@relaydesk/live';
+import { counterRoutes } from './counters.routes';
 import type { OperatorRepository } from '../store/operator.repository';
+import type { BlobStore } from '@relaydesk/blob-store';
+import { attachmentRoutes } from './attachments.routes';
 import { authRoutes } from './auth.routes';
 import { authenticate } from './authenticate';
 import { cannedResponseRoutes } from './canned-responses.routes';
@@ -33,6 +38,10 @@ export type GatewayDeps = {
   limiter: LoginLimiter;
   conversation: ServiceClient;
   ingestion: ServiceClient;
+  /** Where uploaded attachments live (D15). */
+  blobs: BlobStore;
+  live: LiveState;
+  presence: PresenceStore;
 };
 
 const retryAfterHeader: ErrorRequestHandler = (error: unknown, _req, res, next) => {
@@ -51,7 +60,9 @@ export function buildGatewayApp(deps: GatewayDeps): Express {
     operatorRoutes(deps, requireCaller),
     groupRoutes(deps, requireCaller),
     channelRoutes(deps, requireCaller),
+    counterRoutes(deps, requireCaller),
     conversationRoutes(deps, requireCaller),
+    attachmentRoutes(deps, requireCaller),
     clientRoutes(deps, requireCaller),
     featureRoutes(deps, requireCaller),
     cannedResponseRoutes(deps, requireCaller),

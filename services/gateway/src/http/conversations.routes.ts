@@ -1,10 +1,12 @@
 import { Router, type RequestHandler } from 'express';
-import { assignBody, changeGroupBody } from '@relaydesk/contracts';
+import type { BlobStore } from '@relaydesk/blob-store';
+import { assignBody, changeGroupBody, sendMessageBody } from '@relaydesk/contracts';
 import { AppError, parseOrThrow } from '@relaydesk/service-kit';
 import { mayAssignTo } from '../domain/may-assign-to';
 import { requireKnownGroups } from '../domain/require-known-groups';
 import type { Directory } from '../store/directory';
 import type { OperatorRepository } from '../store/operator.repository';
+import { AttachmentUploads } from './attachment-upload';
 import { callerOf, type Caller } from './authenticate';
 import { withPinViews } from './pin-view';
 import { reply, succeeded, type ServiceClient } from './service-client';
@@ -15,7 +17,7 @@ type LogItem = { actor: Named };
 type MessageItem = { sender: { type: string; id?: string; name?: string } };
 
 /** Fills in the names of operators and groups, which the gateway owns, in what conversation answers. */
-class Names {
+export class Names {
   constructor(private readonly directory: Directory) {}
 
   async items<T extends Item>(items: T[], caller: Caller): Promise<T[]> {
@@ -44,12 +46,13 @@ class Names {
 
 /** The conversation workspace (API.md "Conversations"): rules live in the conversation service. */
 export function conversationRoutes(
-  deps: { conversation: ServiceClient; directory: Directory; operators: Pick<OperatorRepository, 'findById'> },
+  deps: { conversation: ServiceClient; directory: Directory; operators: Pick<OperatorRepository, 'findById'>; blobs: BlobStore },
   requireCaller: RequestHandler,
 ): Router {
   const router = Router();
   const names = new Names(deps.directory);
   const service = deps.conversation;
+  const uploads = new AttachmentUploads(deps.blobs, service);
 
   router.get('/conversations', requireCaller, async (req, res) => {
     const answer = await service.forward(req, res);
@@ -96,11 +99,19 @@ export function conversationRoutes(
     reply(res, answer, { ...page, items: await names.messages(page.items) });
   });
 
+  // D15: JSON {text}, or multipart with one file and an optional text (see AttachmentUploads).
   router.post('/conversations/:id/messages', requireCaller, async (req, res) => {
     const key = req.header('idempotency-key');
-    const answer = await service.forward(req, res, req.body, key === undefined ? {} : { 'idempotency-key': key });
-    if (!succeeded(answer)) return reply(res, answer);
+    const idempotency: Record<string, string> = key === undefined ? {} : { 'idempotency-key': key };
+    const upload = req.is('multipart/form-data') ? await uploads.receive(req, res, idempotency) : undefined;
+    const body = upload ?? parseOrThrow(sendMessageBody, req.body, 'body');
+    const answer = await service.forward(req, res, body, idempotency);
     const replayed = answer.headers.get('idempotent-replayed');
+    // A refused send (4xx) holds no file, and a replay answers the first message with its own file:
+    // then this upload's blob belongs to no message and is deleted. After a 5xx or no answer at all
+    // it stays, since the message may have been stored with it.
+    if (upload && (replayed || (answer.status >= 400 && answer.status < 500))) await uploads.discard(upload.attachment);
+    if (!succeeded(answer)) return reply(res, answer);
     if (replayed) res.setHeader('Idempotent-Replayed', replayed);
     const [message] = await names.messages([answer.body as MessageItem]);
     reply(res, answer, message);

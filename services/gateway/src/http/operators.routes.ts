@@ -4,11 +4,12 @@ import { Router, type RequestHandler } from 'express';
 import { createOperator, type CreateOperatorDeps } from '../domain/create-operator';
 import { listAssignableOperators } from '../domain/list-assignable-operators';
 import { patchOperator, type PatchOperatorDeps } from '../domain/patch-operator';
+import type { PresenceStore } from '../store/presence';
 import type { OperatorRepository } from '../store/operator.repository';
 import { callerOf } from './authenticate';
 import { idParams } from './params';
 
-type Deps = CreateOperatorDeps & PatchOperatorDeps & { operators: Pick<OperatorRepository, 'list'> };
+type Deps = CreateOperatorDeps & PatchOperatorDeps & { operators: Pick<OperatorRepository, 'list'>; presence: Pick<PresenceStore, 'of'> };
 
 export function operatorRoutes(deps: Deps, requireCaller: RequestHandler): Router {
   const router = Router();

@@ -1,0 +1,3 @@
+export * from './keys';
+export * from './live-state';
+export * from './live-feed';

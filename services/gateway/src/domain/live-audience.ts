@@ -1,0 +1,65 @@
+import { canSee, hasAllTab, type CallerIdentity, type ConversationState } from '@relaydesk/contracts';
+import { countersOf, countsFor, isAfter, type Counters, type LiveEntry } from '@relaydesk/live';
+import { pinLabel } from './pin-label';
+
+/** What the stream sends (API.md "Real time"); `id` is the resume point of frames from the stream. */
+export type Frame = { type: string; id?: string; data: unknown };
+
+type NamedPin = { operator: { id: string; name: string }; label: string } | null;
+/** A change whose ids the gateway has named once for every socket. */
+export type NamedEntry = LiveEntry & { item?: { pin?: NamedPin; [k: string]: unknown }; messages?: unknown[] };
+
+/** One connected operator: who he is and the counter sets his figures add up (D14). */
+export type Viewer = { caller: CallerIdentity; sets: Map<string, number>; countsAsOf: string };
+
+const stateOf = (item: { status: ConversationState['status']; assignee: { id: string } | null; group: { id: string } }): ConversationState => ({
+  status: item.status,
+  assigneeId: item.assignee?.id ?? null,
+  groupId: item.group.id,
+});
+
+/** D3, D4, D9, D27: who may see a conversation go by; a blacklisted client's only on the Blacklist tab. */
+const sees = (caller: CallerIdentity, state: ConversationState, blacklisted: boolean): boolean => canSee(caller, state) && (!blacklisted || hasAllTab(caller));
+
+/**
+ * The frames one viewer gets for an entry of the live stream: only what he may see. A conversation
+ * that leaves his sight (taken by another, moved to another group) goes as `visible: false`, so
+ * his lists drop it at once without learning where it went.
+ */
+export function framesFor(viewer: Viewer, entry: NamedEntry): Frame[] {
+  const { caller } = viewer;
+  switch (entry.kind) {
+    case 'reload':
+      return [{ type: 'reload', id: entry.id, data: { reason: entry.reason } }];
+    case 'presence':
+      return [{ type: 'presence.updated', id: entry.id, data: { operatorId: entry.operatorId, presence: entry.presence } }];
+    case 'change': {
+      const { item } = entry.change;
+      const frames: Frame[] = [];
+      if (sees(caller, stateOf(item), item.client.blacklisted)) {
+        const named = entry.item ?? item;
+        const pin = named.pin && 'operator' in named.pin ? { ...named.pin, label: pinLabel(caller, named.pin.operator) } : named.pin;
+        frames.push({ type: 'conversation.updated', id: entry.id, data: { ...named, pin, visible: true } });
+        for (const message of entry.messages ?? entry.change.messages) frames.push({ type: 'message.created', id: entry.id, data: { conversationId: item.id, message } });
+        for (const d of entry.change.deliveries ?? []) {
+          frames.push({ type: 'message.updated', id: entry.id, data: { conversationId: item.id, messageId: d.messageId, deliveryStatus: d.status, deliveryError: d.error, at: d.at } });
+        }
+      } else if (entry.previous && canSee(caller, entry.previous)) {
+        frames.push({ type: 'conversation.updated', id: entry.id, data: { id: item.id, visible: false } });
+      }
+      const counters = countersAfter(viewer, entry);
+      if (counters) frames.push({ type: 'counters.updated', id: entry.id, data: counters });
+      return frames;
+    }
+  }
+}
+
+/** Takes the entry's new set sizes that concern the viewer; answers his figures when one changed. */
+function countersAfter(viewer: Viewer, entry: Extract<LiveEntry, { kind: 'change' }>): Counters | undefined {
+  if (!isAfter(entry.id, viewer.countsAsOf)) return undefined;
+  const before = JSON.stringify(countersOf(viewer.caller, viewer.sets));
+  for (const [name, size] of Object.entries(entry.counts)) if (countsFor(viewer.caller, name)) viewer.sets.set(name, size);
+  viewer.countsAsOf = entry.id;
+  const after = countersOf(viewer.caller, viewer.sets);
+  return JSON.stringify(after) === before ? undefined : after;
+}

@@ -1,0 +1,127 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Redis } from 'ioredis';
+import { Client } from 'pg';
+import { createTestEnv, startService, startStack, StreamClient, waitFor, Workspace, type HttpClient, type RunningService, type Stack, type TestEnv } from '@relaydesk/testing';
+
+const root = join(__dirname, '..');
+
+/** D14: the counters in Redis equal what PostgreSQL says, after a crash and after Redis loses them. */
+describe('counters converge', () => {
+  let env: TestEnv;
+  let stack: Stack;
+  let db: Client;
+  let conversation: RunningService;
+  const operators: { id: string; api: HttpClient; groupIds: string[] }[] = [];
+  let groupIds: string[];
+
+  const inDatabase = async (operatorId: string, groups: string[]) => {
+    const { rows } = await db.query(
+      `SELECT
+         count(*) FILTER (WHERE c.status = 'in_progress' AND c.assignee_id = $1)::int AS mine,
+         count(*) FILTER (WHERE c.status = 'in_progress' AND c.assignee_id = $1 AND c.unread_count > 0)::int AS mine_unread,
+         count(*) FILTER (WHERE c.status = 'unassigned' AND c.group_id = ANY($2::uuid[]) AND c.unread_count > 0)::int AS unassigned_unread
+       FROM conversation.conversation c JOIN conversation.client cl ON cl.id = c.client_id WHERE NOT cl.blacklisted`,
+      [operatorId, groups],
+    );
+    return { mine: rows[0].mine, unread: { unassigned: rows[0].unassigned_unread, mine: rows[0].mine_unread } };
+  };
+
+  /** Every operator's counters equal the database's, once the system is quiet. */
+  const converged = () =>
+    waitFor(
+      'counters equal to PostgreSQL',
+      async () => {
+        for (const o of operators) {
+          const [redis, truth] = [(await o.api.get('/api/v1/conversations/counters')).body, await inDatabase(o.id, o.groupIds)];
+          if (redis.mine !== truth.mine || redis.unread?.mine !== truth.unread.mine || redis.unread?.unassigned !== truth.unread.unassigned) throw new Error(`operator ${o.id}: Redis ${JSON.stringify(redis)} vs PostgreSQL ${JSON.stringify(truth)}`);
+        }
+        return true;
+      },
+      { timeoutMs: 60_000, intervalMs: 250 },
+    );
+
+  /** Operators working while clients write: takes, reads, closes, racing each other. */
+  const work = async (sendAs: (client: string, text: string) => Promise<unknown>, rounds: number, tag: string) => {
+    for (let round = 0; round < rounds; round++) {
+      await Promise.all(Array.from({ length: 10 }, (_, i) => sendAs(`client-${(round * 7 + i) % 30}`, `${tag} ${round}.${i}`).catch(() => undefined)));
+      await Promise.all(
+        operators.map(async (o, n) => {
+          const list = await o.api.get(`/api/v1/conversations?tab=${n % 2 ? 'unassigned' : 'mine'}&limit=5`);
+          for (const item of list.body.items ?? []) {
+            const action = item.status === 'unassigned' ? 'take' : (round + n) % 3 === 0 ? 'close' : 'read';
+            await o.api.post(`/api/v1/conversations/${item.id}/${action}`).catch(() => undefined);
+          }
+        }),
+      );
+    }
+  };
+
+  beforeAll(async () => {
+    env = await createTestEnv();
+    stack = await startStack(env.env);
+    conversation = stack.conversation;
+    const workspace = await Workspace.open(stack);
+    groupIds = [await workspace.group('North'), await workspace.group('South')];
+    for (let i = 0; i < 4; i++) {
+      const groups = [groupIds[i % 2]!];
+      operators.push({ ...(await workspace.operator(`op${i}`, groups)), groupIds: groups });
+    }
+    db = new Client({ connectionString: env.databaseUrl });
+    await db.connect();
+  }, 120_000);
+
+  afterAll(async () => {
+    await db?.end();
+    await conversation?.stop();
+    await stack?.stop();
+    await env?.dispose();
+  });
+
+  it('D14: the conversation service killed under load, between its commits and the Redis updates, converges to PostgreSQL', async () => {
+    const north = await (await Workspace.open(stack)).apiChannel(groupIds[0]!);
+    const south = await (await Workspace.open(stack)).apiChannel(groupIds[1]!);
+    const sendAs = (client: string, text: string) => (client.endsWith('1') || client.endsWith('3') ? south : north).send(client, text);
+    const first = (await sendAs('client-0', 'hello')) as { status: number; body: unknown };
+    expect([first.status, first.body]).toEqual([200, expect.anything()]);
+    await work(sendAs, 3, 'warm-up');
+
+    for (let crash = 0; crash < 2; crash++) {
+      const load = work(sendAs, 4, `crash ${crash}`);
+      await sleep(150 + crash * 100);
+      await conversation.kill();
+      const { rows } = await db.query('SELECT count(*)::int AS n FROM conversation.outbox');
+      console.info(`counters-converge: killed the conversation service with ${rows[0].n} events still in its outbox`);
+      await load;
+      conversation = await startService('conversation', stack.env, { port: conversation.port });
+    }
+    await work(sendAs, 2, 'after');
+    await converged();
+    const { rows } = await db.query(`SELECT count(*) FILTER (WHERE status = 'in_progress')::int AS held, count(*) FILTER (WHERE unread_count > 0)::int AS unread FROM conversation.conversation`);
+    expect(rows[0].held + rows[0].unread).toBeGreaterThan(0);
+  }, 240_000);
+
+  it('D14: after Redis loses the live state, the rebuild command recomputes it from PostgreSQL and tells the screens to reload', async () => {
+    const redis = new Redis(env.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379');
+    const stream = await StreamClient.open(stack.gateway.url, { api: operators[0]!.api });
+    try {
+      const keys = await redis.keys(`${env.env['REDIS_PREFIX']}live:*`);
+      expect(keys.length).toBeGreaterThan(1);
+      await redis.del(...keys.filter((k) => !k.endsWith('live:stream')));
+      // And what is left is wrong: a conversation that does not exist counts in someone's inbox.
+      await redis.sadd(`${env.env['REDIS_PREFIX']}live:mine:${operators[0]!.id}`, 'no-such-conversation');
+      const wrong = await operators[0]!.api.get('/api/v1/conversations/counters');
+      expect(wrong.body.mine).toBe((await inDatabase(operators[0]!.id, operators[0]!.groupIds)).mine + 1);
+
+      const rebuild = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'services/conversation/src/rebuild-live-state.ts')], { cwd: root, env: { ...process.env, ...stack.env, LOG_LEVEL: 'info' }, encoding: 'utf8' });
+      expect(rebuild.status).toBe(0);
+      expect(rebuild.stdout + rebuild.stderr).toMatch(/live state rebuilt/);
+      await converged();
+      expect((await stream.next('reload')).data.reason).toMatch(/rebuilt/);
+    } finally {
+      await stream.close();
+      redis.disconnect();
+    }
+  });
+});
