@@ -31,7 +31,7 @@ describe('take race', () => {
     await env?.dispose();
   });
 
-  it('D7, D12: each conversation has exactly one winner, 409 for the other 19, one taken entry in its log, and inboxes agree', async () => {
+  it('D7, D12, D14: each conversation has exactly one winner, 409 for the other 19, one taken entry in its log, and inboxes and counters agree', async () => {
     const answers = await Promise.all(
       conversationIds.map((id) => Promise.all(operators.map(async (op) => ({ op: op.id, status: (await op.api.post(`/api/v1/conversations/${id}/take`)).status })))),
     );
@@ -48,6 +48,13 @@ describe('take race', () => {
     for (const op of operators) {
       const mine = (await op.api.get('/api/v1/conversations?tab=mine&limit=100')).body.items as unknown[];
       expect(mine).toHaveLength(wins.get(op.id) ?? 0);
+      // D14: the inbox counter in Redis agrees, once the changes have gone through the bus.
+      const won = wins.get(op.id) ?? 0;
+      const counters = await waitFor(`counters of ${op.id}`, async () => {
+        const c = (await op.api.get('/api/v1/conversations/counters')).body;
+        return c.mine === won ? c : undefined;
+      });
+      expect(counters).toEqual({ mine: won, unread: { mine: won, unassigned: 0 } });
     }
     expect((await admin.get('/api/v1/conversations?tab=unassigned')).body.items).toEqual([]);
   });
