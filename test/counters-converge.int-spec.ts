@@ -60,7 +60,7 @@ describe('counters converge', () => {
 
   beforeAll(async () => {
     env = await createTestEnv();
-    stack = await startStack(env.env);
+    stack = await startStack(env.env, { LIVE_STATE_CHECK_MS: '500' });
     conversation = stack.conversation;
     const workspace = await Workspace.open(stack);
     groupIds = [await workspace.group('North'), await workspace.group('South')];
@@ -108,7 +108,8 @@ describe('counters converge', () => {
     try {
       const keys = await redis.keys(`${env.env['REDIS_PREFIX']}live:*`);
       expect(keys.length).toBeGreaterThan(1);
-      await redis.del(...keys.filter((k) => !k.endsWith('live:stream')));
+      // The built marker stays, so that the service's own check leaves the rebuild to the command here.
+      await redis.del(...keys.filter((k) => !k.endsWith('live:stream') && !k.endsWith('live:built')));
       // And what is left is wrong: a conversation that does not exist counts in someone's inbox.
       await redis.sadd(`${env.env['REDIS_PREFIX']}live:mine:${operators[0]!.id}`, 'no-such-conversation');
       const wrong = await operators[0]!.api.get('/api/v1/conversations/counters');
@@ -121,6 +122,18 @@ describe('counters converge', () => {
       expect((await stream.next('reload')).data.reason).toMatch(/rebuilt/);
     } finally {
       await stream.close();
+      redis.disconnect();
+    }
+  });
+
+  it('D14: when Redis restarts without its data, the conversation service notices and rebuilds the counters by itself', async () => {
+    const redis = new Redis(env.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379');
+    try {
+      const keys = await redis.keys(`${env.env['REDIS_PREFIX']}live:*`);
+      await redis.del(...keys);
+      await converged();
+      expect(await redis.exists(`${env.env['REDIS_PREFIX']}live:built`)).toBe(1);
+    } finally {
       redis.disconnect();
     }
   });

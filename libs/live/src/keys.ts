@@ -8,6 +8,9 @@ export const liveKeys = (prefix: string) => ({
   mineUnread: (operatorId: string) => `${prefix}live:mine_unread:${operatorId}`,
   /** #10 of Unassigned, per group: a caller's figure sums the groups he works in. */
   unassignedUnread: (groupId: string) => `${prefix}live:unassigned_unread:${groupId}`,
+  /** Set once the projection holds every conversation; Redis losing its data loses this too. */
+  built: `${prefix}live:built`,
+  rebuilding: `${prefix}live:rebuilding`,
   /** Everything above but the stream, for a rebuild. */
   statePatterns: [`${prefix}live:conv:*`, `${prefix}live:mine:*`, `${prefix}live:mine_unread:*`, `${prefix}live:unassigned_unread:*`],
 });

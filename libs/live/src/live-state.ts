@@ -101,6 +101,24 @@ export class LiveState {
     }
   }
 
+  /** Whether the projection was built from the database since Redis last lost its data. */
+  async isBuilt(): Promise<boolean> {
+    return (await this.redis.exists(this.keys.built)) === 1;
+  }
+
+  async markBuilt(): Promise<void> {
+    await this.redis.set(this.keys.built, new Date().toISOString());
+  }
+
+  /** One rebuild at a time across replicas; answers false when another one holds the lease. */
+  async leaseRebuild(seconds: number): Promise<boolean> {
+    return (await this.redis.set(this.keys.rebuilding, '1', 'EX', seconds, 'NX')) === 'OK';
+  }
+
+  async releaseRebuild(): Promise<void> {
+    await this.redis.del(this.keys.rebuilding);
+  }
+
   /** Tells every connected operator to reload: what he holds may be older than the new state. */
   async announceReload(reason: string): Promise<string> {
     return (await this.redis.xadd(this.keys.stream, 'MAXLEN', '~', String(this.streamLength), '*', 'reload', reason))!;

@@ -9,7 +9,9 @@ import { attachmentRoutes } from './http/attachment.routes';
 import { cannedResponseRoutes } from './http/canned-response.routes';
 import { clientRoutes } from './http/client.routes';
 import { conversationRoutes } from './http/conversation.routes';
+import { outgoingRoutes } from './http/outgoing.routes';
 import { conversationMigrations } from './store/migrations';
+import { keepLiveStateBuilt } from './domain/rebuild-live-state';
 
 export async function runConversation(): Promise<void> {
   const config = loadConfig(conversationConfig);
@@ -25,6 +27,8 @@ export async function runConversation(): Promise<void> {
     await deliveryReportsConsumer(bus, db, relay).start(),
   ];
 
+  const stopLiveChecks = keepLiveStateBuilt(db, live, logger, config.LIVE_STATE_CHECK_MS);
+
   const app = createHttpApp({ logger, dependencies: [postgresDependency(db), bus.dependency, { name: 'redis', check: () => redis.ping() }] });
   app.use('/conversations', requireIdentity(config.INTERNAL_SECRET));
   app.use(conversationRoutes(db, relay));
@@ -33,12 +37,15 @@ export async function runConversation(): Promise<void> {
   app.use('/attachments', requireIdentity(config.INTERNAL_SECRET));
   app.use(attachmentRoutes(db));
   app.use('/canned-responses', requireIdentity(config.INTERNAL_SECRET), cannedResponseRoutes(db));
+  app.use('/outgoing', requireIdentity(config.INTERNAL_SECRET));
+  app.use(outgoingRoutes(db, relay));
   const server = await listen(finishHttpApp(app, logger), config.PORT);
   logger.info({ port: config.PORT }, 'conversation ready');
 
   exitGracefully(
     logger,
     [
+      ['stop live checks', () => Promise.resolve(stopLiveChecks())],
       ['stop consuming', () => Promise.all(consumers.map((c) => c.stop())).then(() => undefined)],
       ['close http', () => closeServer(server)],
       ['flush outbox', () => relay.stop()],

@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { LiveState } from '@relaydesk/live';
+import type { Logger } from '@relaydesk/service-kit';
 import { pageOfConversations } from '../store/conversation.repository';
 import { itemView } from '../http/views';
 
@@ -18,6 +19,30 @@ export async function rebuildLiveState(db: DataSource, live: LiveState, pageSize
     count += rows.length;
     after = rows.at(-1)!.id;
   }
+  await live.markBuilt();
   await live.announceReload('counters rebuilt');
   return count;
+}
+
+/**
+ * Builds the live state when Redis does not hold it (a first start, or Redis restarted without its
+ * data), checking again every `everyMs`. Answers a function that stops the checks.
+ */
+export function keepLiveStateBuilt(db: DataSource, live: LiveState, logger: Logger, everyMs = 30_000): () => void {
+  const check = async () => {
+    try {
+      if ((await live.isBuilt()) || !(await live.leaseRebuild(600))) return;
+      try {
+        const count = await rebuildLiveState(db, live);
+        logger.info({ conversations: count }, 'live state was missing in Redis: rebuilt from the database');
+      } finally {
+        await live.releaseRebuild();
+      }
+    } catch (error) {
+      logger.warn({ err: error }, 'could not check or rebuild the live state; trying again later');
+    }
+  };
+  void check();
+  const timer = setInterval(() => void check(), everyMs).unref();
+  return () => clearInterval(timer);
 }

@@ -59,3 +59,20 @@ export async function setBlacklisted(tx: Tx, id: string, on: boolean): Promise<v
 export async function setPin(tx: Tx, id: string, operatorId: string | null): Promise<void> {
   await tx.query('UPDATE client SET pinned_operator_id = $2 WHERE id = $1', [id, operatorId]);
 }
+
+/**
+ * D5, D29: the client of a channel account an operator writes to first; an existing one is reused
+ * as he is (his names stay: D17), only a missing phone is filled in.
+ */
+export async function ensureClient(
+  tx: Tx,
+  c: { id: string; channel: string; channelId: string; externalId: string; name: string; phone: string | null },
+): Promise<{ id: string; blacklisted: boolean }> {
+  const [row] = await tx.query<{ id: string; blacklisted: boolean }[]>(
+    `INSERT INTO client (id, channel, channel_id, external_id, name, original_name, phone) VALUES ($1, $2, $3, $4, $5, $5, $6)
+     ON CONFLICT (channel_id, external_id) DO UPDATE SET phone = COALESCE(client.phone, EXCLUDED.phone)
+     RETURNING id, blacklisted`,
+    [c.id, c.channel, c.channelId, c.externalId, c.name, c.phone],
+  );
+  return row!;
+}

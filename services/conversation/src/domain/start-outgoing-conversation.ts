@@ -1,0 +1,59 @@
+import { v7 as uuidv7 } from 'uuid';
+import type { DataSource } from 'typeorm';
+import { transactWithOutbox, type OutboxRelay } from '@relaydesk/bus';
+import type { CallerIdentity, ConversationState, OutgoingConversationBody } from '@relaydesk/contracts';
+import { AppError } from '@relaydesk/service-kit';
+import { insertConversations, lockConversationsOfClients } from '../store/client-message-batch.repository';
+import { ensureClient } from '../store/client.repository';
+import { lockConversation, recordLastMessage, setState, stateOf, type ConversationRow } from '../store/conversation.repository';
+import { appendLog } from '../store/log.repository';
+import { insertOperatorMessage, type MessageRow } from '../store/message.repository';
+import type { Decision } from './conversation-rules';
+import { changedEvents, messageEvent, movedEvent, outboundEvent } from './events';
+
+/**
+ * D29: where the client's one conversation (D5) goes when the caller writes to him first: into the
+ * caller's My inbox in the chosen group. A conversation another operator holds stays his (409).
+ */
+export function decideOutgoing(caller: CallerIdentity, conv: ConversationState | undefined, groupId: string): Decision | undefined {
+  const to: ConversationState = { status: 'in_progress', assigneeId: caller.operatorId, groupId };
+  if (!conv) return { action: 'created', to };
+  if (conv.status === 'in_progress') {
+    if (conv.assigneeId !== caller.operatorId) throw new AppError('conflict', 'This client’s conversation is in another operator’s inbox: ask him to hand it over');
+    return undefined;
+  }
+  return { action: conv.status === 'closed' ? 'reopened' : 'taken', to };
+}
+
+/**
+ * D29: the client of a WhatsApp number (created or reused), his conversation in the caller's My
+ * inbox, and the caller's first message with its outbound message, all in one transaction.
+ */
+export function startOutgoingConversation(
+  db: DataSource,
+  relay: OutboxRelay,
+  caller: CallerIdentity,
+  body: OutgoingConversationBody,
+): Promise<{ conversation: ConversationRow; message: MessageRow }> {
+  return transactWithOutbox(db, relay, async (tx, emit) => {
+    const at = new Date().toISOString();
+    const client = await ensureClient(tx, { id: uuidv7(), channel: 'whatsapp', channelId: body.channelId, externalId: body.externalClientId, name: body.clientName, phone: body.phone });
+    // D27: writing to a blacklisted client would bring him back to an inbox unseen.
+    if (client.blacklisted) throw new AppError('conflict', 'This client is on the blacklist: unlock him first');
+    const existing = (await lockConversationsOfClients(tx, [client.id])).get(client.id);
+    const conversationId = existing?.id ?? uuidv7();
+    if (!existing) await insertConversations(tx, [{ id: conversationId, clientId: client.id, groupId: body.groupId }], at);
+    const decision = decideOutgoing(caller, existing, body.groupId);
+    if (decision) {
+      const from = existing ? stateOf(existing) : null;
+      await setState(tx, conversationId, decision.to, at);
+      await appendLog(tx, { conversationId, action: decision.action, actorId: caller.operatorId, from, to: decision.to, at });
+      emit([movedEvent({ id: conversationId, clientId: client.id }, from ?? undefined, decision, caller.operatorId, at)]);
+    }
+    const conv = (await lockConversation(tx, conversationId))!;
+    const { message } = await insertOperatorMessage(tx, { id: uuidv7(), conversationId, channelId: body.channelId, operatorId: caller.operatorId, kind: 'text', text: body.text, idempotencyKey: undefined, createdAt: at });
+    await recordLastMessage(tx, conversationId, { text: body.text, direction: 'out', at });
+    emit([messageEvent(message, client.id), outboundEvent(message, conv), ...(await changedEvents(tx, [conversationId], [message]))]);
+    return { conversation: (await lockConversation(tx, conversationId))!, message };
+  });
+}

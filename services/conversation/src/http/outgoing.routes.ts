@@ -1,0 +1,20 @@
+import { Router } from 'express';
+import type { DataSource } from 'typeorm';
+import type { OutboxRelay } from '@relaydesk/bus';
+import { outgoingConversationBody } from '@relaydesk/contracts';
+import { identityOf, parseOrThrow } from '@relaydesk/service-kit';
+import { startOutgoingConversation } from '../domain/start-outgoing-conversation';
+import { itemView } from './views';
+
+/** D29: outgoing conversations; the gateway has checked the feature, the group and the number. */
+export function outgoingRoutes(db: DataSource, relay: OutboxRelay): Router {
+  const router = Router();
+
+  router.post('/outgoing', async (req, res) => {
+    const body = parseOrThrow(outgoingConversationBody, req.body, 'body');
+    const { conversation } = await startOutgoingConversation(db, relay, identityOf(res), body);
+    res.status(201).json(itemView(conversation));
+  });
+
+  return router;
+}
