@@ -22,4 +22,5 @@ export * from './http/attachments';
 export * from './http/webchat';
 export * from './http/clients';
 export * from './http/canned-responses';
+export * from './http/outgoing';
 export * from './http/openapi';

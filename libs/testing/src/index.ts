@@ -4,3 +4,4 @@ export * from './services';
 export * from './http-client';
 export * from './workspace';
 export * from './stream-client';
+export * from './whatsapp-stand-in';

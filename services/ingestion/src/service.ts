@@ -7,6 +7,7 @@ import { ingestionConfig } from './config';
 import { webchatOutboundConsumer } from './events/outbound.consumer';
 import { channelRoutes } from './http/channel.routes';
 import { ingestRoutes } from './http/ingest.routes';
+import { whatsappRoutes } from './http/whatsapp.routes';
 import { ChannelRepository } from './store/channel.repository';
 import { ingestionMigrations } from './store/migrations';
 
@@ -28,6 +29,8 @@ export async function runIngestion(): Promise<void> {
   app.use(ingestRoutes({ bus, redis, channels, visitorSecret, publicUrl: config.PUBLIC_INGEST_URL }));
   app.use('/channels', requireIdentity(config.INTERNAL_SECRET));
   app.use(channelRoutes(db, relay, channels, config.PUBLIC_INGEST_URL));
+  app.use('/internal', requireIdentity(config.INTERNAL_SECRET));
+  app.use(whatsappRoutes(channels));
   const server = await listen(finishHttpApp(app, logger), config.PORT);
   logger.info({ port: config.PORT }, 'ingestion ready');
 

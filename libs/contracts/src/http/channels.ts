@@ -3,9 +3,11 @@ import { uuid } from '../primitives';
 
 const secret = z.string().min(8, 'must be at least 8 characters').max(500);
 const apiBaseUrl = z.url({ protocol: /^https?$/ }).optional();
+/** The WhatsApp Cloud API, unless a channel names another base (a stand-in, an on-premises API). */
+export const whatsappApiBaseUrl = 'https://graph.facebook.com/v21.0';
 
 export const channelSettings = {
-  whatsapp: z.strictObject({ phoneNumberId: z.string().min(1).max(50), accessToken: secret, appSecret: secret, verifyToken: secret, apiBaseUrl }),
+  whatsapp: z.strictObject({ phoneNumberId: z.string().min(1).max(50), accessToken: secret, appSecret: secret, verifyToken: secret, apiBaseUrl: z.url({ protocol: /^https?$/ }).default(whatsappApiBaseUrl) }),
   telegram: z.strictObject({ botToken: secret, secretToken: z.string().regex(/^[A-Za-z0-9_-]{1,256}$/, 'must be 1-256 of A-Z a-z 0-9 _ -'), apiBaseUrl }),
   webchat: z.strictObject({ allowedOrigins: z.array(z.url({ protocol: /^https?$/ })).max(50) }),
   api: z.strictObject({ apiKey: z.string().min(24, 'must be at least 24 characters').max(200) }),

@@ -5,6 +5,7 @@ export const errorCodes = [
   'not_found',
   'forbidden',
   'conflict',
+  'unprocessable',
   'unauthorized',
   'rate_limited',
   'payload_too_large',

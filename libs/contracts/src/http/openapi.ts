@@ -6,6 +6,7 @@ import { createChannelBody, patchChannelBody } from './channels';
 import { clientNoteBody, renameClientBody } from './clients';
 import { assignBody, changeGroupBody, listConversationsQuery, listMessagesQuery, noteBody, sendMessageBody } from './conversations';
 import { errorBody } from './errors';
+import { outgoingCheckBody, startOutgoingBody } from './outgoing';
 import { createGroupBody, createOperatorBody, loginBody, patchOperatorBody } from './identity';
 import { webchatMessageBody, webchatSessionBody } from './webchat';
 
@@ -41,6 +42,8 @@ export const gatewayRoutes: Route[] = [
   { method: 'post', path: '/api/v1/conversations/{id}/read', summary: 'Reset the unread count (D14)' },
   { method: 'get', path: '/api/v1/conversations/{id}/log', summary: 'Every movement (D12)' },
   { method: 'get', path: '/api/v1/features', summary: 'Paid features of this installation (D29)' },
+  { method: 'post', path: '/api/v1/outgoing/check', summary: 'Whether a phone number has WhatsApp (D29; 404 when the feature is off)', body: outgoingCheckBody },
+  { method: 'post', path: '/api/v1/outgoing', summary: 'Start an outgoing WhatsApp conversation in my inbox (D29, D3; 404 when the feature is off)', body: startOutgoingBody, ok: 201 },
   { method: 'get', path: '/api/v1/clients/{id}', summary: 'A client profile' },
   { method: 'patch', path: '/api/v1/clients/{id}', summary: 'Rename a client; originalName stays (D17)', body: renameClientBody },
   { method: 'put', path: '/api/v1/clients/{id}/note', summary: 'The profile note (D19)', body: clientNoteBody },

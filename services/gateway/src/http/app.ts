@@ -20,7 +20,8 @@ import { cannedResponseRoutes } from './canned-responses.routes';
 import { channelRoutes } from './channels.routes';
 import { clientRoutes } from './clients.routes';
 import { featureRoutes } from './features.routes';
-import { conversationRoutes } from './conversations.routes';
+import { conversationRoutes, Names } from './conversations.routes';
+import { outgoingRoutes } from './outgoing.routes';
 import type { ServiceClient } from './service-client';
 import { groupRoutes } from './groups.routes';
 import { operatorRoutes } from './operators.routes';
@@ -65,6 +66,7 @@ export function buildGatewayApp(deps: GatewayDeps): Express {
     attachmentRoutes(deps, requireCaller),
     clientRoutes(deps, requireCaller),
     featureRoutes(deps, requireCaller),
+    outgoingRoutes(deps, requireCaller, new Names(deps.directory)),
     cannedResponseRoutes(deps, requireCaller),
   ];
   const openApi = openApiDocument('Relaydesk gateway', gatewayRoutes);

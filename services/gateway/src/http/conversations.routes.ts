@@ -12,7 +12,7 @@ import { withPinViews } from './pin-view';
 import { reply, succeeded, type ServiceClient } from './service-client';
 
 type Named = { id: string; name?: string } | null;
-type Item = { assignee: Named; group: Named; pin?: { operatorId: string } | null };
+export type Item = { assignee: Named; group: Named; pin?: { operatorId: string } | null };
 type LogItem = { actor: Named };
 type MessageItem = { sender: { type: string; id?: string; name?: string } };
 

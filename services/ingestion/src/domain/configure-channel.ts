@@ -7,7 +7,7 @@ import { AppError, parseOrThrow } from '@relaydesk/service-kit';
 import type { Channel, ChannelRepository } from '../store/channel.repository';
 
 /** Types whose adapters exist; the others are refused rather than stored to do nothing. */
-const available: ChannelType[] = ['webchat', 'api'];
+const available: ChannelType[] = ['webchat', 'api', 'whatsapp'];
 const secretFields: Record<ChannelType, string[]> = {
   whatsapp: ['accessToken', 'appSecret', 'verifyToken'],
   telegram: ['botToken', 'secretToken'],
