@@ -7,6 +7,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import amqp, { type ChannelModel, type ConsumeMessage } from 'amqplib';
 import { Client } from 'pg';
 import { createTestEnv, HttpClient, infra, startStack, type Stack, type TestEnv } from '@relaydesk/testing';
+import { reportList, runListBench, type ListResult } from './list-pages';
+import { reportPush, runPushBench, type PushResult } from './push-latency';
 import { measurePostgres, measureRabbit, type PostgresFloor, type RabbitFloor } from './raw-floors';
 import { Sampler, cpuBetween, cpuSnapshot, queueDepths } from './sampler';
 import { line, ms, perSec, ratio, round, summarize } from './stats';
@@ -16,6 +18,8 @@ import { line, ms, perSec, ratio, round, summarize } from './stats';
  * the raw PostgreSQL and RabbitMQ rates measured in the same run.
  *   POST /ingest/v1/messages → inbound.api → routing → message.routed → conversation (inbox, store,
  *   outbox) → relay → message.received, which a consumer of the bench's own sees.
+ * Then the list endpoint on 100,000 conversations / 1,000,000 messages beside the raw SQL of the same
+ * page (bench/list-pages.ts). `--only=pipeline` or `--only=list` (or BENCH_ONLY) runs one part.
  * Writes bench/results/latest.json; exits 1 if a message is lost or the pipeline stalls.
  */
 
@@ -27,7 +31,20 @@ function intEnv(name: string, fallback: number): number {
   return value;
 }
 
+const parts = ['pipeline', 'push', 'list'] as const;
+type Part = (typeof parts)[number];
+
+/** `--only=<part>` on the command line (npm run bench -- --only=list) or BENCH_ONLY; both parts by default. */
+function selectedParts(): Part[] {
+  const arg = process.argv.slice(2).find((a) => a.startsWith('--only='))?.slice('--only='.length);
+  const only = arg ?? process.env['BENCH_ONLY'];
+  if (only === undefined || only === '') return [...parts];
+  if (!(parts as readonly string[]).includes(only)) throw new Error(`--only must be one of ${parts.join(', ')}, got ${only}`);
+  return [only as Part];
+}
+
 const config = {
+  only: selectedParts(),
   messages: intEnv('BENCH_MESSAGES', 20_000),
   clients: intEnv('BENCH_CLIENTS', 2_000),
   concurrency: intEnv('BENCH_CONCURRENCY', 64),
@@ -41,6 +58,22 @@ const config = {
   timeoutSeconds: intEnv('BENCH_TIMEOUT_SECONDS', 150),
   /** No new message stored for this long fails the run at once. */
   stallSeconds: intEnv('BENCH_STALL_SECONDS', 30),
+  /** Inbound → WebSocket push latency at a steady rate with many operators connected (issue 4). */
+  push: {
+    operators: intEnv('BENCH_PUSH_OPERATORS', 50),
+    rate: intEnv('BENCH_PUSH_RATE', 500),
+    seconds: intEnv('BENCH_PUSH_SECONDS', 10),
+    clients: intEnv('BENCH_PUSH_CLIENTS', 500),
+  },
+  list: {
+    conversations: intEnv('BENCH_LIST_CONVERSATIONS', 100_000),
+    messagesPerConversation: intEnv('BENCH_LIST_MESSAGES_PER_CONVERSATION', 10),
+    /** Sequential requests per page and path, after `warmup` more. */
+    requests: intEnv('BENCH_LIST_REQUESTS', 300),
+    warmup: intEnv('BENCH_LIST_WARMUP', 30),
+    deepRows: intEnv('BENCH_LIST_DEEP_ROWS', 5_000),
+    limit: intEnv('BENCH_LIST_LIMIT', 50),
+  },
 };
 
 class BenchFailure extends Error {}
@@ -342,7 +375,14 @@ function writeResults(result: object): string {
 async function main(): Promise<number> {
   const startedAt = new Date();
   const t0 = performance.now();
-  console.log(`relaydesk bench: ${config.messages} messages from ${config.clients} clients, ${config.concurrency} in flight${config.rate ? ` at ${config.rate} msg/s` : ''}, ${cpus().length} cores`);
+  const runPipelinePart = config.only.includes('pipeline');
+  const runListPart = config.only.includes('list');
+  const runPushPart = config.only.includes('push');
+  const what = [
+    ...(runPipelinePart ? [`${config.messages} messages from ${config.clients} clients, ${config.concurrency} in flight${config.rate ? ` at ${config.rate} msg/s` : ''}`] : []),
+    ...(runListPart ? [`list pages on ${config.list.conversations} conversations`] : []),
+  ];
+  console.log(`relaydesk bench: ${what.join('; then ')}, ${cpus().length} cores`);
   const env = await createTestEnv();
   let stack: Stack | undefined;
   let cleaning: Promise<void> | undefined;
@@ -354,14 +394,35 @@ async function main(): Promise<number> {
   process.once('SIGINT', () => void cleanUp().finally(() => process.exit(130)));
   let floors: { postgres: PostgresFloor; rabbitmq: RabbitFloor } | undefined;
   try {
-    const postgres = await measurePostgres(env.databaseUrl, { workers: config.pgWorkers, durationMs: config.rawSeconds * 1000 });
-    const rabbitmq = await measureRabbit(env.amqpUrl, { durationMs: config.rawSeconds * 1000, window: config.rabbitWindow });
-    floors = { postgres, rabbitmq };
+    const lines: string[] = [];
+    let pipeline: Awaited<ReturnType<typeof runPipeline>> | undefined;
+    if (runPipelinePart) {
+      const postgres = await measurePostgres(env.databaseUrl, { workers: config.pgWorkers, durationMs: config.rawSeconds * 1000 });
+      const rabbitmq = await measureRabbit(env.amqpUrl, { durationMs: config.rawSeconds * 1000, window: config.rabbitWindow });
+      floors = { postgres, rabbitmq };
+    }
     stack = await startStack(env.env, { LOG_LEVEL: 'warn' });
-    const pipeline = await runPipeline(env, stack, floors);
-    const lines = report(floors, pipeline);
-    for (const l of lines) console.log(l);
-    const file = writeResults({ ok: true, startedAt: startedAt.toISOString(), totalSeconds: round((performance.now() - t0) / 1000), machine: { cores: cpus().length, cpu: cpus()[0]?.model }, config, floors, pipeline, lines });
+    if (runPipelinePart && floors) {
+      pipeline = await runPipeline(env, stack, floors);
+      lines.push(...report(floors, pipeline));
+      for (const l of lines) console.log(l);
+    }
+    let push: PushResult | undefined;
+    if (runPushPart) {
+      push = await runPushBench(stack, env, config.push);
+      const pushLines = reportPush(push);
+      for (const l of pushLines) console.log(l);
+      lines.push(...pushLines);
+    }
+    // After the pipeline, so its figures are those of an empty database as before.
+    let list: ListResult | undefined;
+    if (runListPart) {
+      list = await runListBench(env, stack, config.list, (s) => console.log(s));
+      const listLines = reportList(list);
+      for (const l of listLines) console.log(l);
+      lines.push(...listLines);
+    }
+    const file = writeResults({ ok: true, startedAt: startedAt.toISOString(), totalSeconds: round((performance.now() - t0) / 1000), machine: { cores: cpus().length, cpu: cpus()[0]?.model }, config, floors, pipeline, push, list, lines });
     console.log(`results in ${file} (${round((performance.now() - t0) / 1000)} s)`);
     return 0;
   } catch (error) {
