@@ -28,24 +28,27 @@ const sees = (caller: CallerIdentity, state: ConversationState, blacklisted: boo
  */
 export function framesFor(viewer: Viewer, entry: NamedEntry): Frame[] {
   const { caller } = viewer;
+  const once = (key: string, make: () => Frame) => shared(entry, key, make);
   switch (entry.kind) {
     case 'reload':
-      return [{ type: 'reload', id: entry.id, data: { reason: entry.reason } }];
+      return [once('reload', () => ({ type: 'reload', id: entry.id, data: { reason: entry.reason } }))];
     case 'presence':
-      return [{ type: 'presence.updated', id: entry.id, data: { operatorId: entry.operatorId, presence: entry.presence } }];
+      return [once('presence', () => ({ type: 'presence.updated', id: entry.id, data: { operatorId: entry.operatorId, presence: entry.presence } }))];
     case 'change': {
       const { item } = entry.change;
       const frames: Frame[] = [];
       if (sees(caller, stateOf(item), item.client.blacklisted)) {
         const named = entry.item ?? item;
-        const pin = named.pin && 'operator' in named.pin ? { ...named.pin, label: pinLabel(caller, named.pin.operator) } : named.pin;
-        frames.push({ type: 'conversation.updated', id: entry.id, data: { ...named, pin, visible: true } });
-        for (const message of entry.messages ?? entry.change.messages) frames.push({ type: 'message.created', id: entry.id, data: { conversationId: item.id, message } });
-        for (const d of entry.change.deliveries ?? []) {
-          frames.push({ type: 'message.updated', id: entry.id, data: { conversationId: item.id, messageId: d.messageId, deliveryStatus: d.status, deliveryError: d.error, at: d.at } });
-        }
+        const label = named.pin && 'operator' in named.pin ? pinLabel(caller, named.pin.operator) : undefined;
+        frames.push(once(`item:${label ?? ''}`, () => ({ type: 'conversation.updated', id: entry.id, data: { ...named, pin: label && named.pin ? { ...named.pin, label } : named.pin, visible: true } })));
+        (entry.messages ?? entry.change.messages).forEach((message, i) => {
+          frames.push(once(`message:${i}`, () => ({ type: 'message.created', id: entry.id, data: { conversationId: item.id, message } })));
+        });
+        (entry.change.deliveries ?? []).forEach((d, i) => {
+          frames.push(once(`delivery:${i}`, () => ({ type: 'message.updated', id: entry.id, data: { conversationId: item.id, messageId: d.messageId, deliveryStatus: d.status, deliveryError: d.error, at: d.at } })));
+        });
       } else if (entry.previous && canSee(caller, entry.previous)) {
-        frames.push({ type: 'conversation.updated', id: entry.id, data: { id: item.id, visible: false } });
+        frames.push(once('hidden', () => ({ type: 'conversation.updated', id: entry.id, data: { id: item.id, visible: false } })));
       }
       const counters = countersAfter(viewer, entry);
       if (counters) frames.push({ type: 'counters.updated', id: entry.id, data: counters });
@@ -54,12 +57,24 @@ export function framesFor(viewer: Viewer, entry: NamedEntry): Frame[] {
   }
 }
 
+const sharedFrames = new WeakMap<NamedEntry, Map<string, Frame>>();
+
+/** Viewers who see an entry alike get the same frame object, so it is serialised once for all. */
+function shared(entry: NamedEntry, key: string, make: () => Frame): Frame {
+  let frames = sharedFrames.get(entry);
+  if (!frames) sharedFrames.set(entry, (frames = new Map<string, Frame>()));
+  let frame = frames.get(key);
+  if (!frame) frames.set(key, (frame = make()));
+  return frame;
+}
+
 /** Takes the entry's new set sizes that concern the viewer; answers his figures when one changed. */
 function countersAfter(viewer: Viewer, entry: Extract<LiveEntry, { kind: 'change' }>): Counters | undefined {
   if (!isAfter(entry.id, viewer.countsAsOf)) return undefined;
-  const before = JSON.stringify(countersOf(viewer.caller, viewer.sets));
+  const before = countersOf(viewer.caller, viewer.sets);
   for (const [name, size] of Object.entries(entry.counts)) if (countsFor(viewer.caller, name)) viewer.sets.set(name, size);
   viewer.countsAsOf = entry.id;
   const after = countersOf(viewer.caller, viewer.sets);
-  return JSON.stringify(after) === before ? undefined : after;
+  const same = after.mine === before.mine && after.unread.mine === before.unread.mine && after.unread.unassigned === before.unread.unassigned;
+  return same ? undefined : after;
 }

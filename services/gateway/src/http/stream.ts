@@ -91,6 +91,8 @@ export class OperatorStream {
   private readonly names: Names;
   private readonly limits: typeof defaultLimits;
   private delivering: Promise<void> = Promise.resolve();
+  /** Frames that several sockets get are the same object (see framesFor): serialised once. */
+  private readonly serialised = new WeakMap<Frame, string>();
   private sweeper: NodeJS.Timeout | undefined;
 
   constructor(private readonly deps: OperatorStreamDeps) {
@@ -217,7 +219,9 @@ export class OperatorStream {
       c.ws.close(1013, 'too far behind: reconnect with since');
       return;
     }
-    c.ws.send(JSON.stringify(frame));
+    let json = this.serialised.get(frame);
+    if (json === undefined) this.serialised.set(frame, (json = JSON.stringify(frame)));
+    c.ws.send(json);
   }
 
   private async loadCounters(c: Connection): Promise<void> {
