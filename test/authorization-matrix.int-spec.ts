@@ -3,7 +3,7 @@ import { createTestEnv, HttpClient, startStack, waitFor, type Answer, type Stack
 
 /**
  * D34 as a generated table: every conversation, client and canned-response endpoint of the gateway
- * × five callers × the resources below. The expected status of each cell comes from a small model of
+ * × six callers × the resources below. The expected status of each cell comes from a small model of
  * DOMAIN.md (D1–D4, D7–D9, D16, D19, D21, D22, D27): 404 for what the caller may not see, 403 for what
  * he may see but not do, 409 for what the state forbids, 2xx when allowed. Every cell that may change
  * something gets a fresh fixture, so cells never disturb each other; all requests run in beforeAll and
@@ -12,13 +12,14 @@ import { createTestEnv, HttpClient, startStack, waitFor, type Answer, type Stack
 
 // ── The callers ──────────────────────────────────────────────────────────────────────────────────
 type Group = 'A' | 'B';
-type CallerKey = 'admin' | 'ann' | 'bob' | 'vic' | 'nog';
-type Caller = { key: CallerKey; label: string; superAdmin: boolean; groups: Group[]; viewAll: boolean };
+type CallerKey = 'admin' | 'ann' | 'bob' | 'vic' | 'man' | 'nog';
+type Caller = { key: CallerKey; label: string; superAdmin: boolean; groups: Group[]; viewAll: boolean; manage?: boolean };
 const callers: Caller[] = [
   { key: 'admin', label: 'super_admin', superAdmin: true, groups: [], viewAll: false },
   { key: 'ann', label: 'operator in group A', superAdmin: false, groups: ['A'], viewAll: false },
   { key: 'bob', label: 'operator in group B', superAdmin: false, groups: ['B'], viewAll: false },
   { key: 'vic', label: 'operator with view_all in group A', superAdmin: false, groups: ['A'], viewAll: true },
+  { key: 'man', label: 'operator with manage in group A', superAdmin: false, groups: ['A'], viewAll: false, manage: true },
   { key: 'nog', label: 'operator in no group', superAdmin: false, groups: [], viewAll: false },
 ];
 
@@ -48,8 +49,8 @@ type CannedKey = 'global' | 'annsPersonal';
 const cannedLabel = (r: CannedKey, c: Caller): string => (r === 'global' ? 'global canned response' : c.key === 'ann' ? 'own personal canned response' : 'personal canned response of the group-A operator');
 
 // ── The model of DOMAIN.md ───────────────────────────────────────────────────────────────────────
-/** D1: super_admin, or the view_all permission, opens All and Blacklist. */
-const hasAllTab = (c: Caller) => c.superAdmin || c.viewAll;
+/** D1: super_admin, or the view_all or manage permission, opens All and Blacklist. */
+const hasAllTab = (c: Caller) => c.superAdmin || c.viewAll || c.manage === true;
 /** D3: an operator in groups works within them; one in no group everywhere. */
 const inScope = (c: Caller, s: ConvState) => c.superAdmin || c.groups.length === 0 || c.groups.includes(s.group);
 const holds = (c: Caller, s: ConvState) => s.holder === c.key;
@@ -57,8 +58,8 @@ const holds = (c: Caller, s: ConvState) => s.holder === c.key;
 const sees = (c: Caller, s: ConvState) => c.superAdmin || holds(c, s) || (inScope(c, s) && (hasAllTab(c) || s.status === 'unassigned'));
 /** D34: 404 for what he may not see; otherwise what the rule says. */
 const ifSeen = (c: Caller, s: ConvState, rule: () => number) => (sees(c, s) ? rule() : 404);
-/** D21/D22: a held conversation is handed over by its holder or a super_admin (nobody here has conversations.manage). */
-const handOver = (c: Caller, s: ConvState, ok: number) => ifSeen(c, s, () => (s.status === 'closed' ? 409 : s.holder && !holds(c, s) && !c.superAdmin ? 403 : ok));
+/** D21/D22: a held conversation is handed over by its holder, a manager (conversations.manage) or a super_admin. */
+const handOver = (c: Caller, s: ConvState, ok: number) => ifSeen(c, s, () => (s.status === 'closed' ? 409 : s.holder && !holds(c, s) && !c.superAdmin && !c.manage ? 403 : ok));
 
 // ── The fixtures and the endpoints ───────────────────────────────────────────────────────────────
 type Fx = { id: string; clientId: string; secret: string };
@@ -247,7 +248,7 @@ describe('authorization matrix (D34)', () => {
       expect(made.status).toBe(201);
       return { id: made.body.id as string, http: await login(`${key}@relaydesk.test`, `${key}-password`) };
     };
-    const people = await Promise.all(callers.filter((c) => !c.superAdmin).map(async (c) => [c.key, await person(c.key, c.groups, c.viewAll ? ['conversations.view_all'] : [])] as const));
+    const people = await Promise.all(callers.filter((c) => !c.superAdmin).map(async (c) => [c.key, await person(c.key, c.groups, [...(c.viewAll ? ['conversations.view_all'] : []), ...(c.manage ? ['conversations.manage'] : [])])] as const));
     for (const [key, p] of people) as[key] = p.http;
     ids.tia = (await person('tia', ['A', 'B'], [])).id;
     for (const g of ['A', 'B'] as const) {
