@@ -1,15 +1,21 @@
 import { uuid } from '@relaydesk/contracts';
 import { AppError } from '@relaydesk/service-kit';
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 
 const algorithm = 'HS256';
 
 /** JWT access tokens (HS256) whose `sub` is the operator id. */
 export class AccessTokens {
+  /** A key object made once: given a string, jsonwebtoken tries it as a public key on every call first. */
+  private readonly secret: KeyObject;
+
   constructor(
-    private readonly secret: string,
+    secret: string,
     private readonly ttlSeconds: number,
-  ) {}
+  ) {
+    this.secret = createSecretKey(Buffer.from(secret, 'utf8'));
+  }
 
   issue(operatorId: string): string {
     return jwt.sign({}, this.secret, { algorithm, subject: operatorId, expiresIn: this.ttlSeconds });

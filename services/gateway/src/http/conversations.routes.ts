@@ -4,7 +4,7 @@ import { assignBody, changeGroupBody, sendMessageBody } from '@relaydesk/contrac
 import { AppError, parseOrThrow } from '@relaydesk/service-kit';
 import { mayAssignTo } from '../domain/may-assign-to';
 import { requireKnownGroups } from '../domain/require-known-groups';
-import type { Directory } from '../store/directory';
+import { CachedNames, type Directory, type NameLookup } from '../store/directory';
 import type { OperatorRepository } from '../store/operator.repository';
 import { AttachmentUploads } from './attachment-upload';
 import { callerOf, type Caller } from './authenticate';
@@ -18,7 +18,7 @@ type MessageItem = { sender: { type: string; id?: string; name?: string } };
 
 /** Fills in the names of operators and groups, which the gateway owns, in what conversation answers. */
 export class Names {
-  constructor(private readonly directory: Directory) {}
+  constructor(private readonly directory: NameLookup) {}
 
   async items<T extends Item>(items: T[], caller: Caller): Promise<T[]> {
     const [operators, groups] = await Promise.all([
@@ -50,7 +50,7 @@ export function conversationRoutes(
   requireCaller: RequestHandler,
 ): Router {
   const router = Router();
-  const names = new Names(deps.directory);
+  const names = new Names(new CachedNames(deps.directory));
   const service = deps.conversation;
   const uploads = new AttachmentUploads(deps.blobs, service);
 

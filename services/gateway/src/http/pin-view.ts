@@ -1,11 +1,11 @@
 import { pinLabel } from '../domain/pin-label';
-import type { Directory } from '../store/directory';
+import type { NameLookup } from '../store/directory';
 import type { Caller } from './authenticate';
 
 type Pinned = { pin?: { operatorId: string } | null };
 
 /** Turns the services' `pin: {operatorId}` into `pin: {operator: {id, name}, label}` for this caller (D32). */
-export async function withPinViews<T extends Pinned>(directory: Directory, caller: Caller, items: T[]): Promise<T[]> {
+export async function withPinViews<T extends Pinned>(directory: NameLookup, caller: Caller, items: T[]): Promise<T[]> {
   const names = await directory.operatorNames(items.flatMap((i) => (i.pin ? [i.pin.operatorId] : [])));
   return items.map((i) => {
     if (!i.pin) return i;

@@ -1,3 +1,4 @@
+import { Agent, request } from 'node:http';
 import { IDENTITY_HEADER } from '@relaydesk/contracts';
 import { AppError, signIdentity } from '@relaydesk/service-kit';
 import type { Request, Response } from 'express';
@@ -5,11 +6,16 @@ import { callerOf, identityOfCaller } from './authenticate';
 
 export type ServiceAnswer = { status: number; body: unknown; headers: Headers };
 
+const TIMEOUT_MS = 15_000;
+
 /**
  * Calls an internal service as the authenticated caller, with the signed identity header. The
  * service's answer, errors included, is already in the API.md shape and passes through as it is.
  */
 export class ServiceClient {
+  /** Kept-alive connections: node:http costs a fraction of fetch's CPU per call, which every request pays. */
+  private readonly agent = new Agent({ keepAlive: true, maxSockets: 64 });
+
   constructor(
     private readonly name: string,
     private readonly baseUrl: string,
@@ -17,19 +23,33 @@ export class ServiceClient {
   ) {}
 
   async call(res: Response, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ServiceAnswer> {
-    let answer: globalThis.Response;
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const identity = signIdentity(identityOfCaller(callerOf(res)), this.secret);
+    let answer: { status: number; text: string; headers: Headers };
     try {
-      answer = await fetch(`${this.baseUrl}${path}`, {
-        method,
-        headers: { ...headers, 'content-type': 'application/json', [IDENTITY_HEADER]: signIdentity(identityOfCaller(callerOf(res)), this.secret) },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        signal: AbortSignal.timeout(15_000),
-      });
+      answer = await this.send(method, path, { ...headers, 'content-type': 'application/json', [IDENTITY_HEADER]: identity }, payload);
     } catch {
       throw new AppError('unavailable', `The ${this.name} service cannot be reached; try again shortly`);
     }
-    const text = await answer.text();
-    return { status: answer.status, body: text ? (JSON.parse(text) as unknown) : null, headers: answer.headers };
+    return { status: answer.status, body: answer.text ? (JSON.parse(answer.text) as unknown) : null, headers: answer.headers };
+  }
+
+  private send(method: string, path: string, headers: Record<string, string>, payload: string | undefined): Promise<{ status: number; text: string; headers: Headers }> {
+    return new Promise((resolve, reject) => {
+      const req = request(`${this.baseUrl}${path}`, { method, headers: payload === undefined ? headers : { ...headers, 'content-length': Buffer.byteLength(payload) }, agent: this.agent, timeout: TIMEOUT_MS }, (answer) => {
+        const chunks: Buffer[] = [];
+        answer.on('data', (chunk: Buffer) => chunks.push(chunk));
+        answer.on('error', reject);
+        answer.on('end', () => {
+          const out = new Headers();
+          for (const [name, value] of Object.entries(answer.headers)) if (typeof value === 'string') out.set(name, value);
+          resolve({ status: answer.statusCode ?? 502, text: Buffer.concat(chunks).toString('utf8'), headers: out });
+        });
+      });
+      req.on('timeout', () => req.destroy(new Error('timed out')));
+      req.on('error', reject);
+      req.end(payload);
+    });
   }
 
   /** Forwards the request's path below /api/v1 (with its query) and sends the answer back. */

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import type { AccessTokens } from '../auth/access-tokens';
 import { framesFor, type Frame, type NamedEntry, type Viewer } from '../domain/live-audience';
 import { callerOfOperator, type Caller } from '../domain/operator';
-import type { Directory } from '../store/directory';
+import { CachedNames, type Directory } from '../store/directory';
 import type { GroupRepository } from '../store/group.repository';
 import type { OperatorRepository } from '../store/operator.repository';
 import type { PresenceStore } from '../store/presence';
@@ -97,7 +97,7 @@ export class OperatorStream {
 
   constructor(private readonly deps: OperatorStreamDeps) {
     this.limits = { ...defaultLimits, ...deps.limits };
-    this.names = new Names(deps.directory);
+    this.names = new Names(new CachedNames(deps.directory));
     this.wss = new WebSocketServer({ noServer: true, maxPayload: 4096, handleProtocols: (protocols) => (protocols.has('bearer') ? 'bearer' : false) });
     this.feed = new LiveFeed(deps.feedRedis, deps.live.prefix, (entries) => this.deliver(entries), (error) =>
       deps.logger.warn({ err: error }, 'live feed: read failed, retrying'),

@@ -6,6 +6,49 @@ function uuidsOf(ids: Iterable<string>): string[] {
   return [...new Set([...ids].map((id) => id.toLowerCase()))].filter((id) => uuid.safeParse(id).success);
 }
 
+/** What naming the ids in other services' answers needs. */
+export type NameLookup = Pick<Directory, 'operatorNames' | 'groupNames'>;
+
+/**
+ * Names kept for a few seconds, for the live stream: it names every change for every socket, and a
+ * renamed operator or group showing its old name there for that long is acceptable.
+ */
+export class CachedNames implements NameLookup {
+  private readonly cache = { operators: new Map<string, { name: string; until: number }>(), groups: new Map<string, { name: string; until: number }>() };
+
+  constructor(
+    private readonly directory: NameLookup,
+    private readonly ttlMs = 10_000,
+  ) {}
+
+  operatorNames(ids: Iterable<string>): Promise<Map<string, string>> {
+    return this.lookup('operators', ids, (missing) => this.directory.operatorNames(missing));
+  }
+
+  groupNames(ids: Iterable<string>): Promise<Map<string, string>> {
+    return this.lookup('groups', ids, (missing) => this.directory.groupNames(missing));
+  }
+
+  private async lookup(kind: 'operators' | 'groups', ids: Iterable<string>, load: (ids: string[]) => Promise<Map<string, string>>): Promise<Map<string, string>> {
+    const now = Date.now();
+    const cache = this.cache[kind];
+    const found = new Map<string, string>();
+    const missing: string[] = [];
+    for (const id of new Set(ids)) {
+      const hit = cache.get(id);
+      if (hit && hit.until > now) found.set(id, hit.name);
+      else missing.push(id);
+    }
+    if (missing.length > 0) {
+      for (const [id, name] of await load(missing)) {
+        cache.set(id, { name, until: now + this.ttlMs });
+        found.set(id, name);
+      }
+    }
+    return found;
+  }
+}
+
 /** Batch lookups of people and groups for routes that enrich what other services answer. */
 export class Directory {
   constructor(private readonly db: DataSource) {}
