@@ -171,7 +171,8 @@ export class Bus {
   }
 
   private async open(): Promise<void> {
-    const connection = await amqp.connect(this.options.url, { clientProperties: { connection_name: this.options.logger.bindings()['service'] as string } });
+    // noDelay: without it Nagle holds the second of two publishes until the broker's delayed ACK (~40 ms).
+    const connection = await amqp.connect(this.options.url, { noDelay: true, clientProperties: { connection_name: this.options.logger.bindings()['service'] as string } });
     connection.on('error', (error: Error) => this.logger.warn({ err: error }, 'broker connection error'));
     connection.on('close', () => void this.onConnectionLost(connection));
     const publisher = await connection.createConfirmChannel();
