@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { conversationChanged, conversationState, type ConversationChanged, type ConversationState } from '@relaydesk/contracts';
+import { conversationState, type ConversationChanged, type ConversationState } from '@relaydesk/contracts';
 import { z } from 'zod';
 import { liveKeys, type LiveKeys } from './keys';
 
@@ -27,7 +27,9 @@ function parseEntry(id: string, fields: string[]): LiveEntry | undefined {
   for (let i = 0; i + 1 < fields.length; i += 2) f.set(fields[i]!, fields[i + 1]!);
   const change = f.get('change');
   if (change !== undefined) {
-    return { id, kind: 'change', change: conversationChanged.parse(JSON.parse(change)), previous: previousState(f.get('previous') ?? ''), counts: counts.parse(JSON.parse(f.get('counts') ?? '{}')) };
+    // Written by LiveState.apply from payloads the bus validated already; every replica reads every
+    // entry, so a second full validation here would cost each replica a share of its CPU.
+    return { id, kind: 'change', change: JSON.parse(change) as ConversationChanged, previous: previousState(f.get('previous') ?? ''), counts: counts.parse(JSON.parse(f.get('counts') ?? '{}')) };
   }
   const p = f.get('presence');
   if (p !== undefined) return { id, kind: 'presence', ...presence.parse(JSON.parse(p)) };

@@ -71,9 +71,11 @@ function shared(entry: NamedEntry, key: string, make: () => Frame): Frame {
 /** Takes the entry's new set sizes that concern the viewer; answers his figures when one changed. */
 function countersAfter(viewer: Viewer, entry: Extract<LiveEntry, { kind: 'change' }>): Counters | undefined {
   if (!isAfter(entry.id, viewer.countsAsOf)) return undefined;
-  const before = countersOf(viewer.caller, viewer.sets);
-  for (const [name, size] of Object.entries(entry.counts)) if (countsFor(viewer.caller, name)) viewer.sets.set(name, size);
   viewer.countsAsOf = entry.id;
+  const changed = Object.entries(entry.counts).filter(([name]) => countsFor(viewer.caller, name));
+  if (changed.length === 0) return undefined;
+  const before = countersOf(viewer.caller, viewer.sets);
+  for (const [name, size] of changed) viewer.sets.set(name, size);
   const after = countersOf(viewer.caller, viewer.sets);
   const same = after.mine === before.mine && after.unread.mine === before.unread.mine && after.unread.unassigned === before.unread.unassigned;
   return same ? undefined : after;

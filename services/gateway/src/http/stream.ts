@@ -70,6 +70,8 @@ const NOBODY: Caller = { operatorId: '00000000-0000-0000-0000-000000000000', rol
 type Connection = {
   id: string;
   ws: WebSocket;
+  /** The connection under the WebSocket, corked while a batch of frames is written (one writev, not one per frame). */
+  socket: Duplex;
   token: string;
   caller: Caller;
   viewer: Viewer;
@@ -92,7 +94,7 @@ export class OperatorStream {
   private readonly limits: typeof defaultLimits;
   private delivering: Promise<void> = Promise.resolve();
   /** Frames that several sockets get are the same object (see framesFor): serialised once. */
-  private readonly serialised = new WeakMap<Frame, string>();
+  private readonly serialised = new WeakMap<Frame, Buffer>();
   private sweeper: NodeJS.Timeout | undefined;
 
   constructor(private readonly deps: OperatorStreamDeps) {
@@ -149,12 +151,12 @@ export class OperatorStream {
       const [status, code] = statusOf(error);
       return refuse(socket, status, code, error instanceof AppError ? error.message : 'The stream is unavailable');
     }
-    this.wss.handleUpgrade(req, socket, head, (ws) => void this.open(ws, token, caller, since));
+    this.wss.handleUpgrade(req, socket, head, (ws) => void this.open(ws, socket, token, caller, since));
   }
 
-  private async open(ws: WebSocket, token: string, caller: Caller, since: string | undefined): Promise<void> {
+  private async open(ws: WebSocket, socket: Duplex, token: string, caller: Caller, since: string | undefined): Promise<void> {
     const now = Date.now();
-    const c: Connection = { id: randomUUID(), ws, token, caller, viewer: { caller: identityOfCaller(caller), sets: new Map(), countsAsOf: '0-0' }, pending: [], framesInWindow: 0, windowStartedAt: now, refreshedAt: now };
+    const c: Connection = { id: randomUUID(), ws, socket, token, caller, viewer: { caller: identityOfCaller(caller), sets: new Map(), countsAsOf: '0-0' }, pending: [], framesInWindow: 0, windowStartedAt: now, refreshedAt: now };
     // Registered first, so that nothing the feed hands on from here is missed while catching up.
     this.connections.add(c);
     const upTo = this.feed.lastId;
@@ -210,7 +212,12 @@ export class OperatorStream {
   }
 
   private sendEntries(c: Connection, entries: NamedEntry[]): void {
-    for (const entry of entries) for (const frame of framesFor(c.viewer, entry)) this.send(c, frame);
+    c.socket.cork();
+    try {
+      for (const entry of entries) for (const frame of framesFor(c.viewer, entry)) this.send(c, frame);
+    } finally {
+      c.socket.uncork();
+    }
   }
 
   private send(c: Connection, frame: Frame): void {
@@ -219,9 +226,9 @@ export class OperatorStream {
       c.ws.close(1013, 'too far behind: reconnect with since');
       return;
     }
-    let json = this.serialised.get(frame);
-    if (json === undefined) this.serialised.set(frame, (json = JSON.stringify(frame)));
-    c.ws.send(json);
+    let bytes = this.serialised.get(frame);
+    if (bytes === undefined) this.serialised.set(frame, (bytes = Buffer.from(JSON.stringify(frame), 'utf8')));
+    c.ws.send(bytes, { binary: false });
   }
 
   private async loadCounters(c: Connection): Promise<void> {
