@@ -18,8 +18,10 @@ import { line, ms, perSec, ratio, round, summarize } from './stats';
  * the raw PostgreSQL and RabbitMQ rates measured in the same run.
  *   POST /ingest/v1/messages → inbound.api → routing → message.routed → conversation (inbox, store,
  *   outbox) → relay → message.received, which a consumer of the bench's own sees.
- * Then the list endpoint on 100,000 conversations / 1,000,000 messages beside the raw SQL of the same
- * page (bench/list-pages.ts). `--only=pipeline` or `--only=list` (or BENCH_ONLY) runs one part.
+ * Then inbound → WebSocket push latency at a steady rate with many operators connected, beside one
+ * confirmed hop + one PostgreSQL transaction (bench/push-latency.ts), and the list endpoint on
+ * 100,000 conversations / 1,000,000 messages beside the raw SQL of the same page
+ * (bench/list-pages.ts). `--only=pipeline|push|list` (or BENCH_ONLY) runs one part.
  * Writes bench/results/latest.json; exits 1 if a message is lost or the pipeline stalls.
  */
 
@@ -380,6 +382,7 @@ async function main(): Promise<number> {
   const runPushPart = config.only.includes('push');
   const what = [
     ...(runPipelinePart ? [`${config.messages} messages from ${config.clients} clients, ${config.concurrency} in flight${config.rate ? ` at ${config.rate} msg/s` : ''}`] : []),
+    ...(runPushPart ? [`push at ${config.push.rate} msg/s to ${config.push.operators} operators`] : []),
     ...(runListPart ? [`list pages on ${config.list.conversations} conversations`] : []),
   ];
   console.log(`relaydesk bench: ${what.join('; then ')}, ${cpus().length} cores`);
