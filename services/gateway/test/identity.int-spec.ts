@@ -218,6 +218,15 @@ describe('gateway identity', () => {
       expect((await login(ann.email, 'new password 1')).status).toBe(200);
     });
 
+    it('a password change refuses the access tokens issued before it, and the new login works', async () => {
+      const bea = await makeOperator();
+      expect((await call('GET', '/me', { token: bea.token })).status).toBe(200);
+      expect((await call('PATCH', `/operators/${bea.id}`, { token: adminToken, body: { password: 'changed password 1' } })).status).toBe(200);
+      expectError(await call('GET', '/me', { token: bea.token }), 401, 'unauthorized', /password changed/);
+      const again = await login(bea.email, 'changed password 1');
+      expect((await call('GET', '/me', { token: again.body.accessToken })).status).toBe(200);
+    });
+
     it('answers 404 for patching an operator that does not exist', async () => {
       expectError(await call('PATCH', `/operators/${randomUUID()}`, { token: adminToken, body: { name: 'Nobody' } }), 404, 'not_found');
     });
@@ -392,7 +401,9 @@ describe('gateway identity', () => {
       expect(loggedIn.status).toBe(200);
       expect(loggedIn.body.operator).toMatchObject({ id: adminId, name: 'Chief', role: 'super_admin' });
       expect(await sql('SELECT id FROM gateway.operators WHERE lower(email) = $1', [ADMIN_EMAIL])).toEqual([{ id: adminId }]);
-      expect((await call('GET', '/me', { token: adminToken })).status).toBe(200);
+      // His password changed, so the token from before is refused; the new login's works across the restart.
+      expect((await call('GET', '/me', { token: adminToken })).status).toBe(401);
+      expect((await call('GET', '/me', { token: loggedIn.body.accessToken })).status).toBe(200);
     });
   });
 });

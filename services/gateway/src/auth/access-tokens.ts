@@ -18,11 +18,12 @@ export class AccessTokens {
   }
 
   issue(operatorId: string): string {
-    return jwt.sign({}, this.secret, { algorithm, subject: operatorId, expiresIn: this.ttlSeconds });
+    // iat_ms: the issue time to the millisecond, so a password change refuses exactly the tokens before it.
+    return jwt.sign({ iat_ms: Date.now() }, this.secret, { algorithm, subject: operatorId, expiresIn: this.ttlSeconds });
   }
 
-  /** The operator id the token was issued to; `unauthorized` saying why when it cannot be trusted. */
-  verify(token: string): string {
+  /** Whom the token was issued to and when (epoch ms); `unauthorized` saying why when it cannot be trusted. */
+  verify(token: string): { operatorId: string; issuedAtMs: number } {
     let claims: string | jwt.JwtPayload;
     try {
       claims = jwt.verify(token, this.secret, { algorithms: [algorithm] });
@@ -33,6 +34,7 @@ export class AccessTokens {
     }
     const subject = typeof claims === 'string' ? undefined : claims.sub;
     if (!uuid.safeParse(subject).success) throw new AppError('unauthorized', 'Access token names no operator');
-    return subject!;
+    const issuedAtMs = typeof claims === 'string' ? 0 : typeof claims['iat_ms'] === 'number' ? claims['iat_ms'] : (claims.iat ?? 0) * 1000;
+    return { operatorId: subject!, issuedAtMs };
   }
 }

@@ -8,6 +8,8 @@ export type Operator = {
   role: Role;
   permissions: Permission[];
   groupIds: string[];
+  /** Access tokens issued before this are refused (set when the password changes). */
+  tokensValidAfter?: Date | null;
 };
 
 export type Group = { id: string; name: string };

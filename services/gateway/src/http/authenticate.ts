@@ -2,7 +2,7 @@ import type { CallerIdentity } from '@relaydesk/contracts';
 import { AppError } from '@relaydesk/service-kit';
 import type { RequestHandler, Response } from 'express';
 import type { AccessTokens } from '../auth/access-tokens';
-import { callerOfOperator, type Caller } from '../domain/operator';
+import { callerOfOperator, type Caller, type Operator } from '../domain/operator';
 import type { OperatorRepository } from '../store/operator.repository';
 
 export type { Caller };
@@ -21,11 +21,20 @@ export function authenticate(deps: AuthenticateDeps): RequestHandler {
     if (!header) throw new AppError('unauthorized', 'Missing access token: send Authorization: Bearer <token>');
     const token = bearer.exec(header)?.[1];
     if (!token) throw new AppError('unauthorized', 'Malformed Authorization header: expected Bearer <token>');
-    const operator = await deps.operators.findCached(deps.tokens.verify(token));
-    if (!operator) throw new AppError('unauthorized', 'The operator of this access token no longer exists');
-    res.locals['caller'] = callerOfOperator(operator);
+    res.locals['caller'] = callerOfOperator(await operatorOfToken(deps, token));
     next();
   };
+}
+
+/** The operator an access token speaks for, while he exists and has not changed his password since it was issued. */
+export async function operatorOfToken(deps: AuthenticateDeps, token: string): Promise<Operator> {
+  const { operatorId, issuedAtMs } = deps.tokens.verify(token);
+  const operator = await deps.operators.findCached(operatorId);
+  if (!operator) throw new AppError('unauthorized', 'The operator of this access token no longer exists');
+  if (operator.tokensValidAfter && issuedAtMs < operator.tokensValidAfter.getTime()) {
+    throw new AppError('unauthorized', 'The password changed after this access token was issued; log in again');
+  }
+  return operator;
 }
 
 /** The caller that `authenticate` loaded, with his current role, permissions (D1) and groups. */

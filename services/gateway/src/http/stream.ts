@@ -13,7 +13,7 @@ import { CachedNames, type Directory } from '../store/directory';
 import type { GroupRepository } from '../store/group.repository';
 import type { OperatorRepository } from '../store/operator.repository';
 import type { PresenceStore } from '../store/presence';
-import { identityOfCaller } from './authenticate';
+import { identityOfCaller, operatorOfToken } from './authenticate';
 import { Names } from './conversations.routes';
 
 export const STREAM_PATH = '/api/v1/stream';
@@ -138,9 +138,7 @@ export class OperatorStream {
     let since: string | undefined;
     try {
       token = tokenOf(req, url);
-      const operator = await this.deps.operators.findCached(this.deps.tokens.verify(token));
-      if (!operator) throw new AppError('unauthorized', 'The operator of this access token no longer exists');
-      caller = callerOfOperator(operator);
+      caller = callerOfOperator(await operatorOfToken(this.deps, token));
       const rawSince = url.searchParams.get('since');
       if (rawSince !== null) {
         const parsed = streamId.safeParse(rawSince);
@@ -269,9 +267,7 @@ export class OperatorStream {
   private async refresh(c: Connection): Promise<boolean> {
     c.refreshedAt = Date.now();
     try {
-      const operator = await this.deps.operators.findCached(this.deps.tokens.verify(c.token));
-      if (!operator) throw new AppError('unauthorized', 'The operator no longer exists');
-      c.caller = callerOfOperator(operator);
+      c.caller = callerOfOperator(await operatorOfToken(this.deps, c.token));
       c.viewer.caller = identityOfCaller(c.caller);
       await this.loadCounters(c);
       return true;

@@ -37,4 +37,11 @@ export const createIdentity1732000000100 = sqlMigration(
   ],
 );
 
-export const gatewayMigrations = [createIdentity1732000000100];
+/** Access tokens issued before a password change are refused. */
+export const revokeTokensOnPasswordChange1732000000110 = sqlMigration(
+  'revokeTokensOnPasswordChange1732000000110',
+  ['ALTER TABLE operators ADD COLUMN tokens_valid_after timestamptz'],
+  ['ALTER TABLE operators DROP COLUMN tokens_valid_after'],
+);
+
+export const gatewayMigrations = [createIdentity1732000000100, revokeTokensOnPasswordChange1732000000110];

@@ -8,18 +8,18 @@ import { pgCodeOf, UNIQUE_VIOLATION } from './pg-errors';
 export type NewOperator = Omit<Operator, 'id'> & { passwordHash: string };
 export type OperatorChanges = Partial<NewOperator>;
 
-type Row = { id: string; name: string; email: string; role: Role; permissions: Permission[]; password_hash: string; group_ids: string[] };
+type Row = { id: string; name: string; email: string; role: Role; permissions: Permission[]; password_hash: string; group_ids: string[]; tokens_valid_after: Date | null };
 
 /** A caller loaded for a request is reused this long, so a change made elsewhere shows within it. */
 const CACHE_MS = 1000;
 
 const selectOperators = `
-  SELECT o.id, o.name, o.email, o.role, o.permissions, o.password_hash,
+  SELECT o.id, o.name, o.email, o.role, o.permissions, o.password_hash, o.tokens_valid_after,
          COALESCE(array_agg(og.group_id::text ORDER BY og.group_id) FILTER (WHERE og.group_id IS NOT NULL), '{}') AS group_ids
   FROM operators o LEFT JOIN operator_groups og ON og.operator_id = o.id`;
 
 function toOperator(r: Row): Operator {
-  return { id: r.id, name: r.name, email: r.email, role: r.role, permissions: r.permissions, groupIds: r.group_ids };
+  return { id: r.id, name: r.name, email: r.email, role: r.role, permissions: r.permissions, groupIds: r.group_ids, tokensValidAfter: r.tokens_valid_after };
 }
 
 function duplicateEmail(error: unknown, email: string | undefined): unknown {
@@ -96,6 +96,8 @@ export class OperatorRepository {
       params.push(value);
       sets.push(`${column} = $${params.length}`);
     }
+    // The gateway's clock, which also stamps the tokens it issues, not the database's.
+    if (changes.passwordHash !== undefined) sets.push(`tokens_valid_after = $${params.push(new Date())}`);
     try {
       const operator = await this.db.transaction(async (tx) => {
         const found: unknown[] = await tx.query(`UPDATE operators SET ${sets.join(', ')} WHERE id = $1 RETURNING id`, params);
