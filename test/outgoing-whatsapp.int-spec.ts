@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import { createTestEnv, freePort, startService, startStack, waitFor, WhatsappStandIn, Workspace, HttpClient, type Stack, type TestEnv } from '@relaydesk/testing';
 
 /** D29: outgoing WhatsApp conversations with the paid feature switched on, against a stand-in WhatsApp API. */
@@ -50,6 +51,21 @@ describe('outgoing WhatsApp conversations', () => {
     const telegram = await admin.post('/api/v1/channels', { type: 'telegram', name: 'T', groupId: sales, settings: { botToken: 'bot-token-123', secretToken: 'secret' } });
     expect(telegram.status).toBe(400);
     expect(telegram.body.error.message).toMatch(/not available yet/);
+  });
+
+  it('channel secrets are encrypted at rest, and the adapter still speaks with the decrypted token', async () => {
+    const db = new Client({ connectionString: env.databaseUrl });
+    await db.connect();
+    try {
+      const { rows } = await db.query('SELECT settings::text AS settings FROM ingestion.channel WHERE id = $1', [channelId]);
+      expect(rows[0].settings).not.toContain(accessToken);
+      expect(rows[0].settings).not.toContain('app-secret-123');
+      expect(rows[0].settings).toContain('1098765432');
+    } finally {
+      await db.end();
+    }
+    expect((await ann.api.post('/api/v1/outgoing/check', { phone: withWhatsApp })).body.hasWhatsApp).toBe(true);
+    expect(standIn.requestsTo('/v1/contacts').at(-1)!.authorization).toBe(`Bearer ${accessToken}`);
   });
 
   it('D29: the number check answers per the WhatsApp API, asked with the contacts node and the token', async () => {

@@ -9,6 +9,7 @@ import { channelRoutes } from './http/channel.routes';
 import { ingestRoutes } from './http/ingest.routes';
 import { whatsappRoutes } from './http/whatsapp.routes';
 import { ChannelRepository } from './store/channel.repository';
+import { SecretBox } from './store/secret-box';
 import { ingestionMigrations } from './store/migrations';
 
 export async function runIngestion(): Promise<void> {
@@ -18,7 +19,9 @@ export async function runIngestion(): Promise<void> {
   const bus = await Bus.connect({ url: config.AMQP_URL, logger });
   const redis = new Redis(config.REDIS_URL, { keyPrefix: config.REDIS_PREFIX, maxRetriesPerRequest: 2, enableAutoPipelining: true });
   const relay = new OutboxRelay(db, bus, logger).start();
-  const channels = new ChannelRepository(db);
+  const channels = new ChannelRepository(db, new SecretBox(config.SECRETS_KEY, config.INTERNAL_SECRET));
+  const sealed = await channels.sealPlainSecrets();
+  if (sealed > 0) logger.info({ channels: sealed }, 'encrypted the secrets of channels stored in clear');
   const consumers = [await webchatOutboundConsumer(bus, db, relay).start()];
 
   const app = createHttpApp({

@@ -4,16 +4,10 @@ import { makeEnvelope, transactWithOutbox, type Emit, type OutboxRelay } from '@
 import { channelSettings, type ChannelType, type CreateChannelBody, type PatchChannelBody } from '@relaydesk/contracts';
 import type { Tx } from '@relaydesk/db';
 import { AppError, parseOrThrow } from '@relaydesk/service-kit';
-import type { Channel, ChannelRepository } from '../store/channel.repository';
+import { secretFields, type Channel, type ChannelRepository } from '../store/channel.repository';
 
 /** Types whose adapters exist; the others are refused rather than stored to do nothing. */
 const available: ChannelType[] = ['webchat', 'api', 'whatsapp'];
-const secretFields: Record<ChannelType, string[]> = {
-  whatsapp: ['accessToken', 'appSecret', 'verifyToken'],
-  telegram: ['botToken', 'secretToken'],
-  webchat: [],
-  api: ['apiKey'],
-};
 
 export type ChannelView = { id: string; type: ChannelType; name: string; groupId: string; webhookUrl: string; settings: Record<string, unknown> };
 

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { ChannelType } from '@relaydesk/contracts';
 import type { Tx } from '@relaydesk/db';
+import type { SecretBox } from './secret-box';
 
 export type Channel = { id: string; type: ChannelType; name: string; groupId: string; settings: Record<string, unknown> };
 
@@ -9,13 +10,23 @@ const CACHE_MS = 5_000;
 export const hashApiKey = (key: string): string => createHash('sha256').update(key).digest('hex');
 
 type Raw = { id: string; type: ChannelType; name: string; group_id: string; settings: Record<string, unknown> };
-const toChannel = (r: Raw): Channel => ({ id: r.id, type: r.type, name: r.name, groupId: r.group_id, settings: r.settings });
+
+/** The settings that are secrets: write-only over the API, encrypted at rest. */
+export const secretFields: Record<ChannelType, string[]> = {
+  whatsapp: ['accessToken', 'appSecret', 'verifyToken'],
+  telegram: ['botToken', 'secretToken'],
+  webchat: [],
+  api: ['apiKey'],
+};
 
 /** Channels with their secrets. Webhook lookups are cached briefly; writes clear this replica's cache. */
 export class ChannelRepository {
   private readonly cache = new Map<string, { channel: Channel | undefined; until: number }>();
 
-  constructor(private readonly db: DataSource) {}
+  constructor(
+    private readonly db: DataSource,
+    private readonly secrets: SecretBox,
+  ) {}
 
   async save(tx: Tx, c: Channel): Promise<void> {
     const apiKey = c.type === 'api' ? hashApiKey(String(c.settings['apiKey'])) : null;
@@ -23,13 +34,21 @@ export class ChannelRepository {
       `INSERT INTO channel (id, type, name, group_id, settings, api_key_hash) VALUES ($1, $2, $3, $4, $5, $6)
        ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, group_id = EXCLUDED.group_id, settings = EXCLUDED.settings,
          api_key_hash = EXCLUDED.api_key_hash, updated_at = now()`,
-      [c.id, c.type, c.name, c.groupId, JSON.stringify(c.settings), apiKey],
+      [c.id, c.type, c.name, c.groupId, JSON.stringify(this.mapSecrets(c, (v) => this.secrets.seal(v))), apiKey],
     );
     this.cache.clear();
   }
 
   async all(): Promise<Channel[]> {
-    return (await this.db.query<Raw[]>('SELECT * FROM channel ORDER BY created_at')).map(toChannel);
+    return (await this.db.query<Raw[]>('SELECT * FROM channel ORDER BY created_at')).map((r) => this.toChannel(r));
+  }
+
+  /** Encrypts the secrets of channels stored before they were encrypted; answers how many it changed. */
+  async sealPlainSecrets(): Promise<number> {
+    const rows = await this.db.query<Raw[]>('SELECT * FROM channel');
+    const plain = rows.filter((r) => secretFields[r.type].some((k) => typeof r.settings[k] === 'string' && !this.secrets.isSealed(r.settings[k])));
+    for (const r of plain) await this.save(this.db.manager, this.toChannel(r));
+    return plain.length;
   }
 
   byId(id: string): Promise<Channel | undefined> {
@@ -44,9 +63,18 @@ export class ChannelRepository {
     const hit = this.cache.get(key);
     if (hit && hit.until > Date.now()) return hit.channel;
     const [row] = await this.db.query<Raw[]>(sql, [param]);
-    const channel = row && toChannel(row);
+    const channel = row && this.toChannel(row);
     if (this.cache.size > 10_000) this.cache.clear(); // unknown keys are cached too: keep it bounded
     this.cache.set(key, { channel, until: Date.now() + CACHE_MS });
     return channel;
+  }
+
+  private toChannel(r: Raw): Channel {
+    const stored = { id: r.id, type: r.type, name: r.name, groupId: r.group_id, settings: r.settings };
+    return { ...stored, settings: this.mapSecrets(stored, (v) => this.secrets.open(v)) };
+  }
+
+  private mapSecrets(c: Channel, change: (value: string) => string): Record<string, unknown> {
+    return Object.fromEntries(Object.entries(c.settings).map(([k, v]) => [k, secretFields[c.type].includes(k) && typeof v === 'string' ? change(v) : v]));
   }
 }
