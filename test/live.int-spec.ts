@@ -204,7 +204,7 @@ describe('live counters and stream', () => {
     expect((await as['ann']!.get('/ready')).status).toBe(200);
   });
 
-  it('D8, D15: the holder\'s reply and then its delivery status are pushed to him', async () => {
+  it('D8, D15: the holder\'s reply, sent once however often the UI retries, and then its delivery status are pushed to him', async () => {
     const origin = 'https://shop.example';
     const webchat = (await as['root']!.post('/api/v1/channels', { type: 'webchat', name: 'Site chat', groupId: ids['Sales'], settings: { allowedOrigins: [origin] } })).body;
     const ingest = new HttpClient(stack.ingestion.url).with({ origin });
@@ -213,12 +213,20 @@ describe('live counters and stream', () => {
     const item = await listed('Lea', 'unassigned');
     await as['ann']!.post(`/api/v1/conversations/${item.id}/take`);
     const ann = await open('ann');
-    const reply = await as['ann']!.post(`/api/v1/conversations/${item.id}/messages`, { text: 'here 🙋' });
+    const reply = await as['ann']!.post(`/api/v1/conversations/${item.id}/messages`, { text: 'here 🙋' }, { 'idempotency-key': 'retry-1' });
     expect(reply.status).toBe(201);
+    // D15: the UI retrying on a weak connection: the same message answers again, stored and sent once.
+    const retried = await as['ann']!.post(`/api/v1/conversations/${item.id}/messages`, { text: 'here 🙋' }, { 'idempotency-key': 'retry-1' });
+    expect([retried.status, retried.body.id, retried.headers.get('idempotent-replayed')]).toEqual([201, reply.body.id, 'true']);
+    const history = (await as['ann']!.get(`/api/v1/conversations/${item.id}/messages`)).body.items;
+    expect(history.filter((m: any) => m.text === 'here 🙋')).toHaveLength(1);
     const created = await ann.next('message.created', (d) => d.message.id === reply.body.id);
     expect(created.data.message).toMatchObject({ direction: 'out', text: 'here 🙋', sender: { type: 'operator', id: ids['ann'], name: 'ann' } });
     const status = await ann.next('message.updated', (d) => d.messageId === reply.body.id);
     expect(status.data).toMatchObject({ conversationId: item.id, deliveryStatus: 'sent' });
+    expect(ann.of('message.created', (d) => d.message.id === reply.body.id)).toEqual([]);
+    const { rows } = await db.query('SELECT count(*)::int AS n FROM ingestion.webchat_reply WHERE message_id = $1', [reply.body.id]);
+    expect(rows[0].n).toBe(1);
   });
 
   it('D27: a blacklisted client\'s messages are pushed to no operator', async () => {
