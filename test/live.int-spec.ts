@@ -186,6 +186,8 @@ describe('live counters and stream', () => {
     expect(await StreamClient.refusal(url, '/api/v1/stream')).toMatchObject({ status: 401 });
     expect(await StreamClient.refusal(url, `/api/v1/stream?token=${as['ann']!.token}&since=yesterday`)).toMatchObject({ status: 400, body: { error: { code: 'validation_failed' } } });
     expect(await StreamClient.refusal(url, `/api/v1/elsewhere?token=${as['ann']!.token}`)).toMatchObject({ status: 404 });
+    const plain = await as['ann']!.get('/api/v1/stream');
+    expect([plain.status, plain.body.error.code]).toEqual([426, 'upgrade_required']);
 
     const viaProtocol = await StreamClient.open(url, { api: as['ann']!, viaProtocol: true });
     streams.push(viaProtocol);

@@ -48,10 +48,13 @@ export const isAfter = (a: string, b: string): boolean => compareIds(a, b) > 0;
 /**
  * Reads the live stream from where it stood when started, for one gateway replica: every replica
  * reads every entry, so the stream is the fan-out, and its retained tail is the resume window.
- * It needs a connection of its own, since it blocks on XREAD.
+ * XREAD blocks its connection, so it reads on a duplicate of the client it is given. After that
+ * connection was lost, the feed checks whether entries it had not read were trimmed meanwhile.
  */
 export class LiveFeed {
   private readonly keys: LiveKeys;
+  private readonly blocking: Redis;
+  private mayHaveGap = false;
   private position = '0-0';
   private running = false;
   private loop: Promise<void> | undefined;
@@ -63,6 +66,8 @@ export class LiveFeed {
     private readonly onError: (error: unknown) => void,
   ) {
     this.keys = liveKeys(prefix);
+    this.blocking = redis.duplicate({ maxRetriesPerRequest: null });
+    this.blocking.on('reconnecting', () => (this.mayHaveGap = true));
   }
 
   /** The id of the last entry handed on; an operator who connects now has seen everything up to it. */
@@ -80,7 +85,7 @@ export class LiveFeed {
 
   async stop(): Promise<void> {
     this.running = false;
-    this.redis.disconnect();
+    this.blocking.disconnect();
     await this.loop;
   }
 
@@ -110,10 +115,27 @@ export class LiveFeed {
     }
   }
 
+  /**
+   * After a lost connection, entries may have been trimmed (or Redis lost its data) past where this
+   * replica stood: it cannot tell its sockets what they missed, so it hands on a reload instead.
+   */
+  private async reloadedAfterGap(): Promise<boolean> {
+    const [first] = await this.redis.xrange(this.keys.stream, '-', '+', 'COUNT', 1);
+    if (this.position === '0-0' || (first && !isAfter(first[0], this.position))) return false;
+    const [last] = await this.redis.xrevrange(this.keys.stream, '+', '-', 'COUNT', 1);
+    this.position = last?.[0] ?? '0-0';
+    this.onEntries([{ id: this.position, kind: 'reload', reason: 'the live feed lost entries while this gateway was away from Redis' }]);
+    return true;
+  }
+
   private async read(): Promise<void> {
     while (this.running) {
       try {
-        const answer = await this.redis.xread('COUNT', 1000, 'BLOCK', 2000, 'STREAMS', this.keys.stream, this.position);
+        const answer = await this.blocking.xread('COUNT', 1000, 'BLOCK', 2000, 'STREAMS', this.keys.stream, this.position);
+        if (this.mayHaveGap) {
+          this.mayHaveGap = false;
+          if (await this.reloadedAfterGap()) continue;
+        }
         const entries = answer?.[0]?.[1] ?? [];
         if (entries.length === 0) continue;
         this.position = entries.at(-1)![0];

@@ -37,7 +37,7 @@ export class LiveState {
   private readonly streamLength: number;
 
   constructor(
-    private readonly redis: Redis,
+    readonly redis: Redis,
     options: LiveStateOptions,
   ) {
     this.prefix = options.prefix;

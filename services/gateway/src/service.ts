@@ -58,7 +58,7 @@ export async function runGateway(): Promise<void> {
     presence,
   });
   const server = await listen(app, config.PORT);
-  const stream = await new OperatorStream({ logger, tokens, operators, groups, directory, live, presence, feedRedis: new Redis(config.REDIS_URL) }).start(server);
+  const stream = await new OperatorStream({ logger, tokens, operators, groups, directory, live, presence }).start(server);
   logger.info({ port: config.PORT }, 'gateway ready');
 
   exitGracefully(

@@ -11,6 +11,7 @@ export const errorCodes = [
   'payload_too_large',
   'unsupported_media_type',
   'method_not_allowed',
+  'upgrade_required',
   'unavailable',
   'internal',
 ] as const;

@@ -11,6 +11,7 @@ import type { GroupRepository } from '../store/group.repository';
 import type { PresenceStore } from '../store/presence';
 import type { LiveState } from '@relaydesk/live';
 import { counterRoutes } from './counters.routes';
+import { streamRoutes } from './stream';
 import type { OperatorRepository } from '../store/operator.repository';
 import type { BlobStore } from '@relaydesk/blob-store';
 import { attachmentRoutes } from './attachments.routes';
@@ -68,6 +69,7 @@ export function buildGatewayApp(deps: GatewayDeps): Express {
     featureRoutes(deps, requireCaller),
     outgoingRoutes(deps, requireCaller, new Names(deps.directory)),
     cannedResponseRoutes(deps, requireCaller),
+    streamRoutes(),
   ];
   const openApi = openApiDocument('Relaydesk gateway', gatewayRoutes);
   app.get('/api/v1/openapi.json', (_req, res) => {

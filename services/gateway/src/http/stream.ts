@@ -3,7 +3,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { AppError, type Logger } from '@relaydesk/service-kit';
 import { countersOf, isAfter, LiveFeed, streamId, type LiveEntry, type LiveState } from '@relaydesk/live';
-import type { Redis } from 'ioredis';
+import { Router } from 'express';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { z } from 'zod';
 import type { AccessTokens } from '../auth/access-tokens';
@@ -18,6 +18,15 @@ import { Names } from './conversations.routes';
 
 export const STREAM_PATH = '/api/v1/stream';
 
+/** A plain GET of the stream's path (no Upgrade header) learns what it is, instead of a 404. */
+export function streamRoutes(): Router {
+  const router = Router();
+  router.get('/stream', () => {
+    throw new AppError('upgrade_required', 'GET /api/v1/stream is a WebSocket: connect with Upgrade: websocket and ?token=<access token> (or the subprotocols "bearer, <token>")');
+  });
+  return router;
+}
+
 export type OperatorStreamDeps = {
   logger: Logger;
   tokens: Pick<AccessTokens, 'verify'>;
@@ -26,8 +35,6 @@ export type OperatorStreamDeps = {
   directory: Directory;
   live: LiveState;
   presence: PresenceStore;
-  /** A connection of the stream's own: reading the live feed blocks it. */
-  feedRedis: Redis;
   limits?: Partial<typeof defaultLimits>;
 };
 
@@ -101,7 +108,7 @@ export class OperatorStream {
     this.limits = { ...defaultLimits, ...deps.limits };
     this.names = new Names(new CachedNames(deps.directory));
     this.wss = new WebSocketServer({ noServer: true, maxPayload: 4096, handleProtocols: (protocols) => (protocols.has('bearer') ? 'bearer' : false) });
-    this.feed = new LiveFeed(deps.feedRedis, deps.live.prefix, (entries) => this.deliver(entries), (error) =>
+    this.feed = new LiveFeed(deps.live.redis, deps.live.prefix, (entries) => this.deliver(entries), (error) =>
       deps.logger.warn({ err: error }, 'live feed: read failed, retrying'),
     );
   }
