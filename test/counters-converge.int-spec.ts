@@ -87,14 +87,25 @@ describe('counters converge', () => {
     expect([first.status, first.body]).toEqual([200, expect.anything()]);
     await work(sendAs, 3, 'warm-up');
 
-    for (let crash = 0; crash < 2; crash++) {
-      const load = work(sendAs, 4, `crash ${crash}`);
-      await sleep(150 + crash * 100);
-      await conversation.kill();
-      const { rows } = await db.query('SELECT count(*)::int AS n FROM conversation.outbox');
-      console.info(`counters-converge: killed the conversation service with ${rows[0].n} events still in its outbox`);
-      await load;
-      conversation = await startService('conversation', stack.env, { port: conversation.port });
+    const redis = new Redis(env.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379');
+    try {
+      for (let crash = 0; crash < 2; crash++) {
+        const load = work(sendAs, 4, `crash ${crash}`);
+        // Redis holds writes back for a moment: commits go on, their Redis updates wait; then the kill.
+        await sleep(100);
+        await redis.client('PAUSE', 3_000, 'WRITE');
+        await sleep(400 + crash * 200);
+        await conversation.kill();
+        await redis.client('UNPAUSE');
+        const { rows } = await db.query('SELECT count(*)::int AS n FROM conversation.outbox');
+        console.info(`counters-converge: killed the conversation service with ${rows[0].n} committed events not yet in Redis`);
+        expect(rows[0].n).toBeGreaterThan(0);
+        await load;
+        conversation = await startService('conversation', stack.env, { port: conversation.port });
+      }
+    } finally {
+      await redis.client('UNPAUSE').catch(() => undefined);
+      redis.disconnect();
     }
     await work(sendAs, 2, 'after');
     await converged();

@@ -2,9 +2,23 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { DataSource, QueryRunner } from 'typeorm';
 import { readOutbox, removeFromOutbox, type OutboxRow } from '@relaydesk/db';
 import type { Logger } from '@relaydesk/service-kit';
+import type { MessageType } from '@relaydesk/contracts';
 import { headersOf, type Bus } from './bus';
+import type { AnyMessage } from './envelope';
 
-export type OutboxRelayOptions = { batchSize?: number; idlePollMs?: number };
+/**
+ * Hands events of one type to a projection in this process instead of the broker. It must be
+ * idempotent; when it fails, the relay publishes those events after all, so a consumer of the type
+ * applies them later and nothing waits on the projection's store.
+ */
+export type LocalDelivery = {
+  type: MessageType;
+  deliver: (messages: AnyMessage[]) => Promise<void>;
+  /** A store that hangs counts as failed after this long (default 2 s), so it never holds the outbox back. */
+  timeoutMs?: number;
+};
+
+export type OutboxRelayOptions = { batchSize?: number; idlePollMs?: number; local?: LocalDelivery };
 
 /**
  * Publishes outbox rows in id order with confirms and deletes them once confirmed. One replica at a
@@ -19,6 +33,7 @@ export class OutboxRelay {
   private pending = false;
   private readonly batchSize: number;
   private readonly idlePollMs: number;
+  private readonly local: LocalDelivery | undefined;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -28,6 +43,7 @@ export class OutboxRelay {
   ) {
     this.batchSize = options.batchSize ?? 500;
     this.idlePollMs = options.idlePollMs ?? 50;
+    this.local = options.local;
   }
 
   start(): this {
@@ -69,9 +85,30 @@ export class OutboxRelay {
     const manager = this.runner!.manager;
     const rows = await readOutbox(manager, this.batchSize);
     if (rows.length === 0) return 0;
-    await this.bus.publishRaw(rows.map(toPublish));
+    await this.bus.publishRaw((await this.deliverLocally(rows)).map(toPublish));
     await removeFromOutbox(manager, rows.map((r) => r.id));
     return rows.length;
+  }
+
+  /** Answers the rows still to publish: all but those delivered in this process. */
+  private async deliverLocally(rows: OutboxRow[]): Promise<OutboxRow[]> {
+    const local = this.local;
+    if (!local) return rows;
+    const mine = rows.filter((r) => (r.envelope as AnyMessage).type === local.type);
+    if (mine.length === 0) return rows;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${local.timeoutMs ?? 2_000} ms`)), local.timeoutMs ?? 2_000);
+    });
+    try {
+      await Promise.race([local.deliver(mine.map((r) => r.envelope as AnyMessage)), timeout]);
+      return rows.filter((r) => !mine.includes(r));
+    } catch (error) {
+      this.logger.warn({ err: error, type: local.type, count: mine.length }, 'outbox relay: local delivery failed; publishing to the bus instead');
+      return rows;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private idle(ms: number): Promise<void> {

@@ -135,6 +135,47 @@ describe('bus', () => {
       expect(relayed.sort()).toEqual(['echo-once', 'echo-twice']);
     });
 
+    it('delivers one type in this process instead of the broker, and publishes it after all when that fails or hangs', async () => {
+      const localDb = await openDatabase(createDataSource({ url: env.databaseUrl, schema: 'bus_local', migrations: [] }));
+      let store: 'up' | 'down' | 'hanging' = 'up';
+      const delivered: string[] = [];
+      const nameOf = (m: AnyMessage) => (m.payload as { name: string }).name;
+      const localRelay = new OutboxRelay(localDb, bus, logger, {
+        local: {
+          type: 'channel.configured',
+          deliver: async (messages) => {
+            if (store === 'down') throw new Error('the projection store is down');
+            if (store === 'hanging') await new Promise(() => undefined);
+            delivered.push(...messages.map(nameOf));
+          },
+          timeoutMs: 300,
+        },
+      }).start();
+      const relayed: string[] = [];
+      await consume('outbox-local', async (batch) => {
+        relayed.push(...batch.map(nameOf));
+      });
+      try {
+        await localDb.transaction((tx) => emitInTransaction(tx, [configured('local-here')]));
+        localRelay.kick();
+        await waitFor('delivered in process', () => delivered.includes('local-here'));
+        store = 'down';
+        await localDb.transaction((tx) => emitInTransaction(tx, [configured('local-fallback')]));
+        localRelay.kick();
+        await waitFor('published instead', () => relayed.includes('local-fallback'));
+        store = 'hanging';
+        await localDb.transaction((tx) => emitInTransaction(tx, [configured('local-hung')]));
+        localRelay.kick();
+        await waitFor('published after the time-out', () => relayed.includes('local-hung'));
+        expect(relayed).not.toContain('local-here');
+        expect(delivered).not.toContain('local-fallback');
+        await waitFor('outbox emptied', async () => (await localDb.query('SELECT count(*)::int AS left FROM outbox'))[0].left === 0);
+      } finally {
+        await localRelay.stop();
+        await localDb.destroy();
+      }
+    });
+
     it('keeps outbox rows until the broker confirms them and relays them after a broker drop', async () => {
       const relayed: string[] = [];
       await consume('outbox-drop', async (batch) => {

@@ -1,4 +1,4 @@
-import { Bus, OutboxRelay } from '@relaydesk/bus';
+import { Bus, isType, OutboxRelay } from '@relaydesk/bus';
 import { createDataSource, openDatabase, postgresDependency } from '@relaydesk/db';
 import { closeServer, createHttpApp, createLogger, exitGracefully, finishHttpApp, listen, loadConfig, requireIdentity } from '@relaydesk/service-kit';
 import { conversationConfig } from './config';
@@ -18,9 +18,10 @@ export async function runConversation(): Promise<void> {
   const logger = createLogger('conversation', config.LOG_LEVEL);
   const db = await openDatabase(createDataSource({ url: config.DATABASE_URL, schema: 'conversation', migrations: conversationMigrations, poolSize: config.DB_POOL_SIZE }));
   const bus = await Bus.connect({ url: config.AMQP_URL, logger });
-  const relay = new OutboxRelay(db, bus, logger).start();
   const redis = new Redis(config.REDIS_URL);
   const live = new LiveState(redis, { prefix: config.REDIS_PREFIX });
+  // conversation.changed goes straight from the outbox to Redis; the live consumer takes what that misses.
+  const relay = new OutboxRelay(db, bus, logger, { local: { type: 'conversation.changed', deliver: (changes) => live.apply(changes.filter(isType('conversation.changed')).map((c) => c.payload)) } }).start();
   const consumers = [
     await liveStateConsumer(bus, live).start(),
     await routedMessagesConsumer(bus, db, relay, config.INBOUND_PARTITIONS).start(),
