@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
+import { countersInDatabase } from './support/counters-in-database';
 import { createTestEnv, startService, startStack, StreamClient, waitFor, Workspace, type HttpClient, type RunningService, type Stack, type TestEnv } from '@relaydesk/testing';
 
 const root = join(__dirname, '..');
@@ -16,17 +17,7 @@ describe('counters converge', () => {
   const operators: { id: string; api: HttpClient; groupIds: string[] }[] = [];
   let groupIds: string[];
 
-  const inDatabase = async (operatorId: string, groups: string[]) => {
-    const { rows } = await db.query(
-      `SELECT
-         count(*) FILTER (WHERE c.status = 'in_progress' AND c.assignee_id = $1)::int AS mine,
-         count(*) FILTER (WHERE c.status = 'in_progress' AND c.assignee_id = $1 AND c.unread_count > 0)::int AS mine_unread,
-         count(*) FILTER (WHERE c.status = 'unassigned' AND c.group_id = ANY($2::uuid[]) AND c.unread_count > 0)::int AS unassigned_unread
-       FROM conversation.conversation c JOIN conversation.client cl ON cl.id = c.client_id WHERE NOT cl.blacklisted`,
-      [operatorId, groups],
-    );
-    return { mine: rows[0].mine, unread: { unassigned: rows[0].unassigned_unread, mine: rows[0].mine_unread } };
-  };
+  const inDatabase = (operatorId: string, groups: string[]) => countersInDatabase(db, operatorId, groups);
 
   /** Every operator's counters equal the database's, once the system is quiet. */
   const converged = () =>

@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import { countersInDatabase } from './support/counters-in-database';
 import { createTestEnv, HttpClient, startService, startStack, StreamClient, waitFor, Workspace, type RunningService, type Stack, type TestEnv } from '@relaydesk/testing';
 
 /** D14 counters in Redis and the operators' live stream (API.md "Real time"), through two gateways. */
@@ -21,20 +22,6 @@ describe('live counters and stream', () => {
   const listed = (client: string, tab = 'all') =>
     waitFor(`${client} in ${tab}`, async () => (await as['root']!.get(`/api/v1/conversations?tab=${tab}`)).body.items.find((i: any) => i.client.name === client));
   const counters = async (name: string) => (await as[name]!.get('/api/v1/conversations/counters')).body;
-
-  /** D14 computed from PostgreSQL, the truth the counters must equal. */
-  const countersInDatabase = async (operatorId: string, groupIds: string[]) => {
-    const { rows } = await db.query(
-      `SELECT
-         count(*) FILTER (WHERE c.status = 'in_progress' AND c.assignee_id = $1)::int AS mine,
-         count(*) FILTER (WHERE c.status = 'in_progress' AND c.assignee_id = $1 AND c.unread_count > 0)::int AS mine_unread,
-         count(*) FILTER (WHERE c.status = 'unassigned' AND c.group_id = ANY($2::uuid[]) AND c.unread_count > 0)::int AS unassigned_unread
-       FROM conversation.conversation c JOIN conversation.client cl ON cl.id = c.client_id WHERE NOT cl.blacklisted`,
-      [operatorId, groupIds],
-    );
-    const r = rows[0];
-    return { mine: r.mine, unread: { unassigned: r.unassigned_unread, mine: r.mine_unread } };
-  };
 
   beforeAll(async () => {
     env = await createTestEnv();
@@ -78,20 +65,20 @@ describe('live counters and stream', () => {
 
     expect((await as['ann']!.post(`/api/v1/conversations/${item.id}/read`)).status).toBe(200);
     await waitFor('read', async () => (await counters('ann')).unread.mine === 0);
-    expect(await counters('ann')).toEqual(await countersInDatabase(ids['ann']!, [ids['Sales']!]));
+    expect(await counters('ann')).toEqual(await countersInDatabase(db, ids['ann']!, [ids['Sales']!]));
 
     await send('Dora', 'one more thing');
     await waitFor('unread again', async () => (await counters('ann')).unread.mine === 1);
     expect((await as['ann']!.post(`/api/v1/conversations/${item.id}/close`)).status).toBe(200);
     await waitFor('closed', async () => (await counters('ann')).mine === 0);
-    expect(await counters('ann')).toEqual(await countersInDatabase(ids['ann']!, [ids['Sales']!]));
+    expect(await counters('ann')).toEqual(await countersInDatabase(db, ids['ann']!, [ids['Sales']!]));
   });
 
   it('D14: a super_admin counts the unread of every group', async () => {
     await send('Eve', 'hi');
     await waitFor('root counts Eve', async () => (await counters('root')).unread.unassigned >= 1);
     const { rows } = await db.query(`SELECT id FROM gateway.groups`);
-    expect(await counters('root')).toEqual(await countersInDatabase(ids['root'] ?? '00000000-0000-0000-0000-000000000000', rows.map((r) => r.id)));
+    expect(await counters('root')).toEqual(await countersInDatabase(db, ids['root'] ?? '00000000-0000-0000-0000-000000000000', rows.map((r) => r.id)));
   });
 
   it('a client message reaches the operators of its group at once, and no one else', async () => {
@@ -119,7 +106,7 @@ describe('live counters and stream', () => {
     expect(gone.data).toEqual({ id: item.id, visible: false });
     const mine = await ann.next('conversation.updated', (d) => d.id === item.id);
     expect(mine.data).toMatchObject({ visible: true, status: 'in_progress', assignee: { id: ids['ann'], name: 'ann' } });
-    expect((await ann.next('counters.updated', (d) => d.mine >= 1)).data).toEqual(await countersInDatabase(ids['ann']!, [ids['Sales']!]));
+    expect((await ann.next('counters.updated', (d) => d.mine >= 1)).data).toEqual(await countersInDatabase(db, ids['ann']!, [ids['Sales']!]));
   });
 
   it('D18: a note reaches the operators who see the conversation, and counts as unread for nobody', async () => {
