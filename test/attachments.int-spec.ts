@@ -1,3 +1,4 @@
+import amqp from 'amqplib';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -105,6 +106,12 @@ describe('attachments (D15)', () => {
   });
 
   it('D15: the outbound message carries the file by storage key, and the webchat reply keeps it', async () => {
+    const broker = await amqp.connect(env.amqpUrl);
+    const events: { payload: { messageId: string; attachment?: unknown } }[] = [];
+    const channel = await broker.createChannel();
+    const { queue } = await channel.assertQueue('', { exclusive: true });
+    await channel.bindQueue(queue, 'events', 'message.sent');
+    await channel.consume(queue, (d) => d && events.push(JSON.parse(d.content.toString('utf8')) as (typeof events)[number]), { noAck: true });
     const sent = await upload(ann, bob, form([{ bytes: pdf, fileName: 'invoice.pdf' }]));
     expect(sent.status).toBe(201);
     expect(sent.body).toMatchObject({ kind: 'file', text: null, attachment: { fileName: 'invoice.pdf', mimeType: 'application/pdf', size: pdf.length } });
@@ -115,6 +122,10 @@ describe('attachments (D15)', () => {
     expect(reply.attachment).toEqual({ storageKey: expect.stringMatching(/^attachments\//), fileName: 'invoice.pdf', mimeType: 'application/pdf', size: pdf.length });
     expect((await storedBlobs()).some((f) => f.endsWith(reply.attachment.storageKey.split('/').pop()))).toBe(true);
     await waitFor('sent', async () => (await history(bob)).find((m) => m.id === sent.body.id)?.deliveryStatus === 'sent');
+    // message.sent names the file too, for whoever indexes or reports on messages.
+    const event = await waitFor('message.sent', () => events.find((e) => e.payload.messageId === sent.body.id));
+    expect(event.payload.attachment).toEqual(reply.attachment);
+    await broker.close();
   });
 
   it('D34: an operator who may not see the conversation gets 404 for its file; so does an unknown id', async () => {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isoTime, uuid } from '../primitives';
+import { attachmentRef } from '../channels/inbound-message';
 
 export const messageDirections = ['in', 'out'] as const;
 export const messageKinds = ['text', 'file', 'note', 'event'] as const;
@@ -14,6 +15,8 @@ export const messageStored = z.strictObject({
   text: z.string().nullable(),
   senderOperatorId: uuid.nullable(),
   createdAt: isoTime,
+  /** The file of a `file` message, by its blob key or the connector's URL. */
+  attachment: attachmentRef.optional(),
   /** D27: from a blacklisted client: stored and searchable, but pushed and counted for nobody. */
   blocked: z.boolean().optional(),
 });

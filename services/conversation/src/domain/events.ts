@@ -16,23 +16,34 @@ export function movedEvent(conv: Pick<ConversationRow, 'id' | 'clientId'>, from:
   );
 }
 
+/** What a channel adapter (or search) needs of the file: the blob's key, or the connector's URL. */
+const attachmentOf = ({ attachment: a }: MessageRow) =>
+  a ? { attachment: { ...(a.storageKey ? { storageKey: a.storageKey } : { url: a.externalUrl! }), fileName: a.fileName, mimeType: a.mimeType, size: a.size } } : {};
+
 export function messageEvent(m: MessageRow, clientId: string, blocked = false): AnyMessage {
   return makeEnvelope(
     m.direction === 'in' ? 'message.received' : 'message.sent',
-    { messageId: m.id, conversationId: m.conversationId, clientId, direction: m.direction, kind: m.kind, text: m.text, senderOperatorId: m.senderOperatorId, createdAt: m.createdAt, ...(blocked ? { blocked } : {}) },
+    {
+      messageId: m.id,
+      conversationId: m.conversationId,
+      clientId,
+      direction: m.direction,
+      kind: m.kind,
+      text: m.text,
+      senderOperatorId: m.senderOperatorId,
+      createdAt: m.createdAt,
+      ...attachmentOf(m),
+      ...(blocked ? { blocked } : {}),
+    },
     { source, partitionKey: m.conversationId },
   );
 }
-
-/** What a channel adapter needs to fetch and send the file: the blob's key, or the connector's URL. */
-const outboundAttachment = ({ attachment: a }: MessageRow) =>
-  a ? { attachment: { ...(a.storageKey ? { storageKey: a.storageKey } : { url: a.externalUrl! }), fileName: a.fileName, mimeType: a.mimeType, size: a.size } } : {};
 
 export function outboundEvent(m: MessageRow, conv: ConversationRow): AnyMessage {
   const channel = conv.channel as ChannelType;
   return makeEnvelope(
     `outbound.${channel}`,
-    { messageId: m.id, channel, channelId: conv.channelId, externalClientId: conv.externalClientId, ...(m.text ? { text: m.text } : {}), ...outboundAttachment(m) },
+    { messageId: m.id, channel, channelId: conv.channelId, externalClientId: conv.externalClientId, ...(m.text ? { text: m.text } : {}), ...attachmentOf(m) },
     { source, partitionKey: clientKey({ channelId: conv.channelId, externalClientId: conv.externalClientId }) },
   );
 }
