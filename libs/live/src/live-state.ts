@@ -9,9 +9,7 @@ export type Counters = { mine: number; unread: { unassigned: number; mine: numbe
 /** A caller's figures from the sizes of the counter sets (see LiveState.counterSets). */
 export function countersOf(caller: CallerIdentity, sets: Map<string, number>): Counters {
   let unassigned = 0;
-  for (const [name, size] of sets) {
-    if (name.startsWith('unassigned_unread:') && inScope(caller, name.slice('unassigned_unread:'.length))) unassigned += size;
-  }
+  for (const [name, size] of sets) if (name.startsWith('unassigned_unread:') && countsFor(caller, name)) unassigned += size;
   return { mine: sets.get(`mine:${caller.operatorId}`) ?? 0, unread: { mine: sets.get(`mine_unread:${caller.operatorId}`) ?? 0, unassigned } };
 }
 

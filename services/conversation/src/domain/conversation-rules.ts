@@ -6,9 +6,8 @@ export type Decision = { action: ConversationAction; to: ConversationState };
 
 export { canSee, inScope } from '@relaydesk/contracts';
 
-export function mayUseAllTab(c: CallerIdentity): boolean {
-  return hasAllTab(c);
-}
+/** D1: the All and Blacklist tabs. */
+export { hasAllTab as mayUseAllTab };
 
 const heldByOther = (c: CallerIdentity, conv: ConversationState) => conv.assigneeId !== null && conv.assigneeId !== c.operatorId;
 
@@ -63,7 +62,7 @@ export function decideBlacklist(c: CallerIdentity, conv: ConversationState, blac
  * the conversation goes to Unassigned of its group; otherwise it stays as it was.
  */
 export function decideUnlock(c: CallerIdentity, conv: ConversationState, blacklisted: boolean, blockedMessages: number): Decision {
-  if (!mayUseAllTab(c) || !inScope(c, conv.groupId)) {
+  if (!hasAllTab(c) || !inScope(c, conv.groupId)) {
     if (!canSee(c, conv)) throw new AppError('not_found', 'No such conversation');
     throw new AppError('forbidden', 'Unlocking needs the "conversations.view_all" or "conversations.manage" permission');
   }

@@ -6,7 +6,7 @@ import type { LoginLimiter } from '../auth/login-limiter';
 import type { Passwords } from '../auth/passwords';
 import type { GatewayConfig } from '../config';
 import { RateLimitedError } from '../domain/rate-limited';
-import type { Directory } from '../store/directory';
+import { CachedNames, type Directory } from '../store/directory';
 import type { GroupRepository } from '../store/group.repository';
 import type { PresenceStore } from '../store/presence';
 import type { LiveState } from '@relaydesk/live';
@@ -21,7 +21,8 @@ import { cannedResponseRoutes } from './canned-responses.routes';
 import { channelRoutes } from './channels.routes';
 import { clientRoutes } from './clients.routes';
 import { featureRoutes } from './features.routes';
-import { conversationRoutes, Names } from './conversations.routes';
+import { conversationRoutes } from './conversations.routes';
+import { Names } from './names';
 import { outgoingRoutes } from './outgoing.routes';
 import type { ServiceClient } from './service-client';
 import { groupRoutes } from './groups.routes';
@@ -55,6 +56,7 @@ export function buildGatewayApp(deps: GatewayDeps): Express {
   const app = createHttpApp({ logger: deps.logger, dependencies: deps.dependencies });
   app.set('trust proxy', deps.config.TRUST_PROXY);
   const requireCaller = authenticate(deps);
+  const names = new Names(new CachedNames(deps.directory));
 
   // The public API under /api/v1: mount further routers here.
   const routers: Router[] = [
@@ -63,11 +65,11 @@ export function buildGatewayApp(deps: GatewayDeps): Express {
     groupRoutes(deps, requireCaller),
     channelRoutes(deps, requireCaller),
     counterRoutes(deps, requireCaller),
-    conversationRoutes(deps, requireCaller),
+    conversationRoutes(deps, requireCaller, names),
     attachmentRoutes(deps, requireCaller),
     clientRoutes(deps, requireCaller),
     featureRoutes(deps, requireCaller),
-    outgoingRoutes(deps, requireCaller, new Names(deps.directory)),
+    outgoingRoutes(deps, requireCaller, names),
     cannedResponseRoutes(deps, requireCaller),
     streamRoutes(),
   ];

@@ -4,53 +4,20 @@ import { assignBody, changeGroupBody, sendMessageBody } from '@relaydesk/contrac
 import { AppError, parseOrThrow } from '@relaydesk/service-kit';
 import { mayAssignTo } from '../domain/may-assign-to';
 import { requireKnownGroups } from '../domain/require-known-groups';
-import { CachedNames, type Directory, type NameLookup } from '../store/directory';
+import type { Directory } from '../store/directory';
 import type { OperatorRepository } from '../store/operator.repository';
 import { AttachmentUploads } from './attachment-upload';
-import { callerOf, type Caller } from './authenticate';
-import { withPinViews } from './pin-view';
+import { callerOf } from './authenticate';
+import type { Item, LogItem, MessageItem, Names } from './names';
 import { reply, succeeded, type ServiceClient } from './service-client';
-
-type Named = { id: string; name?: string } | null;
-export type Item = { assignee: Named; group: Named; pin?: { operatorId: string } | null };
-type LogItem = { actor: Named };
-type MessageItem = { sender: { type: string; id?: string; name?: string } };
-
-/** Fills in the names of operators and groups, which the gateway owns, in what conversation answers. */
-export class Names {
-  constructor(private readonly directory: NameLookup) {}
-
-  async items<T extends Item>(items: T[], caller: Caller): Promise<T[]> {
-    const [operators, groups] = await Promise.all([
-      this.directory.operatorNames(items.flatMap((i) => (i.assignee ? [i.assignee.id] : []))),
-      this.directory.groupNames(items.flatMap((i) => (i.group ? [i.group.id] : []))),
-    ]);
-    const named = items.map((i) => ({
-      ...i,
-      assignee: i.assignee && { id: i.assignee.id, name: operators.get(i.assignee.id) ?? null },
-      group: i.group && { id: i.group.id, name: groups.get(i.group.id) ?? null },
-    }));
-    return withPinViews(this.directory, caller, named);
-  }
-
-  async log<T extends LogItem>(entries: T[]): Promise<T[]> {
-    const operators = await this.directory.operatorNames(entries.flatMap((e) => (e.actor ? [e.actor.id] : [])));
-    return entries.map((e) => ({ ...e, actor: e.actor && { id: e.actor.id, name: operators.get(e.actor.id) ?? null } }));
-  }
-
-  async messages<T extends MessageItem>(messages: T[]): Promise<T[]> {
-    const operators = await this.directory.operatorNames(messages.flatMap((m) => (m.sender.id ? [m.sender.id] : [])));
-    return messages.map((m) => (m.sender.id ? { ...m, sender: { ...m.sender, name: operators.get(m.sender.id) ?? null } } : m));
-  }
-}
 
 /** The conversation workspace (API.md "Conversations"): rules live in the conversation service. */
 export function conversationRoutes(
   deps: { conversation: ServiceClient; directory: Directory; operators: Pick<OperatorRepository, 'findById'>; blobs: BlobStore },
   requireCaller: RequestHandler,
+  names: Names,
 ): Router {
   const router = Router();
-  const names = new Names(new CachedNames(deps.directory));
   const service = deps.conversation;
   const uploads = new AttachmentUploads(deps.blobs, service);
 

@@ -5,7 +5,7 @@ import type { GatewayConfig } from '../config';
 import { requireKnownGroups } from '../domain/require-known-groups';
 import type { Directory } from '../store/directory';
 import { callerOf, type Caller } from './authenticate';
-import type { Item, Names } from './conversations.routes';
+import type { Item, Names } from './names';
 import { reply, succeeded, type ServiceClient } from './service-client';
 
 export type OutgoingDeps = {

@@ -14,7 +14,7 @@ import type { GroupRepository } from '../store/group.repository';
 import type { OperatorRepository } from '../store/operator.repository';
 import type { PresenceStore } from '../store/presence';
 import { identityOfCaller, operatorOfToken } from './authenticate';
-import { Names } from './conversations.routes';
+import { Names } from './names';
 
 export const STREAM_PATH = '/api/v1/stream';
 
