@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import express, { type ErrorRequestHandler, type Express, type RequestHandler, type Response } from 'express';
+import express, { type ErrorRequestHandler, type Express, type Request, type RequestHandler, type Response } from 'express';
 import { IDENTITY_HEADER, type CallerIdentity } from '@relaydesk/contracts';
 import { AppError, httpStatusOf } from './errors';
 import { verifyIdentity } from './identity';
@@ -36,9 +36,15 @@ export function createHttpApp({ logger, dependencies, bodyLimit = '256kb' }: Htt
     else res.status(503).json({ status: 'not_ready', failures });
   });
   app.use(logRequests(logger));
-  app.use(express.json({ limit: bodyLimit, type: ['application/json', 'application/*+json'] }));
+  app.use(express.json({ limit: bodyLimit, type: ['application/json', 'application/*+json'], verify: keepRawBody }));
   return app;
 }
+
+const rawBodies = new WeakMap<object, Buffer>();
+const keepRawBody = (req: object, _res: unknown, bytes: Buffer): void => void rawBodies.set(req, bytes);
+
+/** A JSON body's bytes as received: what a platform's webhook signature is computed over. */
+export const rawBodyOf = (req: Request): Buffer | undefined => rawBodies.get(req);
 
 /** One line per answered request: errors always, refusals at info, the rest only at debug. */
 function logRequests(logger: Logger): RequestHandler {

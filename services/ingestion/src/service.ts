@@ -1,10 +1,14 @@
 import { createHmac } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { createBlobStore } from '@relaydesk/blob-store';
 import { Bus, OutboxRelay } from '@relaydesk/bus';
 import { createDataSource, openDatabase, postgresDependency } from '@relaydesk/db';
 import { closeServer, createHttpApp, createLogger, exitGracefully, finishHttpApp, listen, loadConfig, requireIdentity } from '@relaydesk/service-kit';
 import { ingestionConfig } from './config';
 import { webchatOutboundConsumer } from './events/outbound.consumer';
+import { platformOutboundConsumer } from './events/platform-outbound.consumer';
+import { WhatsappSender } from './domain/whatsapp/sender';
+import { OutboundDeliveryRepository } from './store/outbound-delivery.repository';
 import { channelRoutes } from './http/channel.routes';
 import { ingestRoutes } from './http/ingest.routes';
 import { whatsappRoutes } from './http/whatsapp.routes';
@@ -19,21 +23,25 @@ export async function runIngestion(): Promise<void> {
   const bus = await Bus.connect({ url: config.AMQP_URL, logger });
   const redis = new Redis(config.REDIS_URL, { keyPrefix: config.REDIS_PREFIX, maxRetriesPerRequest: 2, enableAutoPipelining: true });
   const relay = new OutboxRelay(db, bus, logger).start();
+  const blobs = createBlobStore(config);
   const channels = new ChannelRepository(db, new SecretBox(config.SECRETS_KEY, config.INTERNAL_SECRET));
   const sealed = await channels.sealPlainSecrets();
   if (sealed > 0) logger.info({ channels: sealed }, 'encrypted the secrets of channels stored in clear');
-  const consumers = [await webchatOutboundConsumer(bus, db, relay).start()];
+  const deliveries = new OutboundDeliveryRepository(db);
+  const senders = { whatsapp: new WhatsappSender() };
+  const delivery = { db, relay, blobs, channels, deliveries, senders, maxAttempts: config.OUTBOUND_RETRY_DELAYS_MS.length + 1 };
+  const consumers = [await webchatOutboundConsumer(bus, db, relay).start(), await platformOutboundConsumer(bus, delivery, config.OUTBOUND_RETRY_DELAYS_MS).start()];
 
   const app = createHttpApp({
     logger,
-    dependencies: [postgresDependency(db), bus.dependency, { name: 'redis', check: () => redis.ping() }],
+    dependencies: [postgresDependency(db), bus.dependency, { name: 'redis', check: () => redis.ping() }, { name: 'blob store', check: () => blobs.check() }],
   });
   const visitorSecret = createHmac('sha256', config.INTERNAL_SECRET).update('webchat-visitors').digest('hex');
   app.use(ingestRoutes({ bus, redis, channels, visitorSecret, publicUrl: config.PUBLIC_INGEST_URL }));
   app.use('/channels', requireIdentity(config.INTERNAL_SECRET));
   app.use(channelRoutes(db, relay, channels, config.PUBLIC_INGEST_URL));
   app.use('/internal', requireIdentity(config.INTERNAL_SECRET));
-  app.use(whatsappRoutes(channels));
+  app.use(whatsappRoutes(channels, { bus, redis, blobs, deliveries, logger }));
   const server = await listen(finishHttpApp(app, logger), config.PORT);
   logger.info({ port: config.PORT }, 'ingestion ready');
 

@@ -1,4 +1,5 @@
-import { cleanFileName, decideAttachmentType, sniff } from './attachment-type';
+import { sniff } from '@relaydesk/blob-store';
+import { cleanFileName, decideAttachmentType } from './attachment-type';
 
 const png = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
 const pdf = Buffer.from('%PDF-1.7\n%âãÏÓ\n1 0 obj\n', 'latin1');

@@ -36,4 +36,32 @@ export const webchatReplyAttachments1732000000070 = sqlMigration(
   ['ALTER TABLE webchat_reply DROP COLUMN attachment'],
 );
 
-export const ingestionMigrations = [createChannels1732000000020, webchatReplyAttachments1732000000070];
+/** Issue 5: operator messages handed to WhatsApp and Telegram, and statuses that beat the send's answer. */
+export const outboundDeliveries1732000000100 = sqlMigration(
+  'outboundDeliveries1732000000100',
+  [
+    `
+      CREATE TABLE outbound_delivery (
+        message_id uuid PRIMARY KEY,
+        channel_id uuid NOT NULL,
+        status text NOT NULL CHECK (status IN ('sending', 'sent', 'failed')),
+        attempts int NOT NULL,
+        external_message_id text,
+        last_error text,
+        updated_at timestamptz NOT NULL DEFAULT now()
+      )`,
+    'CREATE UNIQUE INDEX outbound_delivery_external ON outbound_delivery (channel_id, external_message_id) WHERE external_message_id IS NOT NULL',
+    `
+      CREATE TABLE early_delivery_status (
+        channel_id uuid NOT NULL,
+        external_message_id text NOT NULL,
+        status text NOT NULL,
+        report jsonb NOT NULL,
+        received_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (channel_id, external_message_id, status)
+      )`,
+  ],
+  ['DROP TABLE early_delivery_status, outbound_delivery'],
+);
+
+export const ingestionMigrations = [createChannels1732000000020, webchatReplyAttachments1732000000070, outboundDeliveries1732000000100];

@@ -1,7 +1,8 @@
-import { whatsappApiBaseUrl, type WhatsappCheckAnswer, type WhatsappCheckBody } from '@relaydesk/contracts';
+import type { WhatsappCheckAnswer, WhatsappCheckBody } from '@relaydesk/contracts';
 import { AppError } from '@relaydesk/service-kit';
 import { z } from 'zod';
-import type { Channel, ChannelRepository } from '../store/channel.repository';
+import type { Channel, ChannelRepository } from '../../store/channel.repository';
+import { apiBaseOf, bearer } from './api';
 
 const CHECK_TIMEOUT_MS = 10_000;
 
@@ -28,12 +29,11 @@ async function whatsappChannel(channels: ChannelRepository, channelId: string | 
  */
 export async function checkWhatsappNumber(channels: ChannelRepository, { phone, channelId }: WhatsappCheckBody): Promise<WhatsappCheckAnswer> {
   const channel = await whatsappChannel(channels, channelId);
-  const base = ((channel.settings['apiBaseUrl'] as string | undefined) ?? whatsappApiBaseUrl).replace(/\/+$/, '');
   let answer: Response;
   try {
-    answer = await fetch(`${base}/contacts`, {
+    answer = await fetch(`${apiBaseOf(channel)}/contacts`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${String(channel.settings['accessToken'])}` },
+      headers: { 'content-type': 'application/json', ...bearer(channel) },
       body: JSON.stringify({ blocking: 'wait', contacts: [phone], force_check: true }),
       signal: AbortSignal.timeout(CHECK_TIMEOUT_MS),
     });

@@ -1,0 +1,89 @@
+import { createHash } from 'node:crypto';
+import { Readable, Transform } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { sniff, SNIFF_BYTES, type BlobStore } from '@relaydesk/blob-store';
+import type { AttachmentRef } from '@relaydesk/contracts';
+import { AppError } from '@relaydesk/service-kit';
+
+const FETCH_TIMEOUT_MS = 30_000;
+
+/** The platform does not have the file (an unknown or expired media id): retrying will not help. */
+export class MediaGoneError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'MediaGoneError';
+  }
+}
+
+export type MediaRequest = {
+  url: string;
+  /** Hosts the URL may name: the channel's configured API hosts, never one a webhook chose. */
+  allowedHosts: readonly string[];
+  headers?: Record<string, string>;
+  maxBytes: number;
+  /** The blob key: derived from the platform's file id, so a redelivered webhook writes the same blob. */
+  key: string;
+  fileName: string;
+  /** What the platform says the file is; the bytes decide when they can tell. */
+  declaredMimeType: string;
+};
+
+const unavailable = (message: string): AppError => new AppError('unavailable', message);
+
+/** A blob key for a platform file: its id hashed, so any characters the platform uses are safe. */
+export const mediaKey = (channelId: string, fileId: string): string =>
+  `inbound/${channelId}/${createHash('sha256').update(fileId).digest('hex')}`;
+
+/**
+ * Fetches a client's file from the platform into the blob store (server-side request forgery:
+ * only from `allowedHosts`, no redirects). Answers the reference an inbound message carries.
+ * A platform error that retrying cannot mend throws MediaGoneError; a passing failure, 503.
+ */
+export async function fetchMediaToBlobs(blobs: BlobStore, request: MediaRequest): Promise<AttachmentRef> {
+  const url = new URL(request.url);
+  if (!['http:', 'https:'].includes(url.protocol) || !request.allowedHosts.includes(url.host)) {
+    throw new MediaGoneError(`The file is at ${url.host}, which is not this channel's API host`);
+  }
+  let response: Response;
+  try {
+    response = await fetch(url, { headers: request.headers, redirect: 'error', signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
+  } catch {
+    throw unavailable(`The platform's file server cannot be reached at ${url.host}; try again`);
+  }
+  if (response.status >= 500 || response.status === 429) throw unavailable(`The platform's file server answered HTTP ${response.status}; try again`);
+  if (!response.ok || !response.body) throw new MediaGoneError(`The platform refused the file: HTTP ${response.status}`);
+  if (Number(response.headers.get('content-length') ?? 0) > request.maxBytes) throw new MediaGoneError(`The file is over the channel's limit of ${request.maxBytes} bytes`);
+
+  const body = Readable.fromWeb(response.body as WebReadableStream<Uint8Array>);
+  const head = limitAndCapture(request.maxBytes);
+  const { size } = await blobs.put(request.key, body.pipe(head.stream), { contentType: request.declaredMimeType }).catch((error: unknown) => {
+    body.destroy();
+    if (head.overLimit) throw new MediaGoneError(`The file is over the channel's limit of ${request.maxBytes} bytes`);
+    throw unavailable(`The file could not be stored: ${error instanceof Error ? error.message : String(error)}`);
+  });
+  const sniffed = await sniff(head.bytes());
+  const mimeType = sniffed && sniffed !== 'text' ? sniffed.mimeType : request.declaredMimeType;
+  return { storageKey: request.key, fileName: request.fileName, mimeType, size };
+}
+
+/** Passes bytes through, failing past `maxBytes`, and keeps the first ones for sniffing. */
+function limitAndCapture(maxBytes: number): { stream: Transform; bytes: () => Buffer; overLimit: boolean } {
+  const captured: Buffer[] = [];
+  let seen = 0;
+  const state = {
+    overLimit: false,
+    bytes: () => Buffer.concat(captured).subarray(0, SNIFF_BYTES),
+    stream: new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        seen += chunk.length;
+        if (seen > maxBytes) {
+          state.overLimit = true;
+          return done(new Error('over the size limit'));
+        }
+        if (seen - chunk.length < SNIFF_BYTES) captured.push(chunk);
+        done(null, chunk);
+      },
+    }),
+  };
+  return state;
+}
