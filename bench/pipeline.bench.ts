@@ -9,6 +9,7 @@ import { Client } from 'pg';
 import { createTestEnv, HttpClient, infra, startStack, type Stack, type TestEnv } from '@relaydesk/testing';
 import { reportList, runListBench, type ListResult } from './list-pages';
 import { reportPush, runPushBench, type PushResult } from './push-latency';
+import { reportWebhook, runWebhookBench, type WebhookResult } from './webhook-accept';
 import { measurePostgres, measureRabbit, type PostgresFloor, type RabbitFloor } from './raw-floors';
 import { Sampler, cpuBetween, cpuSnapshot, queueDepths } from './sampler';
 import { line, ms, perSec, ratio, round, summarize } from './stats';
@@ -21,7 +22,8 @@ import { line, ms, perSec, ratio, round, summarize } from './stats';
  * Then inbound → WebSocket push latency at a steady rate with many operators connected, beside one
  * confirmed hop + one PostgreSQL transaction (bench/push-latency.ts), and the list endpoint on
  * 100,000 conversations / 1,000,000 messages beside the raw SQL of the same page
- * (bench/list-pages.ts). `--only=pipeline|push|list` (or BENCH_ONLY) runs one part.
+ * (bench/list-pages.ts), and WhatsApp webhook accept latency (bench/webhook-accept.ts).
+ * `--only=pipeline|push|webhook|list` (or BENCH_ONLY) runs one part.
  * Writes bench/results/latest.json; exits 1 if a message is lost or the pipeline stalls.
  */
 
@@ -33,10 +35,10 @@ function intEnv(name: string, fallback: number): number {
   return value;
 }
 
-const parts = ['pipeline', 'push', 'list'] as const;
+const parts = ['pipeline', 'push', 'webhook', 'list'] as const;
 type Part = (typeof parts)[number];
 
-/** `--only=<part>` on the command line (npm run bench -- --only=list) or BENCH_ONLY; both parts by default. */
+/** `--only=<part>` on the command line (npm run bench -- --only=list) or BENCH_ONLY; every part by default. */
 function selectedParts(): Part[] {
   const arg = process.argv.slice(2).find((a) => a.startsWith('--only='))?.slice('--only='.length);
   const only = arg ?? process.env['BENCH_ONLY'];
@@ -66,6 +68,12 @@ const config = {
     rate: intEnv('BENCH_PUSH_RATE', 500),
     seconds: intEnv('BENCH_PUSH_SECONDS', 10),
     clients: intEnv('BENCH_PUSH_CLIENTS', 500),
+  },
+  /** WhatsApp webhook accept latency at a steady rate (issue 5). */
+  webhook: {
+    rate: intEnv('BENCH_WEBHOOK_RATE', 500),
+    seconds: intEnv('BENCH_WEBHOOK_SECONDS', 10),
+    clients: intEnv('BENCH_WEBHOOK_CLIENTS', 500),
   },
   list: {
     conversations: intEnv('BENCH_LIST_CONVERSATIONS', 100_000),
@@ -380,9 +388,11 @@ async function main(): Promise<number> {
   const runPipelinePart = config.only.includes('pipeline');
   const runListPart = config.only.includes('list');
   const runPushPart = config.only.includes('push');
+  const runWebhookPart = config.only.includes('webhook');
   const what = [
     ...(runPipelinePart ? [`${config.messages} messages from ${config.clients} clients, ${config.concurrency} in flight${config.rate ? ` at ${config.rate} msg/s` : ''}`] : []),
     ...(runPushPart ? [`push at ${config.push.rate} msg/s to ${config.push.operators} operators`] : []),
+    ...(runWebhookPart ? [`whatsapp webhooks at ${config.webhook.rate} req/s`] : []),
     ...(runListPart ? [`list pages on ${config.list.conversations} conversations`] : []),
   ];
   console.log(`relaydesk bench: ${what.join('; then ')}, ${cpus().length} cores`);
@@ -417,6 +427,13 @@ async function main(): Promise<number> {
       for (const l of pushLines) console.log(l);
       lines.push(...pushLines);
     }
+    let webhook: WebhookResult | undefined;
+    if (runWebhookPart) {
+      webhook = await runWebhookBench(stack, env, config.webhook);
+      const webhookLines = reportWebhook(webhook);
+      for (const l of webhookLines) console.log(l);
+      lines.push(...webhookLines);
+    }
     // After the pipeline, so its figures are those of an empty database as before.
     let list: ListResult | undefined;
     if (runListPart) {
@@ -425,7 +442,7 @@ async function main(): Promise<number> {
       for (const l of listLines) console.log(l);
       lines.push(...listLines);
     }
-    const file = writeResults({ ok: true, startedAt: startedAt.toISOString(), totalSeconds: round((performance.now() - t0) / 1000), machine: { cores: cpus().length, cpu: cpus()[0]?.model }, config, floors, pipeline, push, list, lines });
+    const file = writeResults({ ok: true, startedAt: startedAt.toISOString(), totalSeconds: round((performance.now() - t0) / 1000), machine: { cores: cpus().length, cpu: cpus()[0]?.model }, config, floors, pipeline, push, webhook, list, lines });
     console.log(`results in ${file} (${round((performance.now() - t0) / 1000)} s)`);
     return 0;
   } catch (error) {

@@ -1,0 +1,107 @@
+import { createServer, request, Agent, type Server } from 'node:http';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import amqp from 'amqplib';
+import { signWhatsappWebhook, whatsappWebhookBody, Workspace, type Stack, type TestEnv } from '@relaydesk/testing';
+import { line, ms, ratio, summarize, type Summary } from './stats';
+
+export type WebhookConfig = { rate: number; seconds: number; clients: number };
+
+export type WebhookResult = { rate: number; sent: number; failed: number; accept: Summary; floor: Summary; p99VsFloor: number };
+
+const appSecret = 'bench-app-secret';
+const phoneNumberId = '100200300400';
+const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+
+/**
+ * WhatsApp webhook accept latency at a steady rate (signature check, parse, confirmed publish), beside
+ * the floor of any accept: a bare HTTP server that publishes one confirmed message per request.
+ */
+export async function runWebhookBench(stack: Stack, env: TestEnv, config: WebhookConfig): Promise<WebhookResult> {
+  const workspace = await Workspace.open(stack);
+  const group = await workspace.group('Webhook bench');
+  const created = await workspace.admin.post('/api/v1/channels', {
+    type: 'whatsapp',
+    name: 'Webhook bench',
+    groupId: group,
+    settings: { phoneNumberId, accessToken: 'bench-access-token', appSecret, verifyToken: 'bench-verify-token' },
+  });
+  if (created.status !== 201) throw new Error(`creating the bench channel: ${created.status} ${JSON.stringify(created.body)}`);
+  const url = new URL(`${stack.ingestion.url}/ingest/v1/whatsapp/${created.body.id as string}`);
+  const signed = (n: number) =>
+    signWhatsappWebhook(whatsappWebhookBody(phoneNumberId, { messages: [{ from: String(4915100000000 + (n % config.clients)), id: `wamid.bench.${Date.now()}.${n}`, type: 'text', text: { body: `webhook ${n} 👋` } }] }), appSecret);
+  const accept = await atRate(config, (n) => {
+    const { bytes, signature } = signed(n);
+    return post(url, bytes, { 'x-hub-signature-256': signature });
+  });
+  const floor = await measureFloor(env, config);
+  return { rate: config.rate, sent: config.rate * config.seconds, failed: accept.failed, accept: accept.latency, floor: floor.latency, p99VsFloor: ratio(accept.latency.p99, floor.latency.p99) };
+}
+
+/** Sends `rate` requests a second for `seconds`, each timed from its due time to its answer. */
+async function atRate({ rate, seconds }: WebhookConfig, send: (n: number) => Promise<number>): Promise<{ latency: Summary; failed: number }> {
+  const total = rate * seconds;
+  const latencies: number[] = [];
+  let failed = 0;
+  const started = performance.now();
+  const inFlight: Promise<void>[] = [];
+  for (let n = 0; n < total; n++) {
+    const due = started + (n * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 1) await sleep(wait);
+    inFlight.push(
+      send(n).then(
+        (status) => {
+          if (status === 200) latencies.push(performance.now() - due);
+          else failed++;
+        },
+        () => void failed++,
+      ),
+    );
+  }
+  await Promise.all(inFlight);
+  return { latency: summarize(latencies), failed };
+}
+
+function post(url: URL, body: Buffer, headers: Record<string, string>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': body.length, ...headers } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** A bare Node HTTP server that answers each POST once one confirmed publish of its body is done. */
+async function measureFloor(env: TestEnv, config: WebhookConfig): Promise<{ latency: Summary }> {
+  const connection = await amqp.connect(env.amqpUrl);
+  const channel = await connection.createConfirmChannel();
+  const { queue } = await channel.assertQueue('', { exclusive: true, autoDelete: true, arguments: { 'x-max-length': 100_000 } });
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => channel.sendToQueue(queue, Buffer.concat(chunks), { persistent: true }, (error) => res.writeHead(error ? 503 : 200).end()));
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  try {
+    const url = new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+    const body = signWhatsappWebhook(whatsappWebhookBody(phoneNumberId, { messages: [{ from: '4915100000000', id: 'wamid.floor', type: 'text', text: { body: 'floor 👋' } }] }), appSecret);
+    return { latency: (await atRate(config, () => post(url, body.bytes, { 'x-hub-signature-256': body.signature }))).latency };
+  } finally {
+    server.closeAllConnections();
+    server.close();
+    await connection.close().catch(() => undefined);
+  }
+}
+
+export function reportWebhook(r: WebhookResult): string[] {
+  return [
+    line(`whatsapp webhook accepted, ${r.rate} req/s`, `p50 ${ms(r.accept.p50)}`, `p99 ${ms(r.accept.p99)}`, `(${r.accept.count} answered 200, ${r.failed} failed)`),
+    line('  floor: bare HTTP + one confirmed publish', `p50 ${ms(r.floor.p50)}`, `p99 ${ms(r.floor.p99)}`, `accept p99 = ${r.p99VsFloor}x the floor`),
+  ];
+}
