@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { build, type Plugin } from 'esbuild';
 
@@ -49,6 +49,9 @@ async function buildService(service: string): Promise<void> {
     plugins: [bundleWorkspaceLibs],
     logLevel: 'warning',
   });
+  // Files a service serves as they are (the webchat widget) go beside the bundle, where it looks for them.
+  const assets = path.join(servicesDir, service, 'static');
+  if (existsSync(assets)) cpSync(assets, path.join(outdir, 'static'), { recursive: true });
   console.log(`built dist/${service}/main.js`);
 }
 

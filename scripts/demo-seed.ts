@@ -22,20 +22,38 @@ const clients = [
   ['Wang Fang', '你好，我想咨询一下退货流程'],
 ] as const;
 
-/** Admin, two groups, three operators, a webchat and an api channel, a dozen conversations in every state. */
-export async function seedDemo(gatewayUrl: string, ingestionUrl: string, admin: { email: string; password: string }): Promise<'seeded' | 'present'> {
+/** The ingestion addresses a browser of this machine may use: the widget's pages come from there. */
+const demoOrigins = ['http://localhost:8081', 'http://127.0.0.1:8081'];
+
+/** The demo's webchat channel (made in Sales when a demo seeded before it had none): the one a person plays client on. */
+async function demoWebchatChannel(root: HttpClient): Promise<string> {
+  const channels = (await root.get<{ items: { id: string; type: string }[] }>('/api/v1/channels')).body.items;
+  const present = channels.find((c) => c.type === 'webchat');
+  if (present) return present.id;
+  const groups = (await root.get<{ items: { id: string; name: string }[] }>('/api/v1/groups')).body.items;
+  const groupId = (groups.find((g) => g.name === 'Sales') ?? groups[0])?.id;
+  const created = await root.post<{ id: string }>('/api/v1/channels', { type: 'webchat', name: 'Website chat', groupId, settings: { allowedOrigins: demoOrigins } });
+  if (created.status !== 201) throw new Error(`demo webchat channel: ${created.status} ${JSON.stringify(created.body)}`);
+  return created.body.id;
+}
+
+/**
+ * Admin, two groups, three operators, a webchat and an api channel, a dozen conversations in every
+ * state. Answers whether it seeded now, and the webchat channel whose demo page plays the client.
+ */
+export async function seedDemo(gatewayUrl: string, ingestionUrl: string, admin: { email: string; password: string }): Promise<{ seeded: boolean; webchatChannelId: string }> {
   const api = new HttpClient(gatewayUrl);
   const login = async (email: string, password: string) => api.bearer((await api.post<{ accessToken: string }>('/api/v1/auth/login', { email, password })).body.accessToken);
   const root = await login(admin.email, admin.password);
   const existing = (await root.get<{ items: { id: string; name: string }[] }>('/api/v1/groups')).body.items;
-  if (existing.some((g) => g.name === 'Sales')) return 'present';
+  if (existing.some((g) => g.name === 'Sales')) return { seeded: false, webchatChannelId: await demoWebchatChannel(root) };
 
   const groups: Record<string, string> = {};
   for (const name of ['Sales', 'Support']) groups[name] = (await root.post<{ id: string }>('/api/v1/groups', { name })).body.id;
   for (const p of demoPeople) {
     await root.post('/api/v1/operators', { name: p.name, email: p.email, password: demoPassword, role: 'operator', groupIds: p.groups.map((g) => groups[g]!) });
   }
-  await root.post('/api/v1/channels', { type: 'webchat', name: 'Website chat', groupId: groups['Sales'], settings: { allowedOrigins: ['http://localhost:8081'] } });
+  const webchatChannelId = await demoWebchatChannel(root);
   const apiKey = `demo-connector-${Date.now()}-key-0000`;
   const connector = (await root.post<{ id: string }>('/api/v1/channels', { type: 'api', name: 'Demo connector', groupId: groups['Support'], settings: { apiKey } })).body;
 
@@ -61,5 +79,5 @@ export async function seedDemo(gatewayUrl: string, ingestionUrl: string, admin: 
     if (k < 5) await who.post(`/api/v1/conversations/${conv.id}/messages`, { text: `Hello ${conv.client.name.split(' ')[0]}, let me check that for you 🙂` });
     if (k >= 4) await who.post(`/api/v1/conversations/${conv.id}/close`);
   }
-  return 'seeded';
+  return { seeded: true, webchatChannelId };
 }

@@ -57,11 +57,12 @@ async function main(): Promise<void> {
     running.push(...(await Promise.all([start('ingestion'), start('routing'), start('conversation')])));
     const [ingestion, , conversation] = running;
     running.push(await start('gateway', { CONVERSATION_URL: conversation!.url, INGESTION_URL: ingestion!.url }));
-    const seeded = await seedDemo(`http://127.0.0.1:${ports.gateway}`, ingestion!.url, admin);
+    const { seeded, webchatChannelId } = await seedDemo(`http://127.0.0.1:${ports.gateway}`, ingestion!.url, admin);
     console.log(`
-  Relaydesk is running${seeded === 'seeded' ? ' (demo data seeded)' : ''}.
+  Relaydesk is running${seeded ? ' (demo data seeded)' : ''}.
     API        http://localhost:${ports.gateway}/api/v1   (health: /health, ready: /ready)
     Ingestion  http://localhost:${ports.ingestion}/ingest/v1
+    Webchat    ${env.PUBLIC_INGEST_URL}/ingest/v1/webchat/${webchatChannelId}/demo   (play the client; anna@ or boris@ answers in Sales)
     Log in     ${admin.email} / ${admin.password}   (super_admin)
     Operators  ${demoPeople.map((p) => p.email).join(', ')} / ${demoPassword}
     RabbitMQ   http://localhost:15672 (guest / guest)

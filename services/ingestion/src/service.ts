@@ -11,6 +11,9 @@ import { WhatsappSender } from './domain/whatsapp/sender';
 import { OutboundDeliveryRepository } from './store/outbound-delivery.repository';
 import { channelRoutes } from './http/channel.routes';
 import { ingestRoutes } from './http/ingest.routes';
+import { webchatRoutes } from './http/webchat.routes';
+import { VisitorStream } from './http/webchat-stream';
+import { WebchatRepository } from './store/webchat.repository';
 import { whatsappRoutes } from './http/whatsapp.routes';
 import { ChannelRepository } from './store/channel.repository';
 import { SecretBox } from './store/secret-box';
@@ -38,16 +41,20 @@ export async function runIngestion(): Promise<void> {
   });
   const visitorSecret = createHmac('sha256', config.INTERNAL_SECRET).update('webchat-visitors').digest('hex');
   app.use(ingestRoutes({ bus, redis, channels, visitorSecret, publicUrl: config.PUBLIC_INGEST_URL }));
+  const webchatDeps = { logger, bus, redis, channels, blobs, visitorSecret, publicUrl: config.PUBLIC_INGEST_URL, webchat: new WebchatRepository(db), databaseUrl: config.DATABASE_URL };
+  app.use(webchatRoutes(webchatDeps));
   app.use('/channels', requireIdentity(config.INTERNAL_SECRET));
   app.use(channelRoutes(db, relay, channels, config.PUBLIC_INGEST_URL));
   app.use('/internal', requireIdentity(config.INTERNAL_SECRET));
   app.use(whatsappRoutes(channels, { bus, redis, blobs, deliveries, logger }));
   const server = await listen(finishHttpApp(app, logger), config.PORT);
+  const visitorStream = await new VisitorStream(webchatDeps).start(server);
   logger.info({ port: config.PORT }, 'ingestion ready');
 
   exitGracefully(
     logger,
     [
+      ['close visitor streams', () => visitorStream.stop()],
       ['close http', () => closeServer(server)],
       ['stop consuming', () => Promise.all(consumers.map((c) => c.stop())).then(() => undefined)],
       ['flush outbox', () => relay.stop()],

@@ -36,6 +36,7 @@ export const webchatReplyAttachments1732000000070 = sqlMigration(
   ['ALTER TABLE webchat_reply DROP COLUMN attachment'],
 );
 
+
 /** Issue 5: operator messages handed to WhatsApp and Telegram, and statuses that beat the send's answer. */
 export const outboundDeliveries1732000000100 = sqlMigration(
   'outboundDeliveries1732000000100',
@@ -64,4 +65,27 @@ export const outboundDeliveries1732000000100 = sqlMigration(
   ['DROP TABLE early_delivery_status, outbound_delivery'],
 );
 
-export const ingestionMigrations = [createChannels1732000000020, webchatReplyAttachments1732000000070, outboundDeliveries1732000000100];
+/**
+ * The widget's history and resume point: the visitor's own messages (once they are on the bus) and
+ * an order of the replies per visitor that a reconnecting widget resumes after.
+ */
+export const webchatHistory1732000000110 = sqlMigration(
+  'webchatHistory1732000000110',
+  [
+    `
+      CREATE TABLE webchat_visitor_message (
+        id uuid PRIMARY KEY,
+        channel_id uuid NOT NULL REFERENCES channel (id),
+        visitor_id text NOT NULL,
+        client_message_id text NOT NULL,
+        text text NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now()
+      )`,
+    'CREATE INDEX webchat_visitor_message_by_visitor ON webchat_visitor_message (channel_id, visitor_id, created_at, id)',
+    'ALTER TABLE webchat_reply ADD COLUMN seq bigint GENERATED ALWAYS AS IDENTITY',
+    'CREATE INDEX webchat_reply_by_visitor_seq ON webchat_reply (channel_id, visitor_id, seq)',
+  ],
+  ['ALTER TABLE webchat_reply DROP COLUMN seq', 'DROP TABLE webchat_visitor_message'],
+);
+
+export const ingestionMigrations = [createChannels1732000000020, webchatReplyAttachments1732000000070, outboundDeliveries1732000000100, webchatHistory1732000000110];

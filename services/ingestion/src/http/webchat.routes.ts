@@ -1,0 +1,142 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Router, type Request, type Response } from 'express';
+import { BlobNotFoundError, type BlobStore } from '@relaydesk/blob-store';
+import { uuid, webchatMessageBody, webchatSessionBody } from '@relaydesk/contracts';
+import { AppError, parseOrThrow } from '@relaydesk/service-kit';
+import { z } from 'zod';
+import { checkOrigin, webchatChannelOf } from '../domain/webchat-access';
+import { sendVisitorMessage } from '../domain/webchat-send-message';
+import { newVisitor, verifyVisitor, type Visitor } from '../domain/visitor-token';
+import type { Channel } from '../store/channel.repository';
+import { decodeCursor, type WebchatRepository } from '../store/webchat.repository';
+import type { IngestDeps } from './ingest.routes';
+
+export type WebchatDeps = IngestDeps & { webchat: WebchatRepository; blobs: BlobStore };
+
+const historyQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  cursor: z.string().max(200).optional(),
+});
+const attachmentParams = z.object({ channelId: uuid, messageId: uuid });
+const tokenQuery = z.object({ token: z.string().max(4096).optional() });
+
+/** The widget's files: beside the sources, or beside the bundle when built (dist/ingestion/static). */
+function readStatic(name: string): string | undefined {
+  for (const dir of [path.join(__dirname, '..', '..', 'static'), path.join(__dirname, 'static')]) {
+    try {
+      return readFileSync(path.join(dir, name), 'utf8');
+    } catch {
+      // try the next place
+    }
+  }
+  return undefined;
+}
+
+/** The webchat widget's side of ingestion: its script, sessions, messages, history and files (API.md). */
+export function webchatRoutes(deps: WebchatDeps): Router {
+  const router = Router();
+  const ownOrigin = new URL(deps.publicUrl).origin;
+  const widget = readStatic('webchat-widget.js');
+  const demoPage = readStatic('webchat-demo.html');
+
+  /** The channel of the path, for a page whose Origin it allows; CORS answers name that origin. */
+  async function webchatChannel(req: Request, res: Response): Promise<Channel> {
+    const channel = await webchatChannelOf(deps.channels, req.params);
+    const origin = req.header('origin');
+    checkOrigin(channel, origin, ownOrigin);
+    if (origin !== undefined) {
+      res.setHeader('Access-Control-Allow-Origin', origin);
+      res.setHeader('Access-Control-Expose-Headers', 'Content-Disposition');
+    }
+    res.setHeader('Vary', 'Origin');
+    return channel;
+  }
+
+  /** The visitor of a token sent as `Authorization: Bearer` or, for a plain link, `?token=`. */
+  function visitorOf(req: Request, channel: Channel): Visitor {
+    const { token } = parseOrThrow(tokenQuery, req.query, 'query');
+    return verifyVisitor(req.header('authorization') ?? token, channel.id, deps.visitorSecret);
+  }
+
+  router.get('/ingest/v1/webchat/widget.js', (_req, res) => {
+    if (widget === undefined) throw new AppError('not_found', 'The webchat widget is not part of this build');
+    res.setHeader('Content-Type', 'text/javascript; charset=utf-8');
+    res.setHeader('Cache-Control', 'public, max-age=300');
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Cross-Origin-Resource-Policy', 'cross-origin');
+    res.send(widget);
+  });
+
+  router.options('/ingest/v1/webchat/:channelId/{*rest}', async (req, res) => {
+    await webchatChannel(req, res);
+    res.setHeader('Access-Control-Allow-Methods', 'POST, GET, OPTIONS');
+    res.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type');
+    res.setHeader('Access-Control-Max-Age', '600');
+    res.status(204).end();
+  });
+
+  router.post('/ingest/v1/webchat/:channelId/sessions', async (req, res) => {
+    const channel = await webchatChannel(req, res);
+    const { name } = parseOrThrow(webchatSessionBody, req.body, 'body');
+    const visitor = newVisitor(channel.id, name, deps.visitorSecret);
+    res.status(201).json({ visitorId: visitor.visitorId, token: visitor.token });
+  });
+
+  router.post('/ingest/v1/webchat/:channelId/messages', async (req, res) => {
+    const channel = await webchatChannel(req, res);
+    const visitor = verifyVisitor(req.header('authorization'), channel.id, deps.visitorSecret);
+    const body = parseOrThrow(webchatMessageBody, req.body, 'body');
+    res.status(202).json(await sendVisitorMessage(deps, visitor, body));
+  });
+
+  router.get('/ingest/v1/webchat/:channelId/messages', async (req, res) => {
+    const channel = await webchatChannel(req, res);
+    const visitor = verifyVisitor(req.header('authorization'), channel.id, deps.visitorSecret);
+    const { limit, cursor } = parseOrThrow(historyQuery, req.query, 'query');
+    const before = cursor === undefined ? undefined : decodeCursor(cursor);
+    if (cursor !== undefined && !before) throw new AppError('validation_failed', 'cursor is not one this API gave', [{ path: 'cursor', message: 'not a cursor of this list' }]);
+    res.setHeader('Cache-Control', 'no-store');
+    res.json(await deps.webchat.history(visitor, limit, before));
+  });
+
+  router.get('/ingest/v1/webchat/:channelId/stream', () => {
+    throw new AppError('upgrade_required', 'GET /ingest/v1/webchat/:channelId/stream is a WebSocket: connect with Upgrade: websocket and ?token=<visitor token>');
+  });
+
+  router.get('/ingest/v1/webchat/:channelId/attachments/:messageId', async (req, res) => {
+    const channel = await webchatChannel(req, res);
+    const visitor = visitorOf(req, channel);
+    const { messageId } = parseOrThrow(attachmentParams, req.params, 'path');
+    const attachment = await deps.webchat.replyAttachment(visitor, messageId);
+    if (!attachment) throw new AppError('not_found', 'No such file for this visitor');
+    // A connector's file that was never copied to us stays at its own address.
+    if (!attachment.storageKey) return res.redirect(302, attachment.url!);
+    const bytes = await deps.blobs.get(attachment.storageKey).catch((error: unknown) => {
+      throw error instanceof BlobNotFoundError ? new AppError('not_found', 'The file of this reply is no longer stored') : error;
+    });
+    res.attachment(attachment.fileName); // RFC 6266: filename="…" and, for names beyond Latin-1, filename*=UTF-8''…
+    res.setHeader('Content-Type', attachment.mimeType);
+    res.setHeader('Content-Length', String(attachment.size));
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Content-Security-Policy', "default-src 'none'; sandbox");
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    res.setHeader('Cache-Control', 'private, max-age=3600');
+    try {
+      await pipeline(bytes, res);
+    } catch {
+      res.destroy(); // the visitor went away, or the store failed mid-file: the status is sent already
+    }
+  });
+
+  router.get('/ingest/v1/webchat/:channelId/demo', async (req, res) => {
+    const channel = await webchatChannel(req, res);
+    if (demoPage === undefined) throw new AppError('not_found', 'The webchat demo page is not part of this build');
+    res.setHeader('Content-Type', 'text/html; charset=utf-8');
+    res.setHeader('Cache-Control', 'no-store');
+    res.send(demoPage.replaceAll('{{channelId}}', channel.id));
+  });
+
+  return router;
+}

@@ -1,0 +1,122 @@
+import type { DataSource } from 'typeorm';
+import type { AttachmentRef, OutboundMessage } from '@relaydesk/contracts';
+import type { Tx } from '@relaydesk/db';
+
+/** One line of a visitor's conversation as the widget shows it: his own message (`in`) or an operator's reply (`out`). */
+export type WebchatItem = {
+  id: string;
+  direction: 'in' | 'out';
+  text: string | null;
+  /** The visitor's own id for a message he sent, so a widget recognises what it sent. */
+  clientMessageId?: string;
+  attachment?: { fileName: string; mimeType: string; size: number; url: string };
+  createdAt: string;
+};
+
+/** An operator's reply with its place in the visitor's order of replies (`seq`), where a stream resumes. */
+export type WebchatReply = WebchatItem & { seq: string };
+
+export type VisitorKey = { channelId: string; visitorId: string };
+
+type Row = { id: string; direction: 'in' | 'out'; text: string | null; client_message_id: string | null; attachment: AttachmentRef | null; created_at: Date; seq?: string; cursor?: string };
+
+/** The LISTEN/NOTIFY channel on which a committed reply wakes the streams of every replica. */
+export const REPLY_SIGNAL = 'ingestion_webchat_reply';
+
+const attachmentPath = (channelId: string, messageId: string): string => `/ingest/v1/webchat/${channelId}/attachments/${messageId}`;
+
+function toItem(channelId: string, r: Row): WebchatItem {
+  return {
+    id: r.id,
+    direction: r.direction,
+    text: r.text,
+    ...(r.client_message_id !== null ? { clientMessageId: r.client_message_id } : {}),
+    ...(r.attachment ? { attachment: { fileName: r.attachment.fileName, mimeType: r.attachment.mimeType, size: r.attachment.size, url: attachmentPath(channelId, r.id) } } : {}),
+    createdAt: r.created_at.toISOString(),
+  };
+}
+
+const encodeCursor = (at: string, id: string): string => Buffer.from(`${at}|${id}`).toString('base64url');
+
+/**
+ * Keeps an operator's reply for the visitor and signals it, both in `tx`: PostgreSQL delivers the
+ * signal only if the transaction commits. A reply kept before changes nothing.
+ */
+export async function saveWebchatReply(tx: Tx, m: OutboundMessage): Promise<void> {
+  const inserted = await tx.query<{ message_id: string }[]>(
+    'INSERT INTO webchat_reply (message_id, channel_id, visitor_id, text, attachment) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING message_id',
+    [m.messageId, m.channelId, m.externalClientId, m.text ?? null, m.attachment ? JSON.stringify(m.attachment) : null],
+  );
+  if (inserted.length === 0) return;
+  await tx.query('SELECT pg_notify($1, $2)', [REPLY_SIGNAL, JSON.stringify({ channelId: m.channelId, visitorId: m.externalClientId } satisfies VisitorKey)]);
+}
+
+/** The widget's view of a conversation: what the visitor sent and what the operators answered. */
+export class WebchatRepository {
+  constructor(private readonly db: DataSource) {}
+
+  /** Kept once per message id, however often the visitor retries it. */
+  async saveVisitorMessage(visitor: VisitorKey, m: { id: string; clientMessageId: string; text: string }): Promise<void> {
+    await this.db.query(
+      'INSERT INTO webchat_visitor_message (id, channel_id, visitor_id, client_message_id, text) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING',
+      [m.id, visitor.channelId, visitor.visitorId, m.clientMessageId, m.text],
+    );
+  }
+
+  /** The newest `limit` items before `cursor` (or the newest of all), oldest first, and the cursor of the page before. */
+  async history(visitor: VisitorKey, limit: number, cursor: { at: string; id: string } | undefined): Promise<{ items: WebchatItem[]; nextCursor: string | null }> {
+    const rows = await this.db.query<Row[]>(
+      `SELECT *, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor FROM (
+         SELECT id, 'in' AS direction, text, client_message_id, NULL::jsonb AS attachment, created_at
+           FROM webchat_visitor_message WHERE channel_id = $1 AND visitor_id = $2
+         UNION ALL
+         SELECT message_id, 'out', text, NULL, attachment, created_at
+           FROM webchat_reply WHERE channel_id = $1 AND visitor_id = $2
+       ) items
+       WHERE $3::timestamptz IS NULL OR (created_at, id) < ($3::timestamptz, $4::uuid)
+       ORDER BY created_at DESC, id DESC LIMIT $5`,
+      [visitor.channelId, visitor.visitorId, cursor?.at ?? null, cursor?.id ?? null, limit + 1],
+    );
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return {
+      items: page.reverse().map((r) => toItem(visitor.channelId, r)),
+      nextCursor: rows.length > limit && last ? encodeCursor(last.cursor!, last.id) : null,
+    };
+  }
+
+  /** The place of reply `messageId` among the visitor's replies: '0' (before all) when he has no such reply. */
+  async seqOf(visitor: VisitorKey, messageId: string): Promise<string> {
+    const [row] = await this.db.query<{ seq: string }[]>('SELECT seq FROM webchat_reply WHERE message_id = $1 AND channel_id = $2 AND visitor_id = $3', [
+      messageId,
+      visitor.channelId,
+      visitor.visitorId,
+    ]);
+    return row?.seq ?? '0';
+  }
+
+  /** The visitor's replies after `seq`, in order. */
+  async repliesAfter(visitor: VisitorKey, seq: string, limit: number): Promise<WebchatReply[]> {
+    const rows = await this.db.query<Row[]>(
+      `SELECT message_id AS id, 'out' AS direction, text, NULL AS client_message_id, attachment, created_at, seq
+       FROM webchat_reply WHERE channel_id = $1 AND visitor_id = $2 AND seq > $3::bigint ORDER BY seq LIMIT $4`,
+      [visitor.channelId, visitor.visitorId, seq, limit],
+    );
+    return rows.map((r) => ({ ...toItem(visitor.channelId, r), seq: r.seq! }));
+  }
+
+  /** The file of reply `messageId`, only when that reply went to this visitor. */
+  async replyAttachment(visitor: VisitorKey, messageId: string): Promise<AttachmentRef | undefined> {
+    const [row] = await this.db.query<{ attachment: AttachmentRef }[]>(
+      'SELECT attachment FROM webchat_reply WHERE message_id = $1 AND channel_id = $2 AND visitor_id = $3 AND attachment IS NOT NULL',
+      [messageId, visitor.channelId, visitor.visitorId],
+    );
+    return row?.attachment;
+  }
+}
+
+export function decodeCursor(cursor: string): { at: string; id: string } | undefined {
+  const [at, id, extra] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  if (!at || !id || extra !== undefined || Number.isNaN(Date.parse(at)) || !/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+  return { at, id };
+}

@@ -1,0 +1,322 @@
+import { createHmac, randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { signToken } from '@relaydesk/service-kit';
+import { createTestEnv, HttpClient, startService, startStack, StreamClient, waitFor, Workspace, type RunningService, type Stack, type TestEnv } from '@relaydesk/testing';
+import { Client } from 'pg';
+import { WebSocket } from 'ws';
+
+/** The webchat channel end to end: a visitor's widget (API.md "Ingestion (channels)") and an operator answering it. */
+
+type Frame = { type: string; data: any };
+
+/** A visitor's widget socket to `GET /ingest/v1/webchat/:channelId/stream`, keeping every frame it receives. */
+class VisitorSocket {
+  readonly frames: Frame[] = [];
+  private constructor(readonly ws: WebSocket) {
+    ws.on('message', (data) => this.frames.push(JSON.parse((data as Buffer).toString('utf8')) as Frame));
+  }
+
+  static async open(baseUrl: string, channelId: string, token: string, options: { after?: string; origin?: string } = {}): Promise<VisitorSocket> {
+    const url = new URL(`/ingest/v1/webchat/${channelId}/stream`, baseUrl.replace(/^http/, 'ws'));
+    url.searchParams.set('token', token);
+    if (options.after) url.searchParams.set('after', options.after);
+    const socket = new VisitorSocket(new WebSocket(url, options.origin ? { headers: { origin: options.origin } } : {}));
+    await new Promise<void>((resolve, reject) => {
+      socket.ws.once('open', () => resolve());
+      socket.ws.once('unexpected-response', (_req, res) => reject(new Error(`stream refused: ${res.statusCode}`)));
+      socket.ws.once('error', reject);
+    });
+    await socket.next('hello');
+    return socket;
+  }
+
+  next(type: string, where: (data: any) => boolean = () => true): Promise<Frame> {
+    return waitFor(`a ${type} frame`, () => {
+      const index = this.frames.findIndex((f) => f.type === type && where(f.data));
+      return index < 0 ? undefined : this.frames.splice(index, 1)[0];
+    }, { timeoutMs: 15_000, intervalMs: 10 });
+  }
+
+  replies(): any[] {
+    return this.frames.filter((f) => f.type === 'reply').map((f) => f.data);
+  }
+
+  close(): Promise<void> {
+    if (this.ws.readyState === WebSocket.CLOSED) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.ws.once('close', () => resolve());
+      this.ws.close();
+    });
+  }
+}
+
+const pdf = Buffer.from('%PDF-1.4\n%âãÏÓ\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n', 'latin1');
+
+describe('webchat channel', () => {
+  let env: TestEnv;
+  let stack: Stack;
+  let secondIngestion: RunningService;
+  let blobDir: string;
+  let ann: HttpClient;
+  let ingest: HttpClient;
+  let channelId: string;
+  let otherChannelId: string;
+  let visitor: { visitorId: string; token: string };
+  let stranger: { visitorId: string; token: string };
+  let conversationId: string;
+  const origin = 'https://shop.example';
+  /** Ingestion's own origin: PUBLIC_INGEST_URL, left at its default in tests. */
+  const ownOrigin = 'http://127.0.0.1:8081';
+  const sockets: VisitorSocket[] = [];
+  const replies: Record<string, { id: string; text?: string }> = {};
+  const visitorText = '¿Dónde está mi pedido? 📦 Где заказ? 👩🏽‍💻';
+  const replyText = 'Уже в пути! 🚚 Ya va 👍🏽 — 你好';
+  const fileName = 'Квитанция «März» 🧾.pdf';
+
+  const visitorApi = (token: string, from = origin) => new HttpClient(stack.ingestion.url).with({ origin: from }).bearer(token);
+  const openSocket = async (options: { after?: string; via?: RunningService; token?: string } = {}) => {
+    const socket = await VisitorSocket.open((options.via ?? stack.ingestion).url, channelId, options.token ?? visitor.token, { origin, ...(options.after ? { after: options.after } : {}) });
+    sockets.push(socket);
+    return socket;
+  };
+  const reply = async (text: string) => {
+    const sent = await ann.post(`/api/v1/conversations/${conversationId}/messages`, { text });
+    expect(sent.status).toBe(201);
+    return sent.body as { id: string; text: string };
+  };
+
+  beforeAll(async () => {
+    env = await createTestEnv();
+    blobDir = await mkdtemp(path.join(tmpdir(), 'relaydesk-webchat-blobs-'));
+    stack = await startStack(env.env, { BLOB_DIR: blobDir, S3_BUCKET: '' });
+    secondIngestion = await startService('ingestion', stack.env);
+    const workspace = await Workspace.open(stack);
+    const sales = await workspace.group('Sales');
+    ann = (await workspace.operator('Ann', [sales])).api;
+    ingest = new HttpClient(stack.ingestion.url);
+    channelId = (await workspace.admin.post('/api/v1/channels', { type: 'webchat', name: 'Shop chat', groupId: sales, settings: { allowedOrigins: [origin] } })).body.id;
+    otherChannelId = (await workspace.admin.post('/api/v1/channels', { type: 'webchat', name: 'Other chat', groupId: sales, settings: { allowedOrigins: [] } })).body.id;
+    const session = await ingest.with({ origin }).post(`/ingest/v1/webchat/${channelId}/sessions`, { name: 'Zoë 🌷' });
+    expect(session.status).toBe(201);
+    visitor = session.body;
+    stranger = (await ingest.with({ origin }).post(`/ingest/v1/webchat/${channelId}/sessions`, { name: 'Stranger' })).body;
+  }, 120_000);
+
+  afterEach(async () => {
+    await Promise.all(sockets.splice(0).map((s) => s.close()));
+  });
+
+  afterAll(async () => {
+    await secondIngestion?.stop();
+    await stack?.stop();
+    await env?.dispose();
+    if (blobDir) await rm(blobDir, { recursive: true, force: true });
+  });
+
+  it('D20: the visitor’s message reaches an operator through the gateway intact, and the same clientMessageId sent twice is one message', async () => {
+    const first = await visitorApi(visitor.token).post(`/ingest/v1/webchat/${channelId}/messages`, { text: visitorText, clientMessageId: 'zoe-1' });
+    expect(first.status).toBe(202);
+    expect(first.headers.get('access-control-allow-origin')).toBe(origin);
+    const again = await visitorApi(visitor.token).post(`/ingest/v1/webchat/${channelId}/messages`, { text: visitorText, clientMessageId: 'zoe-1' });
+    expect([again.status, again.body.id]).toEqual([202, first.body.id]);
+
+    const item = await waitFor('Zoë listed for Ann', async () => (await ann.get('/api/v1/conversations?tab=unassigned')).body.items.find((i: any) => i.client.name === 'Zoë 🌷'));
+    expect(item).toMatchObject({ client: { channel: 'webchat' }, lastMessage: { text: visitorText, direction: 'in' } });
+    conversationId = item.id;
+    const messages = (await ann.get(`/api/v1/conversations/${conversationId}/messages`)).body.items;
+    expect(messages.map((m: any) => [m.direction, m.text])).toEqual([['in', visitorText]]);
+    expect((await ann.post(`/api/v1/conversations/${conversationId}/take`)).status).toBe(200);
+  });
+
+  it('D15, D20: the operator’s text reply and file reach the visitor’s open WebSocket live, on either ingestion replica', async () => {
+    const here = await openSocket();
+    const there = await openSocket({ via: secondIngestion });
+
+    const text = await reply(replyText);
+    for (const socket of [here, there]) {
+      const frame = await socket.next('reply', (d) => d.id === text.id);
+      expect(frame.data).toEqual({ id: text.id, direction: 'out', text: replyText, createdAt: expect.any(String) });
+    }
+    replies['text'] = text;
+
+    const form = new FormData();
+    form.append('file', new Blob([pdf], { type: 'application/pdf' }), fileName);
+    const file = await ann.postForm(`/api/v1/conversations/${conversationId}/messages`, form);
+    expect(file.status).toBe(201);
+    for (const socket of [here, there]) {
+      const frame = await socket.next('reply', (d) => d.id === file.body.id);
+      expect(frame.data).toEqual({
+        id: file.body.id,
+        direction: 'out',
+        text: null,
+        attachment: { fileName, mimeType: 'application/pdf', size: pdf.length, url: `/ingest/v1/webchat/${channelId}/attachments/${file.body.id}` },
+        createdAt: expect.any(String),
+      });
+    }
+    replies['file'] = file.body;
+    expect([...here.replies(), ...there.replies()]).toEqual([]);
+  });
+
+  it('a reconnect with after=<last reply id> gets only the replies it missed, in order; one without a resume point gets them all', async () => {
+    const missed = [await reply('first while away 🌙'), await reply('second while away ⭐')];
+    await waitFor('both replies kept', async () => {
+      const items = (await visitorApi(visitor.token).get(`/ingest/v1/webchat/${channelId}/messages`)).body.items;
+      return items.filter((i: any) => missed.some((m) => m.id === i.id)).length === 2;
+    });
+
+    const resumed = await openSocket({ after: replies['file']!.id, via: secondIngestion });
+    await waitFor('the missed replies', () => resumed.replies().length >= 2);
+    await sleep(300);
+    expect(resumed.replies().map((r) => [r.id, r.text])).toEqual(missed.map((m) => [m.id, m.text]));
+
+    const fresh = await openSocket();
+    await waitFor('every reply', () => fresh.replies().length >= 4);
+    await sleep(300);
+    expect(fresh.replies().map((r) => r.id)).toEqual([replies['text']!.id, replies['file']!.id, ...missed.map((m) => m.id)]);
+    resumed.frames.splice(0);
+
+    const live = await reply('and one live 🎉');
+    expect((await resumed.next('reply', (d) => d.id === live.id)).data.text).toBe('and one live 🎉');
+    replies['last'] = live;
+  });
+
+  it('a widget’s ping is answered with pong, a frame that is not one gets an error frame, and the socket stays open', async () => {
+    const socket = await openSocket();
+    socket.ws.send('{"type":"ping"}');
+    await socket.next('pong');
+    socket.ws.send('not json 🙃');
+    expect((await socket.next('error')).data).toMatchObject({ code: 'validation_failed' });
+    socket.ws.send('{"type":"ping"}');
+    await socket.next('pong');
+  });
+
+  it('a lost signal connection is reconnected and the sockets catch up from the table: no reply is lost', async () => {
+    const socket = await openSocket({ after: replies['last']!.id });
+    const db = new Client({ connectionString: env.databaseUrl });
+    await db.connect();
+    try {
+      const { rowCount } = await db.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%'`);
+      expect(rowCount).toBe(2); // one per ingestion replica
+    } finally {
+      await db.end();
+    }
+    const sent = await reply('sent while nobody listened 🔇');
+    expect((await socket.next('reply', (d) => d.id === sent.id)).data.text).toBe('sent while nobody listened 🔇');
+    replies['last'] = sent;
+  });
+
+  it('history after a reload: the visitor’s messages and the replies, oldest first, Unicode intact, paged with limit and cursor', async () => {
+    const zoe = visitorApi(visitor.token);
+    expect((await zoe.post(`/ingest/v1/webchat/${channelId}/messages`, { text: 'thanks 🙏', clientMessageId: 'zoe-2' })).status).toBe(202);
+    const all = (await zoe.get(`/ingest/v1/webchat/${channelId}/messages`)).body;
+    expect(all.nextCursor).toBeNull();
+    expect(all.items.map((i: any) => [i.direction, i.text, i.clientMessageId ?? null])).toEqual([
+      ['in', visitorText, 'zoe-1'],
+      ['out', replyText, null],
+      ['out', null, null],
+      ['out', 'first while away 🌙', null],
+      ['out', 'second while away ⭐', null],
+      ['out', 'and one live 🎉', null],
+      ['out', 'sent while nobody listened 🔇', null],
+      ['in', 'thanks 🙏', 'zoe-2'],
+    ]);
+    expect(all.items[2].attachment).toMatchObject({ fileName, size: pdf.length });
+
+    const newest = (await zoe.get(`/ingest/v1/webchat/${channelId}/messages?limit=3`)).body;
+    expect(newest.items.map((i: any) => i.text)).toEqual(['and one live 🎉', 'sent while nobody listened 🔇', 'thanks 🙏']);
+    const older = (await zoe.get(`/ingest/v1/webchat/${channelId}/messages?limit=3&cursor=${newest.nextCursor}`)).body;
+    expect(older.items.map((i: any) => i.text)).toEqual([null, 'first while away 🌙', 'second while away ⭐']);
+    const oldest = (await zoe.get(`/ingest/v1/webchat/${channelId}/messages?limit=3&cursor=${older.nextCursor}`)).body;
+    expect([oldest.items.map((i: any) => i.text), oldest.nextCursor]).toEqual([[visitorText, replyText], null]);
+
+    expect((await visitorApi(stranger.token).get(`/ingest/v1/webchat/${channelId}/messages`)).body).toEqual({ items: [], nextCursor: null });
+    for (const query of ['limit=0', 'limit=101', 'limit=abc', 'cursor=garbage']) {
+      const refused = await zoe.get(`/ingest/v1/webchat/${channelId}/messages?${query}`);
+      expect([query, refused.status, refused.body.error.code]).toEqual([query, 400, 'validation_failed']);
+    }
+    expect((await ingest.with({ origin }).get(`/ingest/v1/webchat/${channelId}/messages`)).status).toBe(401);
+  });
+
+  it('D15: the visitor downloads the file of a reply with his token (header or ?token=); another visitor and an unknown id get 404', async () => {
+    const url = `/ingest/v1/webchat/${channelId}/attachments/${replies['file']!.id}`;
+    for (const download of [() => visitorApi(visitor.token).download(url), () => ingest.with({ origin }).download(`${url}?token=${visitor.token}`)]) {
+      const file = await download();
+      expect(file.status).toBe(200);
+      expect(file.bytes.equals(pdf)).toBe(true);
+      expect(file.headers.get('content-type')).toBe('application/pdf');
+      expect(file.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(file.headers.get('content-disposition')).toContain(`filename*=UTF-8''${encodeURIComponent(fileName).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)}`);
+    }
+    expect((await visitorApi(stranger.token).download(url)).status).toBe(404);
+    expect((await visitorApi(visitor.token).download(`/ingest/v1/webchat/${channelId}/attachments/${randomUUID()}`)).status).toBe(404);
+    expect((await visitorApi(visitor.token).download(`/ingest/v1/webchat/${channelId}/attachments/${replies['text']!.id}`)).status).toBe(404);
+    expect((await visitorApi(visitor.token).download(`/ingest/v1/webchat/${channelId}/attachments/not-an-id`)).status).toBe(400);
+    expect((await ingest.download(url)).status).toBe(401);
+    expect((await visitorApi(visitor.token, 'https://evil.example').download(url)).status).toBe(403);
+  });
+
+  it('D33: the stream refuses a missing, garbage, expired or other channel’s token, a disallowed Origin, an unknown channel and a bad resume point; a plain GET answers 426', async () => {
+    const visitorSecret = createHmac('sha256', env.env['INTERNAL_SECRET']!).update('webchat-visitors').digest('hex');
+    const expired = signToken({ channelId, visitorId: visitor.visitorId, name: 'Zoë 🌷' }, visitorSecret, 60, Date.now() - 3_600_000);
+    const otherChannelToken = (await ingest.post(`/ingest/v1/webchat/${otherChannelId}/sessions`, { name: 'Other' })).body.token;
+    const stream = (query: string, channel = channelId) => `/ingest/v1/webchat/${channel}/stream?${query}`;
+    const cases: [string, string, Record<string, string>, number, string | RegExp][] = [
+      ['no token', stream(''), { origin }, 401, /Visitor token/],
+      ['a garbage token', stream('token=garbage'), { origin }, 401, /Visitor token/],
+      ['an expired token', stream(`token=${expired}`), { origin }, 401, /expired/],
+      ['another channel’s token', stream(`token=${otherChannelToken}`), { origin }, 401, /not for this channel/],
+      ['a disallowed Origin', stream(`token=${visitor.token}`), { origin: 'https://evil.example' }, 403, 'https://evil.example'],
+      ['an Origin the other channel does not allow', stream(`token=${otherChannelToken}`, otherChannelId), { origin }, 403, origin],
+      ['an unknown channel', stream(`token=${visitor.token}`, randomUUID()), { origin }, 404, /No such webchat channel/],
+      ['a malformed channel id', stream(`token=${visitor.token}`, 'nope'), { origin }, 400, /channelId/],
+      ['a malformed resume point', stream(`token=${visitor.token}&after=nope`), { origin }, 400, /after/],
+    ];
+    for (const [what, path, headers, status, message] of cases) {
+      const refused = await StreamClient.refusal(stack.ingestion.url, path, headers);
+      expect([what, refused.status]).toEqual([what, status]);
+      expect(refused.body.error.message).toEqual(expect.stringMatching(message));
+    }
+    expect((await StreamClient.refusal(stack.ingestion.url, '/ingest/v1/elsewhere', { origin })).status).toBe(404);
+    const plain = await ingest.get(stream(`token=${visitor.token}`));
+    expect([plain.status, plain.body.error.code]).toEqual([426, 'upgrade_required']);
+
+    const own = await VisitorSocket.open(stack.ingestion.url, channelId, visitor.token, { origin: ownOrigin });
+    sockets.push(own);
+    expect((await ingest.get('/ready')).status).toBe(200);
+  });
+
+  it('D33: every webchat route and its CORS preflight refuse a disallowed Origin; the channel’s origins and ingestion’s own are answered with CORS headers', async () => {
+    const preflight = (from: string, path = `/ingest/v1/webchat/${channelId}/messages`) =>
+      ingest.send('OPTIONS', path, undefined, { origin: from, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' });
+    for (const from of [origin, ownOrigin]) {
+      const ok = await preflight(from);
+      expect([ok.status, ok.headers.get('access-control-allow-origin')]).toEqual([204, from]);
+      expect(ok.headers.get('access-control-allow-headers')).toMatch(/Authorization/);
+    }
+    expect((await preflight('https://evil.example')).status).toBe(403);
+    expect((await preflight(origin, `/ingest/v1/webchat/${otherChannelId}/messages`)).status).toBe(403);
+
+    const evil = visitorApi(visitor.token, 'https://evil.example');
+    expect((await evil.post(`/ingest/v1/webchat/${channelId}/sessions`, { name: 'Eve' })).status).toBe(403);
+    expect((await evil.post(`/ingest/v1/webchat/${channelId}/messages`, { text: 'hi', clientMessageId: 'evil-1' })).status).toBe(403);
+    expect((await evil.get(`/ingest/v1/webchat/${channelId}/messages`)).status).toBe(403);
+    expect((await evil.get(`/ingest/v1/webchat/${channelId}/demo`)).status).toBe(403);
+    const history = await visitorApi(visitor.token, ownOrigin).get(`/ingest/v1/webchat/${channelId}/messages`);
+    expect([history.status, history.headers.get('access-control-allow-origin')]).toEqual([200, ownOrigin]);
+  });
+
+  it('the widget is served as JavaScript, and the demo page embeds it for its channel', async () => {
+    const widget = await ingest.download('/ingest/v1/webchat/widget.js');
+    expect(widget.status).toBe(200);
+    expect(widget.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect(widget.bytes.toString('utf8')).toContain('attachShadow');
+
+    const demo = await ingest.download(`/ingest/v1/webchat/${channelId}/demo`);
+    expect([demo.status, demo.headers.get('content-type')]).toEqual([200, 'text/html; charset=utf-8']);
+    expect(demo.bytes.toString('utf8')).toContain(`<script src="/ingest/v1/webchat/widget.js" data-channel-id="${channelId}"`);
+    expect((await ingest.download(`/ingest/v1/webchat/${randomUUID()}/demo`)).status).toBe(404);
+  });
+});
