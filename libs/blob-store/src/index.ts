@@ -3,3 +3,4 @@ export * from './local-directory-blob-store';
 export * from './s3-blob-store';
 export * from './config';
 export * from './sniff';
+export * from './send-blob';

@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { Router, type Request, type Response } from 'express';
-import { BlobNotFoundError, type BlobStore } from '@relaydesk/blob-store';
+import { sendBlob, type BlobStore } from '@relaydesk/blob-store';
 import { uuid, webchatMessageBody, webchatSessionBody } from '@relaydesk/contracts';
 import { AppError, parseOrThrow } from '@relaydesk/service-kit';
 import { z } from 'zod';
@@ -113,21 +112,7 @@ export function webchatRoutes(deps: WebchatDeps): Router {
     if (!attachment) throw new AppError('not_found', 'No such file for this visitor');
     // A connector's file that was never copied to us stays at its own address.
     if (!attachment.storageKey) return res.redirect(302, attachment.url!);
-    const bytes = await deps.blobs.get(attachment.storageKey).catch((error: unknown) => {
-      throw error instanceof BlobNotFoundError ? new AppError('not_found', 'The file of this reply is no longer stored') : error;
-    });
-    res.attachment(attachment.fileName); // RFC 6266: filename="…" and, for names beyond Latin-1, filename*=UTF-8''…
-    res.setHeader('Content-Type', attachment.mimeType);
-    res.setHeader('Content-Length', String(attachment.size));
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.setHeader('Content-Security-Policy', "default-src 'none'; sandbox");
-    res.setHeader('Referrer-Policy', 'no-referrer');
-    res.setHeader('Cache-Control', 'private, max-age=3600');
-    try {
-      await pipeline(bytes, res);
-    } catch {
-      res.destroy(); // the visitor went away, or the store failed mid-file: the status is sent already
-    }
+    await sendBlob(res, deps.blobs, { ...attachment, storageKey: attachment.storageKey });
   });
 
   router.get('/ingest/v1/webchat/:channelId/demo', async (req, res) => {
