@@ -5,3 +5,4 @@ export * from './http-client';
 export * from './workspace';
 export * from './stream-client';
 export * from './whatsapp-stand-in';
+export * from './telegram-stand-in';

@@ -8,6 +8,7 @@ import { ingestionConfig } from './config';
 import { webchatOutboundConsumer } from './events/outbound.consumer';
 import { platformOutboundConsumer } from './events/platform-outbound.consumer';
 import { WhatsappSender } from './domain/whatsapp/sender';
+import { TelegramSender } from './domain/telegram/sender';
 import { OutboundDeliveryRepository } from './store/outbound-delivery.repository';
 import { channelRoutes } from './http/channel.routes';
 import { ingestRoutes } from './http/ingest.routes';
@@ -15,6 +16,7 @@ import { webchatRoutes } from './http/webchat.routes';
 import { VisitorStream } from './http/webchat-stream';
 import { WebchatRepository } from './store/webchat.repository';
 import { whatsappRoutes } from './http/whatsapp.routes';
+import { telegramRoutes } from './http/telegram.routes';
 import { ChannelRepository } from './store/channel.repository';
 import { SecretBox } from './store/secret-box';
 import { ingestionMigrations } from './store/migrations';
@@ -31,7 +33,7 @@ export async function runIngestion(): Promise<void> {
   const sealed = await channels.sealPlainSecrets();
   if (sealed > 0) logger.info({ channels: sealed }, 'encrypted the secrets of channels stored in clear');
   const deliveries = new OutboundDeliveryRepository(db);
-  const senders = { whatsapp: new WhatsappSender() };
+  const senders = { whatsapp: new WhatsappSender(), telegram: new TelegramSender() };
   const delivery = { db, relay, blobs, channels, deliveries, senders, maxAttempts: config.OUTBOUND_RETRY_DELAYS_MS.length + 1 };
   const consumers = [await webchatOutboundConsumer(bus, db, relay).start(), await platformOutboundConsumer(bus, delivery, config.OUTBOUND_RETRY_DELAYS_MS).start()];
 
@@ -47,6 +49,7 @@ export async function runIngestion(): Promise<void> {
   app.use(channelRoutes(db, relay, channels, config.PUBLIC_INGEST_URL));
   app.use('/internal', requireIdentity(config.INTERNAL_SECRET));
   app.use(whatsappRoutes(channels, { bus, redis, blobs, deliveries, logger }));
+  app.use(telegramRoutes(channels, { bus, redis, blobs, publicUrl: config.PUBLIC_INGEST_URL }));
   const server = await listen(finishHttpApp(app, logger), config.PORT);
   const visitorStream = await new VisitorStream(webchatDeps).start(server);
   logger.info({ port: config.PORT }, 'ingestion ready');

@@ -24,6 +24,7 @@ export const gatewayRoutes: Route[] = [
   { method: 'post', path: '/api/v1/channels', summary: 'Create a channel (super_admin); secrets are write-only', body: createChannelBody, ok: 201 },
   { method: 'get', path: '/api/v1/channels', summary: 'Channels without their secrets (super_admin)' },
   { method: 'patch', path: '/api/v1/channels/{id}', summary: 'Change a channel (super_admin)', body: patchChannelBody },
+  { method: 'post', path: '/api/v1/channels/{id}/telegram/webhook', summary: 'Register a telegram channel’s webhook with Telegram (setWebhook with its secret token; super_admin); 502 when Telegram refuses, 503 when it cannot be reached' },
   { method: 'get', path: '/api/v1/conversations', summary: 'A tab of the workspace (D3, D4, D9, D11, D13, D28)', query: listConversationsQuery },
   { method: 'get', path: '/api/v1/stream', summary: 'The live stream (API.md "Real time"): a WebSocket, opened with ?token= or the subprotocols "bearer, <token>"; a plain GET answers 426', auth: 'none', ok: 101 },
   { method: 'get', path: '/api/v1/conversations/counters', summary: 'My inbox (#9) and unread (#10) counters (D14)' },

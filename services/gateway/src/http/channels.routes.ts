@@ -31,5 +31,12 @@ export function channelRoutes(deps: { ingestion: ServiceClient; directory: Direc
     reply(res, await deps.ingestion.forward(req, res, body));
   });
 
+  // Issue 5: tells Telegram to deliver the bot's updates to the channel's webhook URL, with its secret.
+  router.post('/channels/:id/telegram/webhook', requireCaller, async (req, res) => {
+    requireSuperAdmin(callerOf(res), 'register webhooks');
+    parseOrThrow(idParams, req.params, 'path');
+    reply(res, await deps.ingestion.forward(req, res, {}));
+  });
+
   return router;
 }

@@ -7,7 +7,7 @@ import { AppError, parseOrThrow } from '@relaydesk/service-kit';
 import { secretFields, type Channel, type ChannelRepository } from '../store/channel.repository';
 
 /** Types whose adapters exist; the others are refused rather than stored to do nothing. */
-const available: ChannelType[] = ['webchat', 'api', 'whatsapp'];
+const available: ChannelType[] = ['webchat', 'api', 'whatsapp', 'telegram'];
 
 export type ChannelView = { id: string; type: ChannelType; name: string; groupId: string; webhookUrl: string; settings: Record<string, unknown> };
 
