@@ -71,7 +71,8 @@ const config = {
   },
   /** WhatsApp webhook accept latency at a steady rate (issue 5). */
   webhook: {
-    rate: intEnv('BENCH_WEBHOOK_RATE', 500),
+    /** The issue's 500 req/s, and a rate this machine's whole pipeline keeps up with, for the curve. */
+    rates: (process.env['BENCH_WEBHOOK_RATES'] ?? '100,500').split(',').map(Number),
     seconds: intEnv('BENCH_WEBHOOK_SECONDS', 10),
     clients: intEnv('BENCH_WEBHOOK_CLIENTS', 500),
   },
@@ -392,7 +393,7 @@ async function main(): Promise<number> {
   const what = [
     ...(runPipelinePart ? [`${config.messages} messages from ${config.clients} clients, ${config.concurrency} in flight${config.rate ? ` at ${config.rate} msg/s` : ''}`] : []),
     ...(runPushPart ? [`push at ${config.push.rate} msg/s to ${config.push.operators} operators`] : []),
-    ...(runWebhookPart ? [`whatsapp webhooks at ${config.webhook.rate} req/s`] : []),
+    ...(runWebhookPart ? [`whatsapp webhooks at ${config.webhook.rates.join(' and ')} req/s`] : []),
     ...(runListPart ? [`list pages on ${config.list.conversations} conversations`] : []),
   ];
   console.log(`relaydesk bench: ${what.join('; then ')}, ${cpus().length} cores`);
@@ -427,7 +428,7 @@ async function main(): Promise<number> {
       for (const l of pushLines) console.log(l);
       lines.push(...pushLines);
     }
-    let webhook: WebhookResult | undefined;
+    let webhook: WebhookResult[] | undefined;
     if (runWebhookPart) {
       webhook = await runWebhookBench(stack, env, config.webhook);
       const webhookLines = reportWebhook(webhook);

@@ -7,7 +7,8 @@ import amqp from 'amqplib';
 import { signWhatsappWebhook, whatsappWebhookBody, Workspace, type Stack, type TestEnv } from '@relaydesk/testing';
 import { line, ms, ratio, summarize, type Summary } from './stats';
 
-export type WebhookConfig = { rate: number; seconds: number; clients: number };
+export type WebhookConfig = { rates: number[]; seconds: number; clients: number };
+type AtRate = { rate: number; seconds: number };
 
 export type WebhookResult = { rate: number; sent: number; failed: number; accept: Summary; floor: Summary; p99VsFloor: number };
 
@@ -20,7 +21,7 @@ const agent = new Agent({ keepAlive: true, maxSockets: 256 });
  * the floor of any accept: a bare HTTP server that publishes one confirmed message per request to a
  * durable quorum queue.
  */
-export async function runWebhookBench(stack: Stack, env: TestEnv, config: WebhookConfig): Promise<WebhookResult> {
+export async function runWebhookBench(stack: Stack, env: TestEnv, config: WebhookConfig): Promise<WebhookResult[]> {
   const workspace = await Workspace.open(stack);
   const group = await workspace.group('Webhook bench');
   const created = await workspace.admin.post('/api/v1/channels', {
@@ -33,16 +34,24 @@ export async function runWebhookBench(stack: Stack, env: TestEnv, config: Webhoo
   const url = new URL(`${stack.ingestion.url}/ingest/v1/whatsapp/${created.body.id as string}`);
   const signed = (n: number) =>
     signWhatsappWebhook(whatsappWebhookBody(phoneNumberId, { messages: [{ from: String(4915100000000 + (n % config.clients)), id: `wamid.bench.${Date.now()}.${n}`, type: 'text', text: { body: `webhook ${n} 👋` } }] }), appSecret);
-  const accept = await atRate(config, (n) => {
-    const { bytes, signature } = signed(n);
-    return post(url, bytes, { 'x-hub-signature-256': signature });
-  });
-  const floor = await measureFloor(env, config);
-  return { rate: config.rate, sent: config.rate * config.seconds, failed: accept.failed, accept: accept.latency, floor: floor.latency, p99VsFloor: ratio(accept.latency.p99, floor.latency.p99) };
+  const results: WebhookResult[] = [];
+  let sent = 0;
+  for (const rate of config.rates) {
+    const pace = { rate, seconds: config.seconds };
+    const accept = await atRate(pace, (n) => {
+      const { bytes, signature } = signed(sent + n);
+      return post(url, bytes, { 'x-hub-signature-256': signature });
+    });
+    sent += rate * config.seconds;
+    const floor = await measureFloor(env, pace);
+    results.push({ rate, sent: rate * config.seconds, failed: accept.failed, accept: accept.latency, floor: floor.latency, p99VsFloor: ratio(accept.latency.p99, floor.latency.p99) });
+    await sleep(5_000); // let the pipeline drain what this rate left, so the next starts from quiet
+  }
+  return results;
 }
 
 /** Sends `rate` requests a second for `seconds`, each timed from its due time to its answer. */
-async function atRate({ rate, seconds }: WebhookConfig, send: (n: number) => Promise<number>): Promise<{ latency: Summary; failed: number }> {
+async function atRate({ rate, seconds }: AtRate, send: (n: number) => Promise<number>): Promise<{ latency: Summary; failed: number }> {
   const total = rate * seconds;
   const latencies: number[] = [];
   let failed = 0;
@@ -78,7 +87,7 @@ function post(url: URL, body: Buffer, headers: Record<string, string>): Promise<
 }
 
 /** A bare Node HTTP server that answers each POST once one confirmed publish of its body is done. */
-async function measureFloor(env: TestEnv, config: WebhookConfig): Promise<{ latency: Summary }> {
+async function measureFloor(env: TestEnv, pace: AtRate): Promise<{ latency: Summary }> {
   const connection = await amqp.connect(env.amqpUrl);
   const channel = await connection.createConfirmChannel();
   // Durable and quorum, as every queue an inbound message lands in: its confirm waits for the replicated write.
@@ -94,7 +103,7 @@ async function measureFloor(env: TestEnv, config: WebhookConfig): Promise<{ late
   try {
     const url = new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
     const body = signWhatsappWebhook(whatsappWebhookBody(phoneNumberId, { messages: [{ from: '4915100000000', id: 'wamid.floor', type: 'text', text: { body: 'floor 👋' } }] }), appSecret);
-    return { latency: (await atRate(config, () => post(url, body.bytes, { 'x-hub-signature-256': body.signature }))).latency };
+    return { latency: (await atRate(pace, () => post(url, body.bytes, { 'x-hub-signature-256': body.signature }))).latency };
   } finally {
     server.closeAllConnections();
     server.close();
@@ -103,9 +112,9 @@ async function measureFloor(env: TestEnv, config: WebhookConfig): Promise<{ late
   }
 }
 
-export function reportWebhook(r: WebhookResult): string[] {
-  return [
+export function reportWebhook(results: WebhookResult[]): string[] {
+  return results.flatMap((r) => [
     line(`whatsapp webhook accepted, ${r.rate} req/s`, `p50 ${ms(r.accept.p50)}`, `p99 ${ms(r.accept.p99)}`, `(${r.accept.count} answered 200, ${r.failed} failed)`),
     line('  floor: HTTP + confirmed quorum publish', `p50 ${ms(r.floor.p50)}`, `p99 ${ms(r.floor.p99)}`, `accept p99 = ${r.p99VsFloor}x the floor`),
-  ];
+  ]);
 }
