@@ -308,7 +308,7 @@ describe('bad input (D33) and what one may not see or do (D34)', () => {
         [{ type: 'api', name: 'Extra', settings: { apiKey: `extra-key-${randomUUID()}` } }, 'groupId'],
         [{ name: 'Extra', groupId: sales, settings: {} }, 'type'],
         [channel({ type: 'whatsapp', settings: { phoneNumberId: '123', appSecret: 'app-secret-1', verifyToken: 'verify-token-1' } }), 'settings.accessToken'],
-        [channel({ type: 'telegram', settings: { botToken: '123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw', secretToken: 'secret-token-1' } }), 'type'],
+        [channel({ enabled: false }), 'enabled'],
       ];
       for (const [body, names] of cases) expectError(await admin.post('/api/v1/channels', body), [400, 'validation_failed', names], JSON.stringify(body));
       expectError(await admin.send('POST', '/api/v1/channels', undefined, {}, '{"type": "api", '), [400, 'validation_failed', /JSON/]);

@@ -100,7 +100,7 @@ describe('the Telegram channel', () => {
   describe('setting up', () => {
     it('a super_admin creates a telegram channel; its secrets are write-only and encrypted at rest', async () => {
       const listed = (await admin.get('/api/v1/channels')).body.items.find((c: { id: string }) => c.id === channelId);
-      expect(listed).toEqual({ id: channelId, type: 'telegram', name: 'Support bot', groupId: support, webhookUrl: `${publicUrl}/ingest/v1/telegram/${channelId}`, settings: { apiBaseUrl: standIn.apiBaseUrl } });
+      expect(listed).toEqual({ id: channelId, type: 'telegram', name: 'Support bot', groupId: support, enabled: true, webhookUrl: `${publicUrl}/ingest/v1/telegram/${channelId}`, settings: { apiBaseUrl: standIn.apiBaseUrl } });
       const db = new Client({ connectionString: env.databaseUrl });
       await db.connect();
       try {
@@ -250,13 +250,15 @@ describe('the Telegram channel', () => {
       await expectNothingStoredBefore(gus);
     });
 
-    it('D33: truncated JSON or a malformed update answers 400; an unknown channel, or one of another type, 404', async () => {
+    it('D33: truncated JSON, a malformed update or channel id answers 400; an unknown channel, or one of another type, 404', async () => {
       const truncated = await standIn.deliverRaw('{"update_id": 1, "message": {"message_id": 1, "text": "hi', { url: webhookUrl });
       expect({ status: truncated.status, code: truncated.body.error.code }).toEqual({ status: 400, code: 'validation_failed' });
       const noChat = await deliver({ message: { message_id: 1, date: 1, text: 'where from?' } });
       expect(noChat.status).toBe(400);
       expect(noChat.body.error.details.map((d: { path: string }) => d.path)).toContain('message.chat');
-      for (const other of [randomUUID(), 'not-a-uuid', (await admin.post('/api/v1/channels', { type: 'webchat', name: 'Chat', groupId: support, settings: { allowedOrigins: [] } })).body.id as string]) {
+      const malformed = await standIn.deliver(standIn.clientMessage(client('Nobody'), { text: 'hi' }), { url: `${stack.ingestion.url}/ingest/v1/telegram/not-a-uuid` });
+      expect({ status: malformed.status, code: malformed.body.error.code }).toEqual({ status: 400, code: 'validation_failed' });
+      for (const other of [randomUUID(), (await admin.post('/api/v1/channels', { type: 'webchat', name: 'Chat', groupId: support, settings: { allowedOrigins: [] } })).body.id as string]) {
         const unknown = await standIn.deliver(standIn.clientMessage(client('Nobody'), { text: 'hi' }), { url: `${stack.ingestion.url}/ingest/v1/telegram/${other}` });
         expect({ status: unknown.status, code: unknown.body.error.code }).toEqual({ status: 404, code: 'not_found' });
       }

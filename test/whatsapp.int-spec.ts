@@ -302,6 +302,26 @@ describe('WhatsApp Cloud API channel', () => {
     expect(standIn.requests.filter((r) => (r.body as { text?: { body: string } } | null)?.text?.body === 'are you there?')).toHaveLength(1);
   });
 
+  it('a disabled channel takes nothing (403, nothing stored) and sends nothing (`failed`); enabled again, it works', async () => {
+    const conversation = await conversationWith('Paused Paula');
+    const before = await messageCount();
+    expect((await admin.patch(`/api/v1/channels/${channelId}`, { enabled: 'no' })).status).toBe(400);
+    expect((await admin.patch(`/api/v1/channels/${channelId}`, { enabled: false })).body).toMatchObject({ enabled: false });
+    try {
+      const refused = await send([{ from: clientNumber(), id: nextId(), type: 'text', text: { body: 'anyone?' } }]);
+      expect(refused.status).toBe(403);
+      expect(JSON.stringify(refused.body)).toMatch(/disabled/);
+      const messageId = await reply(conversation, 'not through a disabled channel');
+      const failed = await deliveryOf(conversation, messageId, 'failed');
+      expect(failed.deliveryError).toEqual({ code: 'channel_disabled', title: 'Channel WhatsApp is disabled' });
+      expect(await messageCount()).toBe(before + 1);
+    } finally {
+      await admin.patch(`/api/v1/channels/${channelId}`, { enabled: true });
+    }
+    const messageId = await reply(conversation, 'back again');
+    await deliveryOf(conversation, messageId, 'sent');
+  });
+
   it('D15: a platform down past every retry → `failed`, saying it gave up, never a silent drop', async () => {
     const conversation = await conversationWith('Down Dora');
     standIn.script('/messages', ...Array.from({ length: 9 }, () => ({ status: 503 })));

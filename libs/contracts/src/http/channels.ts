@@ -23,9 +23,12 @@ export const createChannelBody = z.discriminatedUnion('type', [
 ]);
 export type CreateChannelBody = z.infer<typeof createChannelBody>;
 
-/** Settings, when given, replace the whole settings object of the channel's type (checked against it). */
+/**
+ * Settings, when given, are merged over the stored ones and checked against the channel's type.
+ * `enabled: false` switches the channel off: its webhooks answer 403 and its outbound messages fail.
+ */
 export const patchChannelBody = z
-  .strictObject({ name: channelName, groupId: uuid, settings: z.record(z.string(), z.unknown()) })
+  .strictObject({ name: channelName, groupId: uuid, enabled: z.boolean(), settings: z.record(z.string(), z.unknown()) })
   .partial()
   .refine((b) => Object.keys(b).length > 0, { message: 'names no field to change' });
 export type PatchChannelBody = z.infer<typeof patchChannelBody>;

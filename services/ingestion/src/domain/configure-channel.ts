@@ -6,15 +6,12 @@ import type { Tx } from '@relaydesk/db';
 import { AppError, parseOrThrow } from '@relaydesk/service-kit';
 import { secretFields, type Channel, type ChannelRepository } from '../store/channel.repository';
 
-/** Types whose adapters exist; the others are refused rather than stored to do nothing. */
-const available: ChannelType[] = ['webchat', 'api', 'whatsapp', 'telegram'];
-
-export type ChannelView = { id: string; type: ChannelType; name: string; groupId: string; webhookUrl: string; settings: Record<string, unknown> };
+export type ChannelView = { id: string; type: ChannelType; name: string; groupId: string; enabled: boolean; webhookUrl: string; settings: Record<string, unknown> };
 
 export function channelView(c: Channel, publicUrl: string): ChannelView {
   const settings = Object.fromEntries(Object.entries(c.settings).filter(([k]) => !secretFields[c.type].includes(k)));
   const webhookUrl = c.type === 'api' ? `${publicUrl}/ingest/v1/messages` : `${publicUrl}/ingest/v1/${c.type}/${c.id}`;
-  return { id: c.id, type: c.type, name: c.name, groupId: c.groupId, webhookUrl, settings };
+  return { id: c.id, type: c.type, name: c.name, groupId: c.groupId, enabled: c.enabled, webhookUrl, settings };
 }
 
 async function saveAndAnnounce(tx: Tx, emit: Emit, channels: ChannelRepository, c: Channel): Promise<Channel> {
@@ -29,8 +26,7 @@ async function saveAndAnnounce(tx: Tx, emit: Emit, channels: ChannelRepository, 
 }
 
 export function createChannel(db: DataSource, relay: OutboxRelay, channels: ChannelRepository, body: CreateChannelBody): Promise<Channel> {
-  if (!available.includes(body.type)) throw new AppError('validation_failed', `Channels of type ${body.type} are not available yet`, [{ path: 'type', message: `one of ${available.join(', ')}` }]);
-  return transactWithOutbox(db, relay, (tx, emit) => saveAndAnnounce(tx, emit, channels, { id: uuidv7(), ...body }));
+  return transactWithOutbox(db, relay, (tx, emit) => saveAndAnnounce(tx, emit, channels, { id: uuidv7(), enabled: true, ...body }));
 }
 
 export function patchChannel(db: DataSource, relay: OutboxRelay, channels: ChannelRepository, id: string, body: PatchChannelBody): Promise<Channel> {
@@ -39,6 +35,7 @@ export function patchChannel(db: DataSource, relay: OutboxRelay, channels: Chann
     if (!current) throw new AppError('not_found', 'No such channel');
     // Secrets are write-only, so a settings change keeps the stored ones the body leaves out.
     const settings = body.settings ? parseOrThrow(channelSettings[current.type], { ...current.settings, ...body.settings }, 'settings') : current.settings;
-    return saveAndAnnounce(tx, emit, channels, { ...current, ...(body.name ? { name: body.name } : {}), ...(body.groupId ? { groupId: body.groupId } : {}), settings });
+    const { name = current.name, groupId = current.groupId, enabled = current.enabled } = body;
+    return saveAndAnnounce(tx, emit, channels, { ...current, name, groupId, enabled, settings });
   });
 }

@@ -45,6 +45,7 @@ export async function deliverOutbound(deps: DeliveryDeps, message: OutboundMessa
     const channel = await deps.channels.byId(message.channelId);
     const sender = channel && channel.type === message.channel ? deps.senders[channel.type] : undefined;
     if (!channel || !sender) throw new SendFailure('permanent', 'no_channel', `Channel ${message.channelId} does not send ${message.channel} messages (any more)`);
+    if (!channel.enabled) throw new SendFailure('permanent', 'channel_disabled', `Channel ${channel.name} is disabled`);
     const file = await loadFile(deps.blobs, message);
     const { externalMessageId } = await sendTrying(() => sender.send(channel, message, file));
     await settle(deps, message, partitionKey, { status: 'sent', externalMessageId });

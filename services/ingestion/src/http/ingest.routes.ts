@@ -4,6 +4,7 @@ import type { Bus } from '@relaydesk/bus';
 import { inboundMessage } from '@relaydesk/contracts';
 import { AppError, parseOrThrow } from '@relaydesk/service-kit';
 import { acceptInbound } from '../domain/accept-inbound';
+import { refuseDisabled } from '../domain/channel-access';
 import type { ChannelRepository } from '../store/channel.repository';
 
 /** What the channel edge's routes need: these and the webchat widget's (webchat.routes.ts). */
@@ -21,6 +22,7 @@ export function ingestRoutes({ bus, redis, channels }: IngestDeps): Router {
     if (message.channelId !== channel.id || message.channel !== channel.type) {
       throw new AppError('forbidden', `This API key sends for channel ${channel.id} of type ${channel.type} only`);
     }
+    refuseDisabled(channel);
     res.json(await acceptInbound(bus, redis, message));
   });
 

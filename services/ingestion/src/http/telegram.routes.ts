@@ -1,11 +1,11 @@
 import { Router } from 'express';
-import { uuid } from '@relaydesk/contracts';
 import { AppError, identityOf, parseOrThrow } from '@relaydesk/service-kit';
 import { channelView } from '../domain/configure-channel';
 import { receiveTelegramUpdate, verifyTelegramSecret, type TelegramWebhookDeps } from '../domain/telegram/receive-update';
 import { registerTelegramWebhook, WebhookRefusedError } from '../domain/telegram/register-webhook';
 import { telegramUpdate } from '../domain/telegram/update';
-import type { Channel, ChannelRepository } from '../store/channel.repository';
+import type { ChannelRepository } from '../store/channel.repository';
+import { channelOf, receivingChannelOf } from '../domain/channel-access';
 
 /**
  * The Telegram Bot API webhook (public, with the channel's secret token) and, behind the gateway's
@@ -14,16 +14,8 @@ import type { Channel, ChannelRepository } from '../store/channel.repository';
 export function telegramRoutes(channels: ChannelRepository, deps: TelegramWebhookDeps & { publicUrl: string }): Router {
   const router = Router();
 
-  /** The telegram channel a path names; a malformed id names none, so it is a 404 as well. */
-  async function telegramChannel(id: unknown): Promise<Channel> {
-    const parsed = uuid.safeParse(id);
-    const channel = parsed.success ? await channels.byId(parsed.data) : undefined;
-    if (!channel || channel.type !== 'telegram') throw new AppError('not_found', 'No such Telegram channel');
-    return channel;
-  }
-
   router.post('/ingest/v1/telegram/:channelId', async (req, res) => {
-    const channel = await telegramChannel(req.params['channelId']);
+    const channel = await receivingChannelOf(channels, 'telegram', req.params['channelId']);
     verifyTelegramSecret(channel, req.header('x-telegram-bot-api-secret-token'));
     const update = parseOrThrow(telegramUpdate, req.body, 'update');
     res.json(await receiveTelegramUpdate(deps, channel, update));
@@ -31,7 +23,7 @@ export function telegramRoutes(channels: ChannelRepository, deps: TelegramWebhoo
 
   router.post('/channels/:id/telegram/webhook', async (req, res) => {
     if (identityOf(res).role !== 'super_admin') throw new AppError('forbidden', 'Only a super_admin manages channels');
-    const channel = await telegramChannel(req.params['id']);
+    const channel = await channelOf(channels, 'telegram', req.params['id']);
     try {
       res.json(await registerTelegramWebhook(channel, channelView(channel, deps.publicUrl).webhookUrl));
     } catch (error) {

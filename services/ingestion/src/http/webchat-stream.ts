@@ -4,7 +4,7 @@ import { uuid } from '@relaydesk/contracts';
 import { AppError, httpStatusOf, parseOrThrow, type Logger } from '@relaydesk/service-kit';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { z } from 'zod';
-import { checkOrigin, webchatChannelOf } from '../domain/webchat-access';
+import { checkOrigin, receivingChannelOf } from '../domain/channel-access';
 import { verifyVisitor, type Visitor } from '../domain/visitor-token';
 import type { ChannelRepository } from '../store/channel.repository';
 import { ReplySignals } from '../store/webchat-reply-signals';
@@ -108,7 +108,7 @@ export class VisitorStream {
     let visitor: Visitor;
     let seq = '0';
     try {
-      const channel = await webchatChannelOf(this.deps.channels, { channelId });
+      const channel = await receivingChannelOf(this.deps.channels, 'webchat', channelId);
       checkOrigin(channel, req.headers.origin, this.ownOrigin);
       const { token, after } = parseOrThrow(streamQuery, Object.fromEntries(url.searchParams), 'query');
       visitor = verifyVisitor(token, channel.id, this.deps.visitorSecret);

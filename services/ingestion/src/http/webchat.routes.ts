@@ -5,7 +5,7 @@ import { sendBlob, type BlobStore } from '@relaydesk/blob-store';
 import { uuid, webchatMessageBody, webchatSessionBody } from '@relaydesk/contracts';
 import { AppError, parseOrThrow } from '@relaydesk/service-kit';
 import { z } from 'zod';
-import { checkOrigin, webchatChannelOf } from '../domain/webchat-access';
+import { checkOrigin, receivingChannelOf } from '../domain/channel-access';
 import { sendVisitorMessage } from '../domain/webchat-send-message';
 import { newVisitor, verifyVisitor, type Visitor } from '../domain/visitor-token';
 import type { Channel } from '../store/channel.repository';
@@ -42,7 +42,7 @@ export function webchatRoutes(deps: WebchatDeps): Router {
 
   /** The channel of the path, for a page whose Origin it allows; CORS answers name that origin. */
   async function webchatChannel(req: Request, res: Response): Promise<Channel> {
-    const channel = await webchatChannelOf(deps.channels, req.params);
+    const channel = await receivingChannelOf(deps.channels, 'webchat', req.params['channelId']);
     const origin = req.header('origin');
     checkOrigin(channel, origin, ownOrigin);
     if (origin !== undefined) {

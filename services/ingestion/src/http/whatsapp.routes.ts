@@ -1,36 +1,28 @@
-import { Router, type Request } from 'express';
-import { uuid, whatsappCheckBody } from '@relaydesk/contracts';
+import { Router } from 'express';
+import { whatsappCheckBody } from '@relaydesk/contracts';
 import { AppError, parseOrThrow, rawBodyOf, type Logger } from '@relaydesk/service-kit';
 import { z } from 'zod';
 import { checkWhatsappNumber } from '../domain/whatsapp/check-number';
 import { receiveWhatsappWebhook, verifyWhatsappSignature, type WhatsappWebhookDeps } from '../domain/whatsapp/receive-webhook';
 import { readWhatsappWebhook, whatsappWebhook } from '../domain/whatsapp/webhook';
-import type { Channel, ChannelRepository } from '../store/channel.repository';
-
-const channelParams = z.object({ channelId: uuid });
+import type { ChannelRepository } from '../store/channel.repository';
+import { channelOf, receivingChannelOf } from '../domain/channel-access';
 const verification = z.object({ 'hub.mode': z.literal('subscribe'), 'hub.verify_token': z.string(), 'hub.challenge': z.string().max(1000) });
 
 /** The WhatsApp Cloud API webhook (public, signed by Meta) and the adapter's internal routes. */
 export function whatsappRoutes(channels: ChannelRepository, deps: WhatsappWebhookDeps & { logger: Logger }): Router {
   const router = Router();
 
-  async function whatsappChannel(req: Request): Promise<Channel> {
-    const { channelId } = parseOrThrow(channelParams, req.params, 'path');
-    const channel = await channels.byId(channelId);
-    if (!channel || channel.type !== 'whatsapp') throw new AppError('not_found', 'No such WhatsApp channel');
-    return channel;
-  }
-
   // Meta's subscription check: echo hub.challenge when hub.verify_token is the channel's.
   router.get('/ingest/v1/whatsapp/:channelId', async (req, res) => {
-    const channel = await whatsappChannel(req);
+    const channel = await channelOf(channels, 'whatsapp', req.params['channelId']);
     const query = parseOrThrow(verification, req.query, 'query');
     if (query['hub.verify_token'] !== channel.settings['verifyToken']) throw new AppError('forbidden', 'hub.verify_token is not this channel\'s verify token');
     res.type('text/plain').send(query['hub.challenge']);
   });
 
   router.post('/ingest/v1/whatsapp/:channelId', async (req, res) => {
-    const channel = await whatsappChannel(req);
+    const channel = await receivingChannelOf(channels, 'whatsapp', req.params['channelId']);
     verifyWhatsappSignature(channel, rawBodyOf(req), req.header('x-hub-signature-256'));
     const read = readWhatsappWebhook(parseOrThrow(whatsappWebhook, req.body, 'body'), channel.id, String(channel.settings['phoneNumberId']));
     if (read.skipped.length > 0) deps.logger.warn({ channelId: channel.id, skipped: read.skipped }, 'webhook parts skipped');

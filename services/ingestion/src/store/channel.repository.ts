@@ -4,12 +4,13 @@ import type { ChannelType } from '@relaydesk/contracts';
 import type { Tx } from '@relaydesk/db';
 import type { SecretBox } from './secret-box';
 
-export type Channel = { id: string; type: ChannelType; name: string; groupId: string; settings: Record<string, unknown> };
+/** `enabled` false: a super_admin switched the channel off; it takes and sends nothing. */
+export type Channel = { id: string; type: ChannelType; name: string; groupId: string; settings: Record<string, unknown>; enabled: boolean };
 
 const CACHE_MS = 5_000;
 export const hashApiKey = (key: string): string => createHash('sha256').update(key).digest('hex');
 
-type Raw = { id: string; type: ChannelType; name: string; group_id: string; settings: Record<string, unknown> };
+type Raw = { id: string; type: ChannelType; name: string; group_id: string; settings: Record<string, unknown>; enabled: boolean };
 
 /** The settings that are secrets: write-only over the API, encrypted at rest. */
 export const secretFields: Record<ChannelType, string[]> = {
@@ -31,10 +32,10 @@ export class ChannelRepository {
   async save(tx: Tx, c: Channel): Promise<void> {
     const apiKey = c.type === 'api' ? hashApiKey(String(c.settings['apiKey'])) : null;
     await tx.query(
-      `INSERT INTO channel (id, type, name, group_id, settings, api_key_hash) VALUES ($1, $2, $3, $4, $5, $6)
+      `INSERT INTO channel (id, type, name, group_id, settings, api_key_hash, enabled) VALUES ($1, $2, $3, $4, $5, $6, $7)
        ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, group_id = EXCLUDED.group_id, settings = EXCLUDED.settings,
-         api_key_hash = EXCLUDED.api_key_hash, updated_at = now()`,
-      [c.id, c.type, c.name, c.groupId, JSON.stringify(this.mapSecrets(c, (v) => this.secrets.seal(v))), apiKey],
+         api_key_hash = EXCLUDED.api_key_hash, enabled = EXCLUDED.enabled, updated_at = now()`,
+      [c.id, c.type, c.name, c.groupId, JSON.stringify(this.mapSecrets(c, (v) => this.secrets.seal(v))), apiKey, c.enabled],
     );
     this.cache.clear();
   }
@@ -70,7 +71,7 @@ export class ChannelRepository {
   }
 
   private toChannel(r: Raw): Channel {
-    const stored = { id: r.id, type: r.type, name: r.name, groupId: r.group_id, settings: r.settings };
+    const stored = { id: r.id, type: r.type, name: r.name, groupId: r.group_id, settings: r.settings, enabled: r.enabled };
     return { ...stored, settings: this.mapSecrets(stored, (v) => this.secrets.open(v)) };
   }
 

@@ -88,4 +88,11 @@ export const webchatHistory1732000000110 = sqlMigration(
   ['ALTER TABLE webchat_reply DROP COLUMN seq', 'DROP TABLE webchat_visitor_message'],
 );
 
-export const ingestionMigrations = [createChannels1732000000020, webchatReplyAttachments1732000000070, outboundDeliveries1732000000100, webchatHistory1732000000110];
+/** Issue 5: a super_admin switches a channel off without deleting it (webhooks then answer 403). */
+export const channelEnabled1732000000120 = sqlMigration(
+  'channelEnabled1732000000120',
+  ['ALTER TABLE channel ADD COLUMN enabled boolean NOT NULL DEFAULT true'],
+  ['ALTER TABLE channel DROP COLUMN enabled'],
+);
+
+export const ingestionMigrations = [createChannels1732000000020, webchatReplyAttachments1732000000070, outboundDeliveries1732000000100, webchatHistory1732000000110, channelEnabled1732000000120];

@@ -15,7 +15,7 @@ describe('TelegramSender against the Bot API stand-in', () => {
 
   beforeAll(async () => {
     standIn = await TelegramStandIn.start({ botToken });
-    channel = { id: 'c', type: 'telegram', name: 'Bot', groupId: 'g', settings: { botToken, secretToken: 'secret', apiBaseUrl: `${standIn.apiBaseUrl}/` } };
+    channel = { id: 'c', type: 'telegram', name: 'Bot', groupId: 'g', enabled: true, settings: { botToken, secretToken: 'secret', apiBaseUrl: `${standIn.apiBaseUrl}/` } };
   });
   afterAll(() => standIn.stop());
   beforeEach(() => standIn.requests.splice(0));

@@ -1,8 +1,8 @@
 import { AppError } from '@relaydesk/service-kit';
 import type { Channel } from '../store/channel.repository';
-import { checkOrigin } from './webchat-access';
+import { checkOrigin } from './channel-access';
 
-const channel = (allowedOrigins: string[]): Channel => ({ id: '0190e1d2-0000-7000-8000-000000000001', type: 'webchat', name: 'Shop chat', groupId: '0190e1d2-0000-7000-8000-000000000002', settings: { allowedOrigins } });
+const channel = (allowedOrigins: string[]): Channel => ({ id: '0190e1d2-0000-7000-8000-000000000001', type: 'webchat', name: 'Shop chat', groupId: '0190e1d2-0000-7000-8000-000000000002', settings: { allowedOrigins }, enabled: true });
 const own = 'http://127.0.0.1:8081';
 const refusal = (origin: string | undefined, allowed: string[]): unknown => {
   try {
