@@ -1,4 +1,5 @@
 import { HttpClient } from '@relaydesk/testing';
+import { seedPlatformChannels, type DemoPlatforms } from './demo-platforms';
 
 export const demoPeople = [
   { name: 'Anna Petrova', email: 'anna@relaydesk.local', groups: ['Sales'] },
@@ -38,15 +39,19 @@ async function demoWebchatChannel(root: HttpClient): Promise<string> {
 }
 
 /**
- * Admin, two groups, three operators, a webchat and an api channel, a dozen conversations in every
- * state. Answers whether it seeded now, and the webchat channel whose demo page plays the client.
+ * Admin, two groups, three operators, a webchat, an api, a WhatsApp and a Telegram channel (the last
+ * two on local stand-ins), a dozen conversations in every state. Answers whether it seeded now, and the webchat channel whose demo page plays the client.
  */
-export async function seedDemo(gatewayUrl: string, ingestionUrl: string, admin: { email: string; password: string }): Promise<{ seeded: boolean; webchatChannelId: string }> {
+export async function seedDemo(gatewayUrl: string, ingestionUrl: string, admin: { email: string; password: string }, platforms: DemoPlatforms): Promise<{ seeded: boolean; webchatChannelId: string }> {
   const api = new HttpClient(gatewayUrl);
   const login = async (email: string, password: string) => api.bearer((await api.post<{ accessToken: string }>('/api/v1/auth/login', { email, password })).body.accessToken);
   const root = await login(admin.email, admin.password);
   const existing = (await root.get<{ items: { id: string; name: string }[] }>('/api/v1/groups')).body.items;
-  if (existing.some((g) => g.name === 'Sales')) return { seeded: false, webchatChannelId: await demoWebchatChannel(root) };
+  const support = existing.find((g) => g.name === 'Support')?.id;
+  if (support) {
+    await seedPlatformChannels(root, ingestionUrl, support, platforms);
+    return { seeded: false, webchatChannelId: await demoWebchatChannel(root) };
+  }
 
   const groups: Record<string, string> = {};
   for (const name of ['Sales', 'Support']) groups[name] = (await root.post<{ id: string }>('/api/v1/groups', { name })).body.id;
@@ -57,6 +62,7 @@ export async function seedDemo(gatewayUrl: string, ingestionUrl: string, admin: 
   const apiKey = `demo-connector-${Date.now()}-key-0000`;
   const connector = (await root.post<{ id: string }>('/api/v1/channels', { type: 'api', name: 'Demo connector', groupId: groups['Support'], settings: { apiKey } })).body;
 
+  await seedPlatformChannels(root, ingestionUrl, groups['Support']!, platforms);
   const ingest = new HttpClient(ingestionUrl).bearer(apiKey);
   for (const [i, [name, text]] of clients.entries()) {
     await ingest.post('/ingest/v1/messages', { channel: 'api', channelId: connector.id, externalClientId: `demo-${i}`, clientName: name, externalMessageId: `demo-${i}-1`, sentAt: new Date().toISOString(), text });
@@ -64,7 +70,7 @@ export async function seedDemo(gatewayUrl: string, ingestionUrl: string, admin: 
   const listed = async (who: HttpClient) => {
     for (let tries = 0; tries < 100; tries++) {
       const items = (await who.get<{ items: { id: string; client: { name: string } }[] }>('/api/v1/conversations?tab=unassigned&limit=100')).body.items;
-      if (items.length >= clients.length) return items;
+      if (items.length >= clients.length + 2) return items.filter((c) => clients.some(([name]) => name === c.client.name));
       await new Promise((r) => setTimeout(r, 100));
     }
     throw new Error('demo conversations did not arrive');

@@ -2,10 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startService, type RunningService, type ServiceName } from '@relaydesk/testing';
+import { startDemoPlatforms, type DemoPlatforms } from './demo-platforms';
 import { demoPassword, demoPeople, seedDemo } from './demo-seed';
 
 const root = join(__dirname, '..');
 const ports: Record<ServiceName, number> = { gateway: 8080, ingestion: 8081, routing: 8082, conversation: 8083 };
+const platformPorts = { whatsapp: 8090, telegram: 8091 };
 const admin = { email: process.env['ADMIN_EMAIL'] ?? 'admin@relaydesk.local', password: process.env['ADMIN_PASSWORD'] ?? 'relaydesk-admin' };
 
 /** Secrets made once per checkout and kept in .data/, so tokens survive a restart. */
@@ -44,9 +46,10 @@ async function main(): Promise<void> {
     ...localSecrets(),
   };
   const running: RunningService[] = [];
+  let platforms: DemoPlatforms | undefined;
   const stopAll = async (code: number) => {
     console.log('\nstopping…');
-    await Promise.all(running.map((s) => s.stop()));
+    await Promise.all([...running.map((s) => s.stop()), platforms?.whatsapp.stop(), platforms?.telegram.stop()]);
     process.exit(code);
   };
   process.on('SIGINT', () => void stopAll(0));
@@ -57,7 +60,8 @@ async function main(): Promise<void> {
     running.push(...(await Promise.all([start('ingestion'), start('routing'), start('conversation')])));
     const [ingestion, , conversation] = running;
     running.push(await start('gateway', { CONVERSATION_URL: conversation!.url, INGESTION_URL: ingestion!.url }));
-    const { seeded, webchatChannelId } = await seedDemo(`http://127.0.0.1:${ports.gateway}`, ingestion!.url, admin);
+    platforms = await startDemoPlatforms(platformPorts);
+    const { seeded, webchatChannelId } = await seedDemo(`http://127.0.0.1:${ports.gateway}`, ingestion!.url, admin, platforms);
     console.log(`
   Relaydesk is running${seeded ? ' (demo data seeded)' : ''}.
     API        http://localhost:${ports.gateway}/api/v1   (health: /health, ready: /ready)
@@ -65,6 +69,8 @@ async function main(): Promise<void> {
     Webchat    ${env.PUBLIC_INGEST_URL}/ingest/v1/webchat/${webchatChannelId}/demo   (play the client; anna@ or boris@ answers in Sales)
     Log in     ${admin.email} / ${admin.password}   (super_admin)
     Operators  ${demoPeople.map((p) => p.email).join(', ')} / ${demoPassword}
+    WhatsApp   ${platforms.whatsapp.url}   (a stand-in for the Cloud API: replies in Support's WhatsApp chats land here)
+    Telegram   ${platforms.telegram.url}   (a stand-in for the Bot API; POST /_standin/updates {chatId, firstName, text} plays a client)
     RabbitMQ   http://localhost:15672 (guest / guest)
   Ctrl+C stops everything.
 `);
