@@ -1,7 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Client } from 'pg';
+import { Bus, makeEnvelope } from '@relaydesk/bus';
+import { createLogger } from '@relaydesk/service-kit';
 import {
   createTestEnv,
   HttpClient,
@@ -18,6 +21,7 @@ import {
 
 const png = Buffer.concat([Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64'), randomBytes(2000)]);
 const pdf = Buffer.from('%PDF-1.4\n%âãÏÓ\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n', 'latin1');
+const mp4 = Buffer.concat([Buffer.from([0, 0, 0, 0x18]), Buffer.from('ftypmp42'), Buffer.alloc(4), Buffer.from('mp42isom'), randomBytes(400)]);
 const ogg = Buffer.concat([Buffer.from('OggS\0\x02', 'latin1'), Buffer.alloc(22), Buffer.from('\x01\x1eOpusHead', 'latin1'), randomBytes(500)]);
 
 /** The WhatsApp Cloud API channel in and out, against a stand-in Graph API speaking Meta's shapes. */
@@ -118,28 +122,31 @@ describe('WhatsApp Cloud API channel', () => {
     expect(item.client).toMatchObject({ name: 'Zoë Ünal 🌸', channel: 'whatsapp' });
   });
 
-  it('D15: image, document, voice and sticker are fetched from the Graph API into our store; the download is the same bytes', async () => {
+  it('D15: image, document, voice, video and sticker are fetched from the Graph API into our store; the download is the same bytes', async () => {
     const from = clientNumber();
     standIn.addMedia('media-image-1', png, 'image/png');
     standIn.addMedia('media-doc-1', pdf, 'application/pdf');
     standIn.addMedia('media-voice-1', ogg, 'audio/ogg; codecs=opus');
     standIn.addMedia('media-sticker-1', png, 'image/webp');
+    standIn.addMedia('media-video-1', mp4, 'video/mp4');
     await send(
       [
         { from, id: nextId(), type: 'image', image: { id: 'media-image-1', mime_type: 'image/png', caption: 'Das Foto 📷' } },
         { from, id: nextId(), type: 'document', document: { id: 'media-doc-1', mime_type: 'application/pdf', filename: 'Rechnung März.pdf' } },
         { from, id: nextId(), type: 'audio', audio: { id: 'media-voice-1', mime_type: 'audio/ogg; codecs=opus', voice: true } },
         { from, id: nextId(), type: 'sticker', sticker: { id: 'media-sticker-1', mime_type: 'image/webp', animated: false } },
+        { from, id: nextId(), type: 'video', video: { id: 'media-video-1', mime_type: 'video/mp4', caption: 'Unboxing 🎬' } },
       ],
       { [from]: 'Media Mia' },
     );
     const id = await conversationOf('Media Mia');
-    const messages = await waitFor('four messages', async () => ((await history(id)).length === 4 ? history(id) : undefined));
+    const messages = await waitFor('five messages', async () => ((await history(id)).length === 5 ? history(id) : undefined));
     const byName = (pattern: RegExp) => messages.find((m) => pattern.test(m.attachment?.fileName ?? ''));
     expect(byName(/^image-/)).toMatchObject({ kind: 'file', text: 'Das Foto 📷', attachment: { mimeType: 'image/png', size: png.length } });
     expect(byName(/Rechnung/)).toMatchObject({ attachment: { fileName: 'Rechnung März.pdf', mimeType: 'application/pdf', size: pdf.length } });
     expect(byName(/^voice-/)).toMatchObject({ attachment: { mimeType: 'audio/ogg' } });
-    for (const [pattern, bytes] of [[/^image-/, png], [/Rechnung/, pdf], [/^voice-/, ogg]] as const) {
+    expect(byName(/^video-/)).toMatchObject({ text: 'Unboxing 🎬', attachment: { mimeType: 'video/mp4', size: mp4.length } });
+    for (const [pattern, bytes] of [[/^image-/, png], [/Rechnung/, pdf], [/^voice-/, ogg], [/^video-/, mp4]] as const) {
       const file = await ann.download(byName(pattern).attachment.url);
       expect(file.status).toBe(200);
       expect(file.bytes.equals(bytes)).toBe(true);
@@ -258,6 +265,50 @@ describe('WhatsApp Cloud API channel', () => {
     await deliveryOf(conversation, messageId, 'delivered');
     await postWhatsappWebhook(stack.ingestion.url, channelId, appSecret, whatsappWebhookBody(phoneNumberId, { statuses: statuses('read') }));
     await deliveryOf(conversation, messageId, 'read');
+  });
+
+  it('D15: a `failed` status from the webhook shows WhatsApp\'s error code and reason; a status for a message not ours changes nothing', async () => {
+    const conversation = await conversationWith('Late Lars');
+    const messageId = await reply(conversation, 'sorry for the wait');
+    await deliveryOf(conversation, messageId, 'sent');
+    const sent = standIn.sentMessages().at(-1)!;
+    const failed = {
+      id: sent.wamid,
+      status: 'failed',
+      timestamp: String(Math.floor(Date.now() / 1000)),
+      recipient_id: sent.to,
+      errors: [{ code: 131047, title: 'Re-engagement message', message: 'Re-engagement message', error_data: { details: 'More than 24 hours have passed since the customer last replied to this number.' } }],
+    };
+    const strange = { id: 'wamid.NOT-OURS', status: 'delivered', timestamp: failed.timestamp, recipient_id: sent.to };
+    expect((await postWhatsappWebhook(stack.ingestion.url, channelId, appSecret, whatsappWebhookBody(phoneNumberId, { statuses: [failed, strange] }))).body).toMatchObject({ statuses: 2 });
+    const shown = await deliveryOf(conversation, messageId, 'failed');
+    expect(shown.deliveryError).toEqual({ code: '131047', title: 'More than 24 hours have passed since the customer last replied to this number.' });
+  });
+
+  it('D15: an outbound file over WhatsApp\'s limit for its type is refused before any upload, and reported failed', async () => {
+    const bus = await Bus.connect({ url: env.amqpUrl, logger: createLogger('test', 'warn') });
+    try {
+      const messageId = randomUUID();
+      const uploads = standIn.requestsTo('/media').length;
+      await bus.publish([
+        makeEnvelope(
+          'outbound.whatsapp',
+          { messageId, channel: 'whatsapp', channelId, externalClientId: '4915100000099', attachment: { storageKey: 'attachments/none', fileName: 'huge.png', mimeType: 'image/png', size: 6_000_000 } },
+          { source: 'test', partitionKey: `${channelId}:4915100000099` },
+        ),
+      ]);
+      const db = new Client({ connectionString: env.databaseUrl });
+      await db.connect();
+      try {
+        const row = await waitFor('settled', async () => (await db.query('SELECT status, last_error FROM ingestion.outbound_delivery WHERE message_id = $1 AND status <> $2', [messageId, 'sending'])).rows[0]);
+        expect(row).toEqual({ status: 'failed', last_error: 'whatsapp takes image files up to 5 MB' });
+      } finally {
+        await db.end();
+      }
+      expect(standIn.requestsTo('/media').length).toBe(uploads);
+    } finally {
+      await bus.close();
+    }
   });
 
   it('D15: a file goes up to /media first, then out as a document with its name and the text as caption', async () => {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -27,7 +27,9 @@ export class LocalDirectoryBlobStore implements BlobStore {
       },
     });
     try {
-      await pipeline(Buffer.isBuffer(body) ? Readable.from([body]) : body, count, createWriteStream(partial, { flags: 'wx' }));
+      // Opened before the pipeline, so a body that fails at once cannot leave a file created after the clean-up.
+      const handle = await open(partial, 'wx');
+      await pipeline(Buffer.isBuffer(body) ? Readable.from([body]) : body, count, handle.createWriteStream());
       await rename(partial, file);
     } catch (error) {
       await rm(partial, { force: true });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Readable, Transform } from 'node:stream';
+import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { sniff, SNIFF_BYTES, type BlobStore } from '@relaydesk/blob-store';
 import type { AttachmentRef } from '@relaydesk/contracts';
@@ -46,44 +46,33 @@ export async function fetchMediaToBlobs(blobs: BlobStore, request: MediaRequest)
   }
   let response: Response;
   try {
-    response = await fetch(url, { headers: request.headers, redirect: 'error', signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
+    // A redirect is answered, not followed: it could lead anywhere.
+    response = await fetch(url, { headers: request.headers, redirect: 'manual', signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
   } catch {
     throw unavailable(`The platform's file server cannot be reached at ${url.host}; try again`);
   }
   if (response.status >= 500 || response.status === 429) throw unavailable(`The platform's file server answered HTTP ${response.status}; try again`);
-  if (!response.ok || !response.body) throw new MediaGoneError(`The platform refused the file: HTTP ${response.status}`);
+  if (!response.ok || !response.body) throw new MediaGoneError(`The platform did not hand over the file: HTTP ${response.status}`);
   if (Number(response.headers.get('content-length') ?? 0) > request.maxBytes) throw new MediaGoneError(`The file is over the channel's limit of ${request.maxBytes} bytes`);
 
-  const body = Readable.fromWeb(response.body as WebReadableStream<Uint8Array>);
-  const head = limitAndCapture(request.maxBytes);
-  const { size } = await blobs.put(request.key, body.pipe(head.stream), { contentType: request.declaredMimeType }).catch((error: unknown) => {
-    body.destroy();
-    if (head.overLimit) throw new MediaGoneError(`The file is over the channel's limit of ${request.maxBytes} bytes`);
-    throw unavailable(`The file could not be stored: ${error instanceof Error ? error.message : String(error)}`);
+  const head: Buffer[] = [];
+  const body = Readable.from(limited(response.body as WebReadableStream<Uint8Array>, request.maxBytes, head));
+  const { size } = await blobs.put(request.key, body, { contentType: request.declaredMimeType }).catch((error: unknown) => {
+    if (error instanceof MediaGoneError) throw error;
+    throw unavailable(`The file could not be fetched and stored: ${error instanceof Error ? error.message : String(error)}`);
   });
-  const sniffed = await sniff(head.bytes());
+  const sniffed = await sniff(Buffer.concat(head).subarray(0, SNIFF_BYTES));
   const mimeType = sniffed && sniffed !== 'text' ? sniffed.mimeType : request.declaredMimeType;
   return { storageKey: request.key, fileName: request.fileName, mimeType, size };
 }
 
-/** Passes bytes through, failing past `maxBytes`, and keeps the first ones for sniffing. */
-function limitAndCapture(maxBytes: number): { stream: Transform; bytes: () => Buffer; overLimit: boolean } {
-  const captured: Buffer[] = [];
+/** The body's bytes, failing past `maxBytes`; the first ones are kept in `head` for sniffing. */
+async function* limited(body: AsyncIterable<Uint8Array>, maxBytes: number, head: Buffer[]): AsyncGenerator<Buffer> {
   let seen = 0;
-  const state = {
-    overLimit: false,
-    bytes: () => Buffer.concat(captured).subarray(0, SNIFF_BYTES),
-    stream: new Transform({
-      transform(chunk: Buffer, _encoding, done) {
-        seen += chunk.length;
-        if (seen > maxBytes) {
-          state.overLimit = true;
-          return done(new Error('over the size limit'));
-        }
-        if (seen - chunk.length < SNIFF_BYTES) captured.push(chunk);
-        done(null, chunk);
-      },
-    }),
-  };
-  return state;
+  for await (const chunk of body) {
+    if (seen < SNIFF_BYTES) head.push(Buffer.from(chunk));
+    seen += chunk.length;
+    if (seen > maxBytes) throw new MediaGoneError(`The file is over the channel's limit of ${maxBytes} bytes`);
+    yield Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  }
 }

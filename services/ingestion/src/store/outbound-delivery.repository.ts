@@ -38,8 +38,12 @@ export class OutboundDeliveryRepository {
     return row?.message_id;
   }
 
-  /** Keeps a status that came before the platform's answer to the send told us its id. */
+  /**
+   * Keeps a status that came before the platform's answer to the send told us its id. Statuses of
+   * messages that are not ours (sent from the phone, another app) would wait forever: a day is enough.
+   */
   async keepEarlyStatus(channelId: string, externalMessageId: string, report: DeliveryReport): Promise<void> {
+    await this.db.query(`DELETE FROM early_delivery_status WHERE received_at < now() - interval '1 day'`);
     await this.db.query(
       `INSERT INTO early_delivery_status (channel_id, external_message_id, status, report) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
       [channelId, externalMessageId, report.status, JSON.stringify(report)],
