@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import express, { type ErrorRequestHandler, type Express, type Request, type RequestHandler, type Response } from 'express';
 import { IDENTITY_HEADER, type CallerIdentity } from '@relaydesk/contracts';
 import { AppError, httpStatusOf } from './errors';
@@ -132,9 +132,17 @@ export function identityOf(res: Response): CallerIdentity {
   return identity;
 }
 
+/**
+ * Node's default backlog of 511 pending connections overflows when many clients connect at once (a
+ * reconnect storm after a deploy; 1,000 takes in the race test), and the kernel then resets some.
+ */
+const LISTEN_BACKLOG = 4096;
+
 export function listen(app: Express, port: number, host = '0.0.0.0'): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const server = app.listen(port, host, (error?: Error) => (error ? reject(error) : resolve(server)));
+    const server = createServer(app);
+    server.once('error', reject);
+    server.listen({ port, host, backlog: LISTEN_BACKLOG }, () => resolve(server));
   });
 }
 
