@@ -66,7 +66,8 @@ export class LiveFeed {
     private readonly onError: (error: unknown) => void,
   ) {
     this.keys = liveKeys(prefix);
-    this.blocking = redis.duplicate({ maxRetriesPerRequest: null });
+    // Named, so CLIENT LIST tells which blocked reader belongs to which live state.
+    this.blocking = redis.duplicate({ maxRetriesPerRequest: null, connectionName: `live-feed:${prefix}` });
     this.blocking.on('reconnecting', () => (this.mayHaveGap = true));
   }
 

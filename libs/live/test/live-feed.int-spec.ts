@@ -40,7 +40,7 @@ describe('LiveFeed', () => {
   it('after losing Redis, entries trimmed meanwhile become one reload instead of a silent gap', async () => {
     seen.length = 0;
     // Kill the feed's connection, and while it is away write two entries and trim the first of them.
-    const [feedClient] = ((await writer.client('LIST')) as string).split('\n').filter((l) => l.includes('cmd=xread'));
+    const [feedClient] = ((await writer.client('LIST')) as string).split('\n').filter((l) => l.includes(`name=live-feed:${prefix} `));
     const id = /id=(\d+)/.exec(feedClient ?? '')?.[1];
     expect(id).toBeDefined();
     await writer.client('KILL', 'ID', id!);
