@@ -7,13 +7,15 @@ import { headersOf, type Bus } from './bus';
 import type { AnyMessage } from './envelope';
 
 /**
- * Hands events of one type to a projection in this process instead of the broker. It must be
- * idempotent; when it fails, the relay publishes those events after all, so a consumer of the type
- * applies them later and nothing waits on the projection's store.
+ * Hands events of one type to a projection in this process before (or instead of) the broker. It
+ * must be idempotent; when it fails, the relay publishes those events after all, so a consumer of
+ * the type applies them later and nothing waits on the projection's store.
  */
 export type LocalDelivery = {
   type: MessageType;
   deliver: (messages: AnyMessage[]) => Promise<void>;
+  /** Other services consume the type too: publish it after the local delivery as well. */
+  publishToo?: boolean;
   /** A store that hangs counts as failed after this long (default 2 s), so it never holds the outbox back. */
   timeoutMs?: number;
 };
@@ -102,7 +104,7 @@ export class OutboxRelay {
     });
     try {
       await Promise.race([local.deliver(mine.map((r) => r.envelope as AnyMessage)), timeout]);
-      return rows.filter((r) => !mine.includes(r));
+      return local.publishToo ? rows : rows.filter((r) => !mine.includes(r));
     } catch (error) {
       this.logger.warn({ err: error, type: local.type, count: mine.length }, 'outbox relay: local delivery failed; publishing to the bus instead');
       return rows;

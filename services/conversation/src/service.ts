@@ -9,6 +9,7 @@ import { attachmentRoutes } from './http/attachment.routes';
 import { cannedResponseRoutes } from './http/canned-response.routes';
 import { clientRoutes } from './http/client.routes';
 import { conversationRoutes } from './http/conversation.routes';
+import { exportRoutes } from './http/export.routes';
 import { outgoingRoutes } from './http/outgoing.routes';
 import { conversationMigrations } from './store/migrations';
 import { keepLiveStateBuilt } from './domain/rebuild-live-state';
@@ -20,8 +21,11 @@ export async function runConversation(): Promise<void> {
   const bus = await Bus.connect({ url: config.AMQP_URL, logger });
   const redis = new Redis(config.REDIS_URL);
   const live = new LiveState(redis, { prefix: config.REDIS_PREFIX });
-  // conversation.changed goes straight from the outbox to Redis; the live consumer takes what that misses.
-  const relay = new OutboxRelay(db, bus, logger, { local: { type: 'conversation.changed', deliver: (changes) => live.apply(changes.filter(isType('conversation.changed')).map((c) => c.payload)) } }).start();
+  // conversation.changed goes straight from the outbox to Redis, then to the bus for search and any
+  // other projection; the live consumer applies it again (a no-op by version) or takes what Redis missed.
+  const relay = new OutboxRelay(db, bus, logger, {
+    local: { type: 'conversation.changed', publishToo: true, deliver: (changes) => live.apply(changes.filter(isType('conversation.changed')).map((c) => c.payload)) },
+  }).start();
   const consumers = [
     await liveStateConsumer(bus, live).start(),
     await routedMessagesConsumer(bus, db, relay, config.INBOUND_PARTITIONS).start(),
@@ -38,6 +42,7 @@ export async function runConversation(): Promise<void> {
   app.use('/attachments', requireIdentity(config.INTERNAL_SECRET));
   app.use(attachmentRoutes(db));
   app.use('/canned-responses', requireIdentity(config.INTERNAL_SECRET), cannedResponseRoutes(db));
+  app.use('/export', requireIdentity(config.INTERNAL_SECRET), exportRoutes(db));
   app.use('/outgoing', requireIdentity(config.INTERNAL_SECRET));
   app.use(outgoingRoutes(db, relay));
   const server = await listen(finishHttpApp(app, logger), config.PORT);

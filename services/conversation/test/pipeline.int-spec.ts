@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import type { CallerIdentity } from '@relaydesk/contracts';
+import { conversationChanged, type CallerIdentity, type ConversationChanged } from '@relaydesk/contracts';
 import { signIdentity } from '@relaydesk/service-kit';
 import { createTestEnv, startService, waitFor, type RunningService, type TestEnv } from '@relaydesk/testing';
 
@@ -64,6 +64,30 @@ describe('inbound pipeline', () => {
     expect(item).toMatchObject({ status: 'unassigned', group: { id: groupId }, client: { name: 'Client alice', channel: 'api' }, unreadCount: 1, lastMessage: { text: 'Привет 👋', direction: 'in' } });
     const messages = await call(conversation, `/conversations/${item.id}/messages`);
     expect(messages.body.items).toHaveLength(1);
+  });
+
+  it('the export pages through every conversation with all its messages, as conversation.changed at the current version', async () => {
+    for (const [client, texts] of [['exp-1', ['eins', 'zwei 🚀']], ['exp-2', ['un']], ['exp-3', ['один']]] as const) {
+      for (const [k, text] of texts.entries()) expect((await send(client, `${client}-${k}`, text)).status).toBe(200);
+    }
+    await waitFor('exported conversations stored', async () => (await storedCount()) >= 4);
+    const exported: ConversationChanged[] = [];
+    let after: string | null = null;
+    do {
+      const page: { status: number; body: { items: unknown[]; nextAfter: string | null } } = await call(conversation, `/export/conversations?limit=2${after ? `&after=${after}` : ''}`);
+      expect(page.status).toBe(200);
+      expect(page.body.items.length).toBeLessThanOrEqual(2);
+      exported.push(...page.body.items.map((i) => conversationChanged.parse(i)));
+      after = page.body.nextAfter;
+    } while (after);
+    expect(exported.map((c) => c.item.id)).toEqual([...exported.map((c) => c.item.id)].sort());
+    const texts = (name: string) => exported.find((c) => c.item.client.name === `Client ${name}`)?.messages.map((m) => m.text);
+    expect(texts('exp-1')).toEqual(['eins', 'zwei 🚀']);
+    expect(texts('exp-3')).toEqual(['один']);
+    expect((await call(conversation, '/export/conversations?limit=0')).status).toBe(400);
+    expect((await call(conversation, '/export/conversations?after=nope')).status).toBe(400);
+    const operator: CallerIdentity = { operatorId: randomUUID(), role: 'operator', permissions: ['conversations.view_all'], groupIds: [] };
+    expect((await call(conversation, '/export/conversations', {}, operator)).status).toBe(403);
   });
 
   it('D33: nothing is lost when the conversation service is killed -9 while 1,000 messages flow', async () => {

@@ -66,6 +66,12 @@ export async function listMessages(tx: Tx, conversationId: string, before: Curso
   return rows.map(toRow).reverse();
 }
 
+/** Every message of these conversations, oldest first within each (for an export). */
+export async function messagesOf(tx: Tx, conversationIds: string[]): Promise<MessageRow[]> {
+  const rows = await tx.query<Raw[]>(`${SELECT_MESSAGE} WHERE m.conversation_id = ANY($1::uuid[]) ORDER BY m.conversation_id, m.created_at, m.id`, [conversationIds]);
+  return rows.map(toRow);
+}
+
 const rank: Record<DeliveryStatus, number> = { sent: 1, delivered: 2, read: 3, failed: 2 };
 
 /**
