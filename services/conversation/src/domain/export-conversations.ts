@@ -9,8 +9,10 @@ import { itemView, messageView } from '../http/views';
  * its messages: what a projection (search) rebuilds itself from without reading our tables.
  * Applied with the version guard, a page read before a later change loses to that change's event.
  */
-export async function exportConversations(db: DataSource, after: string | undefined, limit: number): Promise<{ items: ConversationChanged[]; nextAfter: string | null }> {
+export async function exportConversations(db: DataSource, after: string | undefined, limit: number): Promise<{ items: ConversationChanged[]; nextAfter: string | null; total?: number }> {
   return db.transaction('REPEATABLE READ', async (tx) => {
+    // The first page says how many there are, for a progress bar.
+    const total = after === undefined ? Number((await tx.query<{ n: string }[]>('SELECT count(*) AS n FROM conversation'))[0]!.n) : undefined;
     const rows = await pageOfConversations(tx, after, limit);
     const messages = await messagesOf(tx, rows.map((r) => r.id));
     const items = rows.map((row) => ({
@@ -18,6 +20,6 @@ export async function exportConversations(db: DataSource, after: string | undefi
       item: itemView(row),
       messages: messages.filter((m) => m.conversationId === row.id).map(messageView),
     }));
-    return { items, nextAfter: rows.length === limit ? rows.at(-1)!.id : null };
+    return { items, nextAfter: rows.length === limit ? rows.at(-1)!.id : null, ...(total === undefined ? {} : { total }) };
   });
 }
