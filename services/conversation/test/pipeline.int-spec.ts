@@ -67,20 +67,27 @@ describe('inbound pipeline', () => {
   });
 
   it('the export pages through every conversation with all its messages, as conversation.changed at the current version', async () => {
+    const before = await storedCount();
     for (const [client, texts] of [['exp-1', ['eins', 'zwei 🚀']], ['exp-2', ['un']], ['exp-3', ['один']]] as const) {
       for (const [k, text] of texts.entries()) expect((await send(client, `${client}-${k}`, text)).status).toBe(200);
     }
-    await waitFor('exported conversations stored', async () => (await storedCount()) >= 4);
-    const exported: ConversationChanged[] = [];
-    let after: string | null = null;
-    do {
-      const page: { status: number; body: { items: unknown[]; nextAfter: string | null } } = await call(conversation, `/export/conversations?limit=2${after ? `&after=${after}` : ''}`);
-      expect(page.status).toBe(200);
-      expect(page.body.items.length).toBeLessThanOrEqual(2);
-      if (!after) expect((page.body as { total?: number }).total).toBeGreaterThanOrEqual(4);
-      exported.push(...page.body.items.map((i) => conversationChanged.parse(i)));
-      after = page.body.nextAfter;
-    } while (after);
+    const exportAll = async (): Promise<ConversationChanged[]> => {
+      const exported: ConversationChanged[] = [];
+      let after: string | null = null;
+      do {
+        const page: { status: number; body: { items: unknown[]; nextAfter: string | null; total?: number } } = await call(conversation, `/export/conversations?limit=2${after ? `&after=${after}` : ''}`);
+        expect(page.status).toBe(200);
+        expect(page.body.items.length).toBeLessThanOrEqual(2);
+        if (!after) expect(page.body.total).toBe(before + 3);
+        exported.push(...page.body.items.map((i) => conversationChanged.parse(i)));
+        after = page.body.nextAfter;
+      } while (after);
+      return exported;
+    };
+    const exported = await waitFor('every message exported', async () => {
+      const all = await exportAll().catch(() => []);
+      return all.reduce((n, c) => n + c.messages.filter((m) => m.text !== null && ['eins', 'zwei 🚀', 'un', 'один'].includes(m.text)).length, 0) === 4 ? all : undefined;
+    });
     expect(exported.map((c) => c.item.id)).toEqual([...exported.map((c) => c.item.id)].sort());
     const texts = (name: string) => exported.find((c) => c.item.client.name === `Client ${name}`)?.messages.map((m) => m.text);
     expect(texts('exp-1')).toEqual(['eins', 'zwei 🚀']);
