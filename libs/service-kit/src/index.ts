@@ -5,3 +5,4 @@ export * from './signed-token';
 export * from './identity';
 export * from './http-app';
 export * from './shutdown';
+export * from './cursor';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CallerIdentity } from '@relaydesk/contracts';
 import { assertMayChangeCanned, canSeeCanned, likePrefix, lookupPrefix, scopeFor } from './canned-response-rules';
-import { decodeCursor, encodeCursor } from './cursor';
+import { decodeCursor, encodeCursor } from '@relaydesk/service-kit';
 import { sortKey } from './list-canned-responses';
 
 const operator = (): CallerIdentity => ({ operatorId: randomUUID(), role: 'operator', permissions: [], groupIds: [] });

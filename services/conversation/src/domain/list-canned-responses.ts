@@ -3,7 +3,7 @@ import type { Tx } from '@relaydesk/db';
 import { z } from 'zod';
 import { listCannedResponses, type CannedResponseRow } from '../store/canned-response.repository';
 import { likePrefix, lookupPrefix } from './canned-response-rules';
-import { decodeCursor, encodeCursor } from './cursor';
+import { decodeCursor, encodeCursor } from '@relaydesk/service-kit';
 
 /** Canned responses page by lower-cased title. */
 export const sortKey = z.string().max(200);

@@ -3,7 +3,7 @@ import type { Tx } from '@relaydesk/db';
 import { AppError } from '@relaydesk/service-kit';
 import { listConversations, type ConversationRow } from '../store/conversation.repository';
 import { mayUseAllTab } from './conversation-rules';
-import { decodeCursor, encodeCursor } from './cursor';
+import { decodeCursor, encodeCursor } from '@relaydesk/service-kit';
 
 /** A tab of the workspace (D3, D4, D9, D11, D28), newest first by the tab's own time, keyset-paged. */
 export async function listTab(tx: Tx, caller: CallerIdentity, q: ListConversationsQuery): Promise<{ items: ConversationRow[]; nextCursor: string | null }> {

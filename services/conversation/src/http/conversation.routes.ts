@@ -8,7 +8,7 @@ import { addNote } from '../domain/add-note';
 import { blacklistClient } from '../domain/blacklist-client';
 import { checkReply } from '../domain/check-reply';
 import { canSee, decideHandOver, decideMove, type Move } from '../domain/conversation-rules';
-import { decodeCursor, encodeCursor } from '../domain/cursor';
+import { decodeCursor, encodeCursor } from '@relaydesk/service-kit';
 import { listTab } from '../domain/list-conversations';
 import { moveConversation } from '../domain/move-conversation';
 import { sendOperatorMessage } from '../domain/send-operator-message';

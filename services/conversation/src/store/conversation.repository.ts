@@ -1,6 +1,6 @@
 import type { ConversationState, ConversationStatus, ConversationTab } from '@relaydesk/contracts';
 import type { Tx } from '@relaydesk/db';
-import type { Cursor } from '../domain/cursor';
+import type { Cursor } from '@relaydesk/service-kit';
 
 export type ConversationRow = ConversationState & {
   id: string;

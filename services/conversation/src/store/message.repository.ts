@@ -1,6 +1,6 @@
 import type { DeliveryStatus } from '@relaydesk/contracts';
 import type { Tx } from '@relaydesk/db';
-import type { Cursor } from '../domain/cursor';
+import type { Cursor } from '@relaydesk/service-kit';
 import { ATTACHMENT_JSON, toAttachment, type AttachmentRow } from './attachment.repository';
 
 export type MessageRow = {

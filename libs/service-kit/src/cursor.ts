@@ -1,5 +1,5 @@
 import { isoTime, uuid } from '@relaydesk/contracts';
-import { AppError } from '@relaydesk/service-kit';
+import { AppError } from './errors';
 import { z } from 'zod';
 
 /** Where a keyset page ended: the last item's sort key (a time, a title) and its id. */

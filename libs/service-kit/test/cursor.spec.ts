@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { decodeCursor, encodeCursor } from './cursor';
+import { decodeCursor, encodeCursor } from '../src/cursor';
 
 describe('cursor', () => {
   it('round-trips a position', () => {
