@@ -23,4 +23,5 @@ export * from './http/webchat';
 export * from './http/clients';
 export * from './http/canned-responses';
 export * from './http/outgoing';
+export * from './http/search';
 export * from './http/openapi';

@@ -1,0 +1,4 @@
+import { startTelemetry } from '@relaydesk/telemetry';
+
+startTelemetry('search');
+void import('./service').then(({ runSearch }) => runSearch());

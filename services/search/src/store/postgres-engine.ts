@@ -1,0 +1,216 @@
+import type { DataSource } from 'typeorm';
+import type { ConversationChanged, ConversationListItem } from '@relaydesk/contracts';
+import { wordsOf } from '../domain/words';
+import { MATCHES_PER_CONVERSATION, type MatchedMessage, type SearchEngine, type SearchHit, type SearchRequest } from './search-engine';
+
+/** tsvector refuses lexemes over 2 KB: longer words are indexed by their start, and queried alike. */
+const MAX_LEXEME_CHARS = 100;
+const lexemesOf = (words: string[]): string[] => [...new Set(words.filter((w) => w.length > 0).map((w) => [...w].slice(0, MAX_LEXEME_CHARS).join('')))];
+
+const utcMicros = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+const utcMillis = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+const upsertConversations = `
+  INSERT INTO conversation AS c (id, client_id, version, item, group_id, assignee_id, status, blacklisted, name_words, active_at)
+  SELECT id, client_id, version, item, group_id, assignee_id, status, blacklisted, array_to_tsvector(name_words), active_at
+  FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, client_id uuid, version int, item jsonb, group_id uuid, assignee_id uuid,
+                                          status text, blacklisted boolean, name_words text[], active_at timestamptz)
+  ON CONFLICT (id) DO UPDATE SET
+    client_id = EXCLUDED.client_id, version = EXCLUDED.version, item = EXCLUDED.item, group_id = EXCLUDED.group_id,
+    assignee_id = EXCLUDED.assignee_id, status = EXCLUDED.status, blacklisted = EXCLUDED.blacklisted,
+    name_words = EXCLUDED.name_words, active_at = EXCLUDED.active_at
+  WHERE c.version < EXCLUDED.version
+  RETURNING id`;
+
+// The client's name and blacklist flag are the client's, not the conversation's: a newer one reaches
+// the client's other conversations, whose own versions count their own changes and stay as they are.
+const spreadClient = `
+  UPDATE conversation other
+  SET item = jsonb_set(jsonb_set(other.item, '{client,name}', source.item #> '{client,name}'), '{client,blacklisted}', source.item #> '{client,blacklisted}'),
+      blacklisted = source.blacklisted, name_words = source.name_words
+  FROM conversation source
+  WHERE source.id = ANY($1::uuid[]) AND other.client_id = source.client_id AND NOT other.id = ANY($1::uuid[])
+    AND (other.item #> '{client,name}' IS DISTINCT FROM source.item #> '{client,name}' OR other.blacklisted <> source.blacklisted)`;
+
+const insertMessages = `
+  INSERT INTO message (id, conversation_id, kind, text, created_at, words)
+  SELECT id, conversation_id, kind, text, created_at, array_to_tsvector(words)
+  FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, conversation_id uuid, kind text, text text, created_at timestamptz, words text[])
+  ON CONFLICT (id) DO NOTHING`;
+
+/** Audience (search-engine.ts) as SQL over `c`: $2 everything, $3 operator, $4 groups (null: all), $5 the All tab. */
+const visible = `($2 OR ((NOT c.blacklisted OR $5) AND (c.assignee_id = $3::uuid OR (($4::uuid[] IS NULL OR c.group_id = ANY($4::uuid[])) AND ($5 OR c.status = 'unassigned')))))`;
+
+/*
+ * The query is built in SQL from the words passed as an array: each becomes the prefix lexeme
+ * '<word>':* (quotes and backslashes escaped for tsquery's own syntax), joined by &. No user text is
+ * ever part of the SQL string. Built from immutable and stable functions of the parameter, it is
+ * known to the planner when it estimates how many messages match, which picks the plan below.
+ */
+const tsquery = `('''' || replace(replace(replace(array_to_string($1::text[], chr(1)), '\\', '\\\\'), '''', ''''''), chr(1), ''':* & ''') || ''':*')::tsquery`;
+
+/** $9: how many of a conversation's matching messages come with it, newest first. */
+const newestMatches = (conversationId: string) => `coalesce((
+    SELECT jsonb_agg(jsonb_build_object('id', m.id, 'kind', m.kind, 'text', m.text, 'createdAt', ${utcMillis('m.created_at')}) ORDER BY m.created_at DESC, m.id DESC)
+    FROM (SELECT m.* FROM message m WHERE m.conversation_id = ${conversationId} AND m.words @@ ${tsquery} ORDER BY m.created_at DESC, m.id DESC LIMIT $9) m
+  ), '[]'::jsonb)`;
+
+const matchCount = (conversationId: string) => `(SELECT count(*)::int FROM message m WHERE m.conversation_id = ${conversationId} AND m.words @@ ${tsquery})`;
+
+/*
+ * First tries: the newest $10 matching messages (before the cursor). For a word found everywhere the
+ * planner walks message_recent newest first and stops after $10 matches; for a rare word it takes
+ * the GIN index and sorts the few matches. Conversations whose newest match is newer than the
+ * window's oldest message are then known exactly (name matches are all known: they are few and each
+ * gets its exact time), so when they fill the page, the page is right. When the window was full and
+ * they do not (a narrow audience), `searchAllHits` answers instead. A conversation already shown on
+ * an earlier page (a match at or before the cursor's position) is left out.
+ */
+const searchRecentHits = `
+  WITH recent AS (
+    SELECT m.conversation_id AS id, m.created_at AS at
+    FROM message m
+    WHERE m.words @@ ${tsquery} AND ($6::timestamptz IS NULL OR m.created_at <= $6::timestamptz)
+    ORDER BY m.created_at DESC
+    LIMIT $10
+  ),
+  edge AS (SELECT count(*) = $10 AS window_full, min(at) AS oldest FROM recent),
+  by_message AS (SELECT id, max(at) AS at FROM recent GROUP BY id),
+  by_name AS (
+    SELECT c.id, coalesce((SELECT max(m.created_at) FROM message m WHERE m.conversation_id = c.id AND m.words @@ ${tsquery}), c.active_at) AS at
+    FROM conversation c WHERE c.name_words @@ ${tsquery}
+  ),
+  hit AS (
+    SELECT coalesce(bn.id, bm.id) AS id, coalesce(bn.at, bm.at) AS at, bn.id IS NOT NULL AS name_matched
+    FROM by_message bm FULL JOIN by_name bn ON bn.id = bm.id
+  ),
+  page AS (
+    SELECT hit.id, hit.at, hit.name_matched, c.item
+    FROM edge, hit JOIN conversation c ON c.id = hit.id
+    WHERE ${visible}
+      AND (NOT edge.window_full OR hit.at > edge.oldest)
+      AND ($6::timestamptz IS NULL OR ((hit.at, hit.id) < ($6::timestamptz, $7::uuid) AND NOT EXISTS (
+        SELECT 1 FROM message m WHERE m.conversation_id = hit.id AND m.words @@ ${tsquery} AND (m.created_at, m.conversation_id) >= ($6::timestamptz, $7::uuid))))
+    ORDER BY hit.at DESC, hit.id DESC
+    LIMIT $8
+  )
+  SELECT edge.window_full, ${utcMicros('page.at')} AS at, page.name_matched, page.item, ${matchCount('page.id')} AS message_count, ${newestMatches('page.id')} AS messages
+  FROM edge LEFT JOIN page ON true
+  ORDER BY page.at DESC, page.id DESC`;
+
+/*
+ * Every match: the GIN indexes find the matching messages and names, grouped per conversation and
+ * sorted by (at, id); only then is each conversation joined by primary key for the visibility
+ * filter, walking down the sorted hits until the page is full. The cost grows with the number of
+ * matching messages, so it is the answer when the newest window did not fill the page.
+ */
+const searchAllHits = `
+  WITH matched AS (
+    SELECT m.conversation_id AS id, m.created_at AS at, false AS by_name FROM message m WHERE m.words @@ ${tsquery}
+    UNION ALL
+    SELECT c.id, c.active_at, true FROM conversation c WHERE c.name_words @@ ${tsquery}
+  ),
+  hit AS (
+    SELECT id, coalesce(max(at) FILTER (WHERE NOT by_name), max(at)) AS at, bool_or(by_name) AS name_matched, (count(*) FILTER (WHERE NOT by_name))::int AS message_count
+    FROM matched GROUP BY id
+  ),
+  page AS (
+    SELECT hit.*, c.item FROM hit JOIN conversation c ON c.id = hit.id
+    WHERE ${visible} AND ($6::timestamptz IS NULL OR (hit.at, hit.id) < ($6::timestamptz, $7::uuid))
+    ORDER BY hit.at DESC, hit.id DESC
+    LIMIT $8
+  )
+  SELECT ${utcMicros('page.at')} AS at, page.name_matched, page.message_count, page.item, ${newestMatches('page.id')} AS messages
+  FROM page
+  ORDER BY page.at DESC, page.id DESC`;
+
+type HitRow = { at: string; name_matched: boolean; message_count: number; item: ConversationListItem | null; messages: MatchedMessage[] };
+
+/** The embedded engine: PostgreSQL full-text in the search service's own schema. */
+export class PostgresEngine implements SearchEngine {
+  /**
+   * How many of the newest matching messages each try reads (see searchRecentHits): a small window
+   * fills the page of an audience that sees most conversations; a larger one that of an operator
+   * who sees a few groups; then every match.
+   */
+  private readonly recentWindows: number[];
+
+  constructor(
+    private readonly db: DataSource,
+    { recentWindows = [250, 2_500] }: { recentWindows?: number[] } = {},
+  ) {
+    this.recentWindows = recentWindows;
+  }
+
+  async apply(changes: ConversationChanged[]): Promise<void> {
+    if (changes.length === 0) return;
+    const newest = new Map<string, ConversationChanged>();
+    for (const change of changes) {
+      const seen = newest.get(change.item.id);
+      if (!seen || seen.version < change.version) newest.set(change.item.id, change);
+    }
+    const conversations = [...newest.values()].map(({ version, item }) => ({
+      id: item.id,
+      client_id: item.client.id,
+      version,
+      item,
+      group_id: item.group.id,
+      assignee_id: item.assignee?.id ?? null,
+      status: item.status,
+      blacklisted: item.client.blacklisted,
+      name_words: lexemesOf(wordsOf(item.client.name)),
+      active_at: item.lastMessage?.at ?? item.listedAt,
+    }));
+    // Messages are indexed whatever the event's version: an older event still carries new messages.
+    const messages = new Map<string, object>();
+    for (const { item, messages: added } of changes) {
+      for (const m of added) {
+        if (m.kind === 'event' || !m.text) continue;
+        const words = lexemesOf(wordsOf(m.text));
+        if (words.length > 0) messages.set(m.id, { id: m.id, conversation_id: item.id, kind: m.kind, text: m.text, created_at: m.createdAt, words });
+      }
+    }
+    await this.db.transaction(async (tx) => {
+      const applied: { id: string }[] = await tx.query(upsertConversations, [JSON.stringify(conversations)]);
+      if (applied.length > 0) await tx.query(spreadClient, [applied.map((a) => a.id)]);
+      if (messages.size > 0) await tx.query(insertMessages, [JSON.stringify([...messages.values()])]);
+    });
+  }
+
+  async search({ words, audience, limit, after }: SearchRequest): Promise<SearchHit[]> {
+    const lexemes = lexemesOf(words);
+    if (lexemes.length === 0 || limit <= 0) return [];
+    const everyone = audience.everything;
+    const params = [
+      lexemes,
+      everyone,
+      everyone ? null : audience.operatorId,
+      everyone ? null : audience.groupIds,
+      everyone ? true : audience.allTab,
+      after?.at ?? null,
+      after?.conversationId ?? null,
+      limit,
+      MATCHES_PER_CONVERSATION,
+    ];
+    const rows = (await this.searchRecent(params, limit)) ?? (await this.db.query<HitRow[]>(searchAllHits, params));
+    return rows.map((r) => ({ conversation: r.item!, at: r.at, nameMatched: r.name_matched, messages: r.messages, messageCount: r.message_count }));
+  }
+
+  /** The page from the newest matches, or undefined when no window was large enough to be sure of it. */
+  private async searchRecent(params: unknown[], limit: number): Promise<HitRow[] | undefined> {
+    for (const window of this.recentWindows) {
+      const rows: (HitRow & { window_full: boolean })[] = await this.db.query(searchRecentHits, [...params, window]);
+      const found = rows.filter((r) => r.item !== null);
+      if (found.length >= limit || !rows[0]?.window_full) return found;
+    }
+    return undefined;
+  }
+
+  async check(): Promise<void> {
+    await this.db.query('SELECT 1 FROM conversation LIMIT 1');
+  }
+
+  async clear(): Promise<void> {
+    await this.db.query('TRUNCATE conversation, message');
+  }
+}
