@@ -6,7 +6,7 @@ import { waitFor } from './wait';
 
 const root = join(__dirname, '..', '..', '..');
 
-export type ServiceName = 'gateway' | 'ingestion' | 'routing' | 'conversation';
+export type ServiceName = 'gateway' | 'ingestion' | 'routing' | 'conversation' | 'search';
 
 export type RunningService = {
   name: ServiceName;
@@ -90,6 +90,7 @@ export type Stack = {
   ingestion: RunningService;
   routing: RunningService;
   conversation: RunningService;
+  search: RunningService;
   admin: { email: string; password: string };
   env: Record<string, string>;
   stop(): Promise<void>;
@@ -99,18 +100,20 @@ export type Stack = {
 export async function startStack(base: Record<string, string>, extra: Record<string, string> = {}): Promise<Stack> {
   const admin = { email: 'admin@relaydesk.test', password: 'admin-password-1' };
   const env = { ...base, BCRYPT_ROUNDS: '4', ADMIN_EMAIL: admin.email, ADMIN_PASSWORD: admin.password, TRUST_PROXY: 'loopback', ...extra };
-  const [ingestion, routing, conversation] = await Promise.all([
+  const [ingestion, routing, conversation, search] = await Promise.all([
     startService('ingestion', env),
     startService('routing', env),
     startService('conversation', env),
+    startService('search', env),
   ]);
-  const gateway = await startService('gateway', { ...env, CONVERSATION_URL: conversation.url, INGESTION_URL: ingestion.url });
-  const all = [gateway, ingestion, routing, conversation];
+  const gateway = await startService('gateway', { ...env, CONVERSATION_URL: conversation.url, INGESTION_URL: ingestion.url, SEARCH_URL: search.url });
+  const all = [gateway, ingestion, routing, conversation, search];
   return {
     gateway,
     ingestion,
     routing,
     conversation,
+    search,
     admin,
     env,
     async stop() {

@@ -25,6 +25,7 @@ export const gatewayConfig = baseConfig.extend(blobStoreConfig.shape).extend({
   BCRYPT_ROUNDS: z.coerce.number().int().min(4).max(15).default(10),
   CONVERSATION_URL: z.url().default('http://127.0.0.1:8083'),
   INGESTION_URL: z.url().default('http://127.0.0.1:8081'),
+  SEARCH_URL: z.url().default('http://127.0.0.1:8084'),
   FEATURE_OUTGOING_WHATSAPP: flag.default(false),
   /** An operator counts as offline this long after his last WebSocket heartbeat. */
   PRESENCE_TTL_MS: z.coerce.number().int().min(1_000).default(45_000),

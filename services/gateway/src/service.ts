@@ -53,6 +53,7 @@ export async function runGateway(): Promise<void> {
     limiter: new LoginLimiter(redis),
     conversation: new ServiceClient('conversation', config.CONVERSATION_URL, config.INTERNAL_SECRET),
     ingestion: new ServiceClient('ingestion', config.INGESTION_URL, config.INTERNAL_SECRET),
+    search: new ServiceClient('search', config.SEARCH_URL, config.INTERNAL_SECRET),
     blobs,
     live,
     presence,

@@ -7,6 +7,7 @@ import { clientNoteBody, renameClientBody } from './clients';
 import { assignBody, changeGroupBody, listConversationsQuery, listMessagesQuery, noteBody, sendMessageBody } from './conversations';
 import { errorBody } from './errors';
 import { outgoingCheckBody, startOutgoingBody } from './outgoing';
+import { searchQuery } from './search';
 import { createGroupBody, createOperatorBody, loginBody, patchOperatorBody } from './identity';
 import { webchatMessageBody, webchatSessionBody } from './webchat';
 
@@ -55,6 +56,7 @@ export const gatewayRoutes: Route[] = [
   { method: 'post', path: '/api/v1/canned-responses', summary: 'A canned response: global from a super_admin, personal from an operator (D16)', body: createCannedResponseBody, ok: 201 },
   { method: 'patch', path: '/api/v1/canned-responses/{id}', summary: 'Change one’s own canned response; global ones only a super_admin (D16, D34)', body: patchCannedResponseBody },
   { method: 'delete', path: '/api/v1/canned-responses/{id}', summary: 'Delete one’s own canned response; global ones only a super_admin (D16, D34)', ok: 204 },
+  { method: 'get', path: '/api/v1/search', summary: 'Conversations the caller may open whose client name or messages hold every word (prefixes); 400 under 3 characters (D26)', query: searchQuery },
 ];
 
 export const ingestionRoutes: Route[] = [

@@ -24,6 +24,7 @@ import { featureRoutes } from './features.routes';
 import { conversationRoutes } from './conversations.routes';
 import { Names } from './names';
 import { outgoingRoutes } from './outgoing.routes';
+import { searchRoutes } from './search.routes';
 import type { ServiceClient } from './service-client';
 import { groupRoutes } from './groups.routes';
 import { operatorRoutes } from './operators.routes';
@@ -41,6 +42,8 @@ export type GatewayDeps = {
   limiter: LoginLimiter;
   conversation: ServiceClient;
   ingestion: ServiceClient;
+  /** Not in `dependencies`: the gateway serves everything else while search is away (503 for search). */
+  search: ServiceClient;
   /** Where uploaded attachments live (D15). */
   blobs: BlobStore;
   live: LiveState;
@@ -71,6 +74,7 @@ export function buildGatewayApp(deps: GatewayDeps): Express {
     featureRoutes(deps, requireCaller),
     outgoingRoutes(deps, requireCaller, names),
     cannedResponseRoutes(deps, requireCaller),
+    searchRoutes(deps, requireCaller, names),
     streamRoutes(),
   ];
   const openApi = openApiDocument('Relaydesk gateway', gatewayRoutes);
