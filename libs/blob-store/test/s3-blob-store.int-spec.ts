@@ -7,7 +7,7 @@ import { blobStoreContract } from './blob-store-contract';
 const endpoint = process.env['S3_ENDPOINT'];
 if (!endpoint) console.log('skipped: no S3_ENDPOINT (set it, and AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, to run the S3 blob store tests)');
 
-(endpoint ? describe : describe.skip)('S3BlobStore', () => {
+(endpoint ? describe : describe.skip)(endpoint ? 'S3BlobStore' : 'no S3_ENDPOINT: the S3 blob store', () => {
   const bucket = process.env['S3_BUCKET'] ?? `relaydesk-test-${randomUUID().slice(0, 8)}`;
   const region = process.env['S3_REGION'] ?? 'us-east-1';
 

@@ -16,7 +16,7 @@ if (url) {
   });
 } else {
   console.log('skipped: no MEILI_URL');
-  describe.skip('search engine contract: meilisearch (skipped: no MEILI_URL)', () => {
+  describe.skip('no MEILI_URL: the Meilisearch engine contract', () => {
     it('runs the shared contract against a Meilisearch server', () => undefined);
   });
 }
