@@ -34,22 +34,22 @@ export type Scene = { groups: string[]; channels: string[]; operators: Operator[
 const GROUP_SHARE = [0.5, 0.3, 0.2];
 const OPERATORS_PER_GROUP = 4;
 
-/** Groups, channels and operators through the public API, as an administrator would make them. */
-export async function setUpScene(stack: Stack): Promise<Scene> {
+/** Groups, channels and operators through the public API, as an administrator would make them; `prefix` names them (another part's scene beside this one). */
+export async function setUpScene(stack: Stack, prefix = 'List'): Promise<Scene> {
   const ws = await Workspace.open(stack);
   const groups: string[] = [];
   const channels: string[] = [];
   const operators: Operator[] = [];
   for (const [g, name] of ['Sales', 'Support', 'Billing'].entries()) {
-    const group = await ws.admin.post<{ id: string }>('/api/v1/groups', { name: `List ${name}` });
+    const group = await ws.admin.post<{ id: string }>('/api/v1/groups', { name: `${prefix} ${name}` });
     if (group.status !== 201) throw new Error(`create group: HTTP ${group.status} ${JSON.stringify(group.body)}`);
     const groupId = group.body.id;
     groups.push(groupId);
-    const channel = await ws.admin.post<{ id: string }>('/api/v1/channels', { type: 'api', name: `List ${name} connector`, groupId, settings: { apiKey: `list-bench-connector-key-${g}` } });
+    const channel = await ws.admin.post<{ id: string }>('/api/v1/channels', { type: 'api', name: `${prefix} ${name} connector`, groupId, settings: { apiKey: `${prefix.toLowerCase()}-bench-connector-key-${g}` } });
     if (channel.status !== 201) throw new Error(`create channel: HTTP ${channel.status} ${JSON.stringify(channel.body)}`);
     channels.push(channel.body.id);
     for (let k = 0; k < OPERATORS_PER_GROUP; k++) {
-      const who = `List ${name} ${k + 1}`;
+      const who = `${prefix} ${name} ${k + 1}`;
       await ws.operator(who, [groupId]);
       operators.push(await logIn(stack, `${who.toLowerCase().replace(/\W+/g, '.')}@relaydesk.test`, `${who}-password`));
     }
@@ -74,13 +74,36 @@ const LOADED = {
 export type LoadResult = { conversations: number; messages: number; seconds: Record<string, number>; totalSeconds: number; tables: Record<string, { rows: number; mb: number }> };
 
 /**
+ * What the loader writes as message texts and client names: SQL expressions of the conversation's
+ * number (`n`, 1 … conversations), evaluated once per row (volatile: `random()` gives each row its
+ * own). `setUp` runs first, on the same session (temp tables the expressions read).
+ */
+export type InboxText = {
+  setUp?: (db: Client) => Promise<void>;
+  lastMessage: (n: string) => string;
+  message: (n: string, k: string) => string;
+  clientName: (n: string) => string;
+  /** How long before the load's "now" the last message of a conversation that would end after it falls (an interval; 0 when unset). */
+  beforeNow?: string;
+};
+
+/** The list part's texts: short, numbered, one language (what its figures were measured with). */
+const plainText: InboxText = {
+  lastMessage: (n) =>
+    `(ARRAY['Hello, my order has not arrived yet', 'Can I change the delivery address?', 'Thanks, that solved it!',
+            'Where can I find my invoice?', 'The app logs me out every time I open it'])[1 + ${n} % 5] || ' (#' || ${n} || ')'`,
+  message: (n, k) => `'Message ' || ${k} || ' of conversation ' || ${n}`,
+  clientName: (n) => `'Client ' || ${n}`,
+};
+
+/**
  * The inbox of a busy workspace: group shares 50/30/20 %, 15 % unassigned (the last 3 days), 15 % in
  * progress (the last 14 days), 70 % closed (the last 90 days); assignees among the group's operators,
  * the first operator of the first group holding 40 % of his group's; 1 % of clients blacklisted, 2 %
  * pinned; `perConversation` messages each, alternating in/out, the last one the conversation's last
  * message. Times are cut to milliseconds, as the service stores them (JavaScript dates).
  */
-export async function loadInbox(db: Client, scene: Scene, cfg: ListConfig): Promise<LoadResult> {
+export async function loadInbox(db: Client, scene: Scene, cfg: ListConfig, text: InboxText = plainText): Promise<LoadResult> {
   const missing = await db.query<{ table_name: string; column_name: string }>(
     `SELECT table_name, column_name FROM information_schema.columns
      WHERE table_schema = 'conversation' AND table_name = ANY($1) AND is_nullable = 'NO' AND column_default IS NULL AND is_generated = 'NEVER'`,
@@ -98,6 +121,11 @@ export async function loadInbox(db: Client, scene: Scene, cfg: ListConfig): Prom
   };
   const t0 = performance.now();
   await db.query('SELECT setseed(0.42)');
+  if (text.setUp) {
+    const t1 = performance.now();
+    await text.setUp(db);
+    seconds['text set-up'] = round((performance.now() - t1) / 1000);
+  }
   await timed(
     'seed',
     `CREATE TEMP TABLE list_seed AS
@@ -124,10 +152,9 @@ export async function loadInbox(db: Client, scene: Scene, cfg: ListConfig): Prom
                  ELSE p.ops[g * 4 + 1 + floor(r_op * 4)::int] END AS assignee_id,
             p.ops[g * 4 + 1 + (n % 4)] AS some_operator_id,
             date_trunc('milliseconds', created) AS created,
-            date_trunc('milliseconds', least(timed.t, created + interval '1 minute' * (5 + r_span * 2880))) AS last,
+            date_trunc('milliseconds', ${text.beforeNow ? `greatest(created, least(timed.t - ${text.beforeNow}, created + interval '1 minute' * (5 + r_span * 2880)))` : "least(timed.t, created + interval '1 minute' * (5 + r_span * 2880))"}) AS last,
             CASE WHEN status = 'unassigned' THEN 'in' WHEN r_misc < 0.5 THEN 'in' ELSE 'out' END AS last_dir,
-            (ARRAY['Hello, my order has not arrived yet', 'Can I change the delivery address?', 'Thanks, that solved it!',
-                   'Where can I find my invoice?', 'The app logs me out every time I open it'])[1 + n % 5] || ' (#' || n || ')' AS last_text,
+            ${text.lastMessage('n')} AS last_text, ${text.clientName('n')} AS client_name,
             r_misc, r_unread, timed.t
      FROM timed, p`,
     [scene.groups, scene.operators.map((o) => o.id), scene.channels, cfg.conversations, GROUP_SHARE[0], GROUP_SHARE[1]],
@@ -144,7 +171,7 @@ export async function loadInbox(db: Client, scene: Scene, cfg: ListConfig): Prom
   const clients = await timed(
     'clients',
     `INSERT INTO conversation.client (id, channel, channel_id, external_id, name, original_name, phone, note, blacklisted, created_at, blocked_messages, pinned_operator_id)
-     SELECT client_id, 'api', channel_id, 'list-client-' || n, 'Client ' || n, 'Client ' || n, NULL, '', n % 100 = 0, created, 0,
+     SELECT client_id, 'api', channel_id, 'list-client-' || n, client_name, client_name, NULL, '', n % 100 = 0, created, 0,
             CASE WHEN n % 50 = 7 THEN some_operator_id END
      FROM list_seed`,
   );
@@ -160,7 +187,7 @@ export async function loadInbox(db: Client, scene: Scene, cfg: ListConfig): Prom
   const messages = await timed(
     'messages',
     `INSERT INTO conversation.message (id, conversation_id, direction, kind, text, channel_id, external_message_id, sender_operator_id, idempotency_key, created_at, delivery_status, delivery_at)
-     SELECT gen_random_uuid(), s.conversation_id, d.direction, 'text', CASE WHEN k = $1 THEN s.last_text ELSE 'Message ' || k || ' of conversation ' || s.n END,
+     SELECT gen_random_uuid(), s.conversation_id, d.direction, 'text', CASE WHEN k = $1 THEN s.last_text ELSE ${text.message('s.n', 'k')} END,
             s.channel_id, CASE WHEN d.direction = 'in' THEN 'list-' || s.n || '-' || k END,
             CASE WHEN d.direction = 'out' THEN coalesce(s.assignee_id, s.some_operator_id) END, NULL, d.at,
             CASE WHEN d.direction = 'out' THEN 'delivered' END, CASE WHEN d.direction = 'out' THEN d.at + interval '2 seconds' END

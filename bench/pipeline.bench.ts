@@ -9,6 +9,7 @@ import { Client } from 'pg';
 import { createTestEnv, HttpClient, infra, startStack, type Stack, type TestEnv } from '@relaydesk/testing';
 import { reportList, runListBench, type ListResult } from './list-pages';
 import { reportPush, runPushBench, type PushResult } from './push-latency';
+import { reportSearch, runSearchBench, type SearchResult } from './search-bench';
 import { reportWebhook, runWebhookBench, type WebhookResult } from './webhook-accept';
 import { measurePostgres, measureRabbit, type PostgresFloor, type RabbitFloor } from './raw-floors';
 import { Sampler, cpuBetween, cpuSnapshot, queueDepths } from './sampler';
@@ -22,8 +23,10 @@ import { line, ms, perSec, ratio, round, summarize } from './stats';
  * Then inbound → WebSocket push latency at a steady rate with many operators connected, beside one
  * confirmed hop + one PostgreSQL transaction (bench/push-latency.ts), and the list endpoint on
  * 100,000 conversations / 1,000,000 messages beside the raw SQL of the same page
- * (bench/list-pages.ts), and WhatsApp webhook accept latency (bench/webhook-accept.ts).
- * `--only=pipeline|push|webhook|list` (or BENCH_ONLY) runs one part.
+ * (bench/list-pages.ts), WhatsApp webhook accept latency (bench/webhook-accept.ts), and search on
+ * 100,000 conversations / 1,000,000 messages of text in several languages: full reindex, index size,
+ * queries beside the plain SQL lookup of the same rows, indexing lag (bench/search-bench.ts).
+ * `--only=pipeline|push|webhook|list|search` (or BENCH_ONLY) runs one part.
  * Writes bench/results/latest.json; exits 1 if a message is lost or the pipeline stalls.
  */
 
@@ -35,7 +38,7 @@ function intEnv(name: string, fallback: number): number {
   return value;
 }
 
-const parts = ['pipeline', 'push', 'webhook', 'list'] as const;
+const parts = ['pipeline', 'push', 'webhook', 'list', 'search'] as const;
 type Part = (typeof parts)[number];
 
 /** `--only=<part>` on the command line (npm run bench -- --only=list) or BENCH_ONLY; every part by default. */
@@ -84,6 +87,18 @@ const config = {
     warmup: intEnv('BENCH_LIST_WARMUP', 30),
     deepRows: intEnv('BENCH_LIST_DEEP_ROWS', 5_000),
     limit: intEnv('BENCH_LIST_LIMIT', 50),
+  },
+  /** Search on realistic text (issue 6). */
+  search: {
+    conversations: intEnv('BENCH_SEARCH_CONVERSATIONS', 100_000),
+    messagesPerConversation: intEnv('BENCH_SEARCH_MESSAGES_PER_CONVERSATION', 10),
+    /** Sequential requests per query, caller and path, after `warmup` more. */
+    requests: intEnv('BENCH_SEARCH_REQUESTS', 200),
+    warmup: intEnv('BENCH_SEARCH_WARMUP', 20),
+    /** A query whose paths are slow stops sooner: after this many seconds (with at least `warmup` samples). */
+    caseSeconds: intEnv('BENCH_SEARCH_CASE_SECONDS', 30),
+    lagMessages: intEnv('BENCH_SEARCH_LAG_MESSAGES', 500),
+    lagRate: intEnv('BENCH_SEARCH_LAG_RATE', 50),
   },
 };
 
@@ -390,11 +405,13 @@ async function main(): Promise<number> {
   const runListPart = config.only.includes('list');
   const runPushPart = config.only.includes('push');
   const runWebhookPart = config.only.includes('webhook');
+  const runSearchPart = config.only.includes('search');
   const what = [
     ...(runPipelinePart ? [`${config.messages} messages from ${config.clients} clients, ${config.concurrency} in flight${config.rate ? ` at ${config.rate} msg/s` : ''}`] : []),
     ...(runPushPart ? [`push at ${config.push.rate} msg/s to ${config.push.operators} operators`] : []),
     ...(runWebhookPart ? [`whatsapp webhooks at ${config.webhook.rates.join(' and ')} req/s`] : []),
     ...(runListPart ? [`list pages on ${config.list.conversations} conversations`] : []),
+    ...(runSearchPart ? [`search on ${config.search.conversations} conversations of ${config.search.messagesPerConversation} messages`] : []),
   ];
   console.log(`relaydesk bench: ${what.join('; then ')}, ${cpus().length} cores`);
   const env = await createTestEnv();
@@ -443,7 +460,15 @@ async function main(): Promise<number> {
       for (const l of listLines) console.log(l);
       lines.push(...listLines);
     }
-    const file = writeResults({ ok: true, startedAt: startedAt.toISOString(), totalSeconds: round((performance.now() - t0) / 1000), machine: { cores: cpus().length, cpu: cpus()[0]?.model }, config, floors, pipeline, push, webhook, list, lines });
+    // Last: its data is loaded beside whatever the list part loaded, and reindexed whole.
+    let search: SearchResult | undefined;
+    if (runSearchPart) {
+      search = await runSearchBench(env, stack, config.search, (s) => console.log(s));
+      const searchLines = reportSearch(search);
+      for (const l of searchLines) console.log(l);
+      lines.push(...searchLines);
+    }
+    const file = writeResults({ ok: true, startedAt: startedAt.toISOString(), totalSeconds: round((performance.now() - t0) / 1000), machine: { cores: cpus().length, cpu: cpus()[0]?.model }, config, floors, pipeline, push, webhook, list, search, lines });
     console.log(`results in ${file} (${round((performance.now() - t0) / 1000)} s)`);
     return 0;
   } catch (error) {

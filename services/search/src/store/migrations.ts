@@ -46,4 +46,15 @@ export const addRecentMessageIndex1732000000402 = sqlMigration(
   ['DROP INDEX message_recent'],
 );
 
-export const searchMigrations = [createSearchIndex1732000000401, addRecentMessageIndex1732000000402];
+/**
+ * When each message was indexed (its transaction's clock at the insert, not its commit), so the
+ * indexing lag (stored → searchable) can be read from the database (bench/search-bench.ts). Rows
+ * that exist when this runs get the migration's time.
+ */
+export const addMessageIndexedAt1732000000403 = sqlMigration(
+  'addMessageIndexedAt1732000000403',
+  ['ALTER TABLE message ADD COLUMN indexed_at timestamptz NOT NULL DEFAULT clock_timestamp()'],
+  ['ALTER TABLE message DROP COLUMN indexed_at'],
+);
+
+export const searchMigrations = [createSearchIndex1732000000401, addRecentMessageIndex1732000000402, addMessageIndexedAt1732000000403];
