@@ -7,10 +7,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import amqp, { type ChannelModel, type ConsumeMessage } from 'amqplib';
 import { Client } from 'pg';
 import { createTestEnv, HttpClient, infra, startStack, type Stack, type TestEnv } from '@relaydesk/testing';
-import { reportList, runListBench, type ListResult } from './list-pages';
-import { reportPush, runPushBench, type PushResult } from './push-latency';
-import { reportSearch, runSearchBench, type SearchResult } from './search-bench';
-import { reportWebhook, runWebhookBench, type WebhookResult } from './webhook-accept';
+import { reportList, runListBench } from './list-pages';
+import { reportPush, runPushBench } from './push-latency';
+import { reportSearch, runSearchBench } from './search-bench';
+import { reportWebhook, runWebhookBench } from './webhook-accept';
 import { measurePostgres, measureRabbit, type PostgresFloor, type RabbitFloor } from './raw-floors';
 import { Sampler, cpuBetween, cpuSnapshot, queueDepths } from './sampler';
 import { line, ms, perSec, ratio, round, summarize } from './stats';
@@ -432,42 +432,28 @@ async function main(): Promise<number> {
       const rabbitmq = await measureRabbit(env.amqpUrl, { durationMs: config.rawSeconds * 1000, window: config.rabbitWindow });
       floors = { postgres, rabbitmq };
     }
-    stack = await startStack(env.env, { LOG_LEVEL: 'warn' });
+    const running = await startStack(env.env, { LOG_LEVEL: 'warn' });
+    stack = running;
     if (runPipelinePart && floors) {
-      pipeline = await runPipeline(env, stack, floors);
+      pipeline = await runPipeline(env, running, floors);
       lines.push(...report(floors, pipeline));
       for (const l of lines) console.log(l);
     }
-    let push: PushResult | undefined;
-    if (runPushPart) {
-      push = await runPushBench(stack, env, config.push);
-      const pushLines = reportPush(push);
-      for (const l of pushLines) console.log(l);
-      lines.push(...pushLines);
-    }
-    let webhook: WebhookResult[] | undefined;
-    if (runWebhookPart) {
-      webhook = await runWebhookBench(stack, env, config.webhook);
-      const webhookLines = reportWebhook(webhook);
-      for (const l of webhookLines) console.log(l);
-      lines.push(...webhookLines);
-    }
+    /** Runs a part when it is selected, printing its lines as they come and keeping them for the results. */
+    const part = async <R>(selected: boolean, run: () => Promise<R>, reportOf: (r: R) => string[]): Promise<R | undefined> => {
+      if (!selected) return undefined;
+      const result = await run();
+      const partLines = reportOf(result);
+      for (const l of partLines) console.log(l);
+      lines.push(...partLines);
+      return result;
+    };
+    const push = await part(runPushPart, () => runPushBench(running, env, config.push), reportPush);
+    const webhook = await part(runWebhookPart, () => runWebhookBench(running, env, config.webhook), reportWebhook);
     // After the pipeline, so its figures are those of an empty database as before.
-    let list: ListResult | undefined;
-    if (runListPart) {
-      list = await runListBench(env, stack, config.list, (s) => console.log(s));
-      const listLines = reportList(list);
-      for (const l of listLines) console.log(l);
-      lines.push(...listLines);
-    }
+    const list = await part(runListPart, () => runListBench(env, running, config.list, (s) => console.log(s)), reportList);
     // Last: its data is loaded beside whatever the list part loaded, and reindexed whole.
-    let search: SearchResult | undefined;
-    if (runSearchPart) {
-      search = await runSearchBench(env, stack, config.search, (s) => console.log(s));
-      const searchLines = reportSearch(search);
-      for (const l of searchLines) console.log(l);
-      lines.push(...searchLines);
-    }
+    const search = await part(runSearchPart, () => runSearchBench(env, running, config.search, (s) => console.log(s)), reportSearch);
     const file = writeResults({ ok: true, startedAt: startedAt.toISOString(), totalSeconds: round((performance.now() - t0) / 1000), machine: { cores: cpus().length, cpu: cpus()[0]?.model }, config, floors, pipeline, push, webhook, list, search, lines });
     console.log(`results in ${file} (${round((performance.now() - t0) / 1000)} s)`);
     return 0;
