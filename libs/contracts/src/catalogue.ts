@@ -10,6 +10,8 @@ import { messageStored } from './events/message-stored';
 import { messageDeliveryUpdated } from './events/message-delivery-updated';
 import { clientRenamed } from './events/client-renamed';
 import { conversationChanged } from './events/conversation-changed';
+import { transcriptOutcome, transcriptRequested } from './events/transcript';
+import { messageTagged } from './events/message-tagged';
 
 /** Domain events go to the topic exchange `events`; channel traffic to the topic exchange `channels`. */
 export const exchanges = { events: 'events', channels: 'channels' } as const;
@@ -31,6 +33,10 @@ export const messageCatalogue = {
   'message.delivery_updated': messageDeliveryUpdated,
   'client.renamed': clientRenamed,
   'conversation.changed': conversationChanged,
+  'transcript.requested': transcriptRequested,
+  'transcript.sent': transcriptOutcome,
+  'transcript.failed': transcriptOutcome,
+  'message.tagged': messageTagged,
   ...conversationEvents,
   ...perChannel('inbound', inboundMessage),
   ...perChannel('outbound', outboundMessage),

@@ -25,3 +25,8 @@ export * from './http/canned-responses';
 export * from './http/outgoing';
 export * from './http/search';
 export * from './http/openapi';
+export * from './events/transcript';
+export * from './events/message-tagged';
+export * from './http/transcripts';
+export * from './http/tags';
+export * from './http/analytics';

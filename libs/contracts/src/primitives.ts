@@ -25,3 +25,19 @@ export type Permission = z.infer<typeof permission>;
 export const deliveryStatuses = ['sent', 'delivered', 'read', 'failed'] as const;
 export const deliveryStatus = z.enum(deliveryStatuses);
 export type DeliveryStatus = z.infer<typeof deliveryStatus>;
+
+/** An IANA time zone name the runtime knows ("Europe/Berlin", "UTC"). */
+export const timeZone = z
+  .string()
+  .max(64)
+  .refine(
+    (name) => {
+      try {
+        new Intl.DateTimeFormat('en', { timeZone: name });
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    { message: 'must be an IANA time zone such as Europe/Berlin' },
+  );

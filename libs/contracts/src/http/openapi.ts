@@ -8,6 +8,9 @@ import { assignBody, changeGroupBody, listConversationsQuery, listMessagesQuery,
 import { errorBody } from './errors';
 import { outgoingCheckBody, startOutgoingBody } from './outgoing';
 import { searchQuery } from './search';
+import { transcriptBody } from './transcripts';
+import { createTagBody, listTagsQuery, tagMessagesBody } from './tags';
+import { tagAnalyticsQuery, taggedMessagesQuery } from './analytics';
 import { createGroupBody, createOperatorBody, loginBody, patchOperatorBody } from './identity';
 import { webchatMessageBody, webchatSessionBody } from './webchat';
 
@@ -56,6 +59,13 @@ export const gatewayRoutes: Route[] = [
   { method: 'post', path: '/api/v1/canned-responses', summary: 'A canned response: global from a super_admin, personal from an operator (D16)', body: createCannedResponseBody, ok: 201 },
   { method: 'patch', path: '/api/v1/canned-responses/{id}', summary: 'Change one’s own canned response; global ones only a super_admin (D16, D34)', body: patchCannedResponseBody },
   { method: 'delete', path: '/api/v1/canned-responses/{id}', summary: 'Delete one’s own canned response; global ones only a super_admin (D16, D34)', ok: 204 },
+  { method: 'post', path: '/api/v1/conversations/{id}/transcript', summary: 'Send the conversation, or the chosen messages, to email; 202 at once, the mail goes out from the notification service (D23)', body: transcriptBody, ok: 202 },
+  { method: 'get', path: '/api/v1/transcripts/{id}', summary: 'Whether a transcript mail is queued, sent or failed, and why (D23)' },
+  { method: 'get', path: '/api/v1/tags', summary: 'Every tag, by name; prefix looks one up (D24)', query: listTagsQuery },
+  { method: 'post', path: '/api/v1/tags', summary: 'A tag; an existing name (any case) answers the existing tag with 200 (D24)', body: createTagBody, ok: 201 },
+  { method: 'post', path: '/api/v1/conversations/{id}/tags', summary: 'Put one tag, by id or by name (created when new), on messages of the conversation (D24)', body: tagMessagesBody },
+  { method: 'get', path: '/api/v1/analytics/tags', summary: 'Tagged messages per tag and bucket (day, week, month in tz), zero-filled, with totals; Accept: text/csv gives CSV (D25; analytics.view)', query: tagAnalyticsQuery },
+  { method: 'get', path: '/api/v1/analytics/tags/{tagId}/messages', summary: 'The messages behind a count, newest first, with their conversations (D25; analytics.view)', query: taggedMessagesQuery },
   { method: 'get', path: '/api/v1/search', summary: 'Conversations the caller may open whose client name or messages hold every word (prefixes); 400 under 3 characters (D26)', query: searchQuery },
 ];
 

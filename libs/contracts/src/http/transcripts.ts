@@ -1,0 +1,37 @@
+import { z } from 'zod';
+import { isoTime, timeZone, uuid } from '../primitives';
+
+export const transcriptLimits = { recipients: 10, messageIds: 1000, wholeConversation: 2000 } as const;
+
+const address = z.email({ message: 'must be an email address' });
+
+/** D23: POST /conversations/:id/transcript. A subject is one line: CR or LF would forge mail headers. */
+export const transcriptBody = z.strictObject({
+  to: z.union([address, z.array(address).min(1).max(transcriptLimits.recipients)]),
+  subject: z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(200)
+    .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'must be one line: no line breaks or control characters'),
+  /** Only these messages, in conversation order; the whole conversation when absent. */
+  messageIds: z.array(uuid).min(1).max(transcriptLimits.messageIds).optional(),
+  /** How the mail shows times. */
+  timeZone: timeZone.default('UTC'),
+  /** D18 notes are left out unless asked for. */
+  includeNotes: z.boolean().default(false),
+});
+export type TranscriptBody = z.infer<typeof transcriptBody>;
+
+export const transcriptStatuses = ['queued', 'sent', 'failed'] as const;
+
+/** GET /transcripts/:id and the 202 answer of the POST. */
+export const transcriptView = z.object({
+  id: uuid,
+  conversationId: uuid,
+  status: z.enum(transcriptStatuses),
+  error: z.string().optional(),
+  requestedAt: isoTime,
+  finishedAt: isoTime.optional(),
+});
+export type TranscriptView = z.infer<typeof transcriptView>;
