@@ -6,7 +6,7 @@ import { startDemoPlatforms, type DemoPlatforms } from './demo-platforms';
 import { demoPassword, demoPeople, seedDemo } from './demo-seed';
 
 const root = join(__dirname, '..');
-const ports: Record<ServiceName, number> = { gateway: 8080, ingestion: 8081, routing: 8082, conversation: 8083, search: 8084 };
+const ports: Record<ServiceName, number> = { gateway: 8080, ingestion: 8081, routing: 8082, conversation: 8083, search: 8084, notification: 8085, 'tagging-analytics': 8086 };
 const platformPorts = { whatsapp: 8090, telegram: 8091 };
 const admin = { email: process.env['ADMIN_EMAIL'] ?? 'admin@relaydesk.local', password: process.env['ADMIN_PASSWORD'] ?? 'relaydesk-admin' };
 
@@ -20,9 +20,9 @@ function localSecrets(): Record<string, string> {
   return JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
 }
 
-const colours: Record<ServiceName, string> = { gateway: '36', ingestion: '35', routing: '33', conversation: '32', search: '34' };
+const colours: Record<ServiceName, string> = { gateway: '36', ingestion: '35', routing: '33', conversation: '32', search: '34', notification: '94', 'tagging-analytics': '95' };
 function printer(name: ServiceName): (line: string) => void {
-  const tag = `\x1b[${colours[name]}m${name.padEnd(12)}\x1b[0m`;
+  const tag = `\x1b[${colours[name]}m${name.padEnd(17)}\x1b[0m`;
   return (line) => {
     try {
       const entry = JSON.parse(line) as { level?: number; msg?: string; err?: { message?: string } };
@@ -57,9 +57,9 @@ async function main(): Promise<void> {
 
   try {
     const start = (name: ServiceName, extra: Record<string, string> = {}) => startService(name, { ...env, ...extra }, { port: ports[name], onOutput: printer(name), detached: true });
-    running.push(...(await Promise.all([start('ingestion'), start('routing'), start('conversation'), start('search')])));
-    const [ingestion, , conversation, search] = running;
-    running.push(await start('gateway', { CONVERSATION_URL: conversation!.url, INGESTION_URL: ingestion!.url, SEARCH_URL: search!.url }));
+    running.push(...(await Promise.all([start('ingestion'), start('routing'), start('conversation'), start('search'), start('notification'), start('tagging-analytics')])));
+    const [ingestion, , conversation, search, , analytics] = running;
+    running.push(await start('gateway', { CONVERSATION_URL: conversation!.url, INGESTION_URL: ingestion!.url, SEARCH_URL: search!.url, ANALYTICS_URL: analytics!.url }));
     platforms = await startDemoPlatforms(platformPorts);
     const { seeded, webchatChannelId } = await seedDemo(`http://127.0.0.1:${ports.gateway}`, ingestion!.url, admin, platforms);
     console.log(`

@@ -6,7 +6,7 @@ import { waitFor } from './wait';
 
 const root = join(__dirname, '..', '..', '..');
 
-export type ServiceName = 'gateway' | 'ingestion' | 'routing' | 'conversation' | 'search';
+export type ServiceName = 'gateway' | 'ingestion' | 'routing' | 'conversation' | 'search' | 'notification' | 'tagging-analytics';
 
 export type RunningService = {
   name: ServiceName;
@@ -91,6 +91,8 @@ export type Stack = {
   routing: RunningService;
   conversation: RunningService;
   search: RunningService;
+  notification: RunningService;
+  analytics: RunningService;
   admin: { email: string; password: string };
   env: Record<string, string>;
   stop(): Promise<void>;
@@ -100,20 +102,24 @@ export type Stack = {
 export async function startStack(base: Record<string, string>, extra: Record<string, string> = {}): Promise<Stack> {
   const admin = { email: 'admin@relaydesk.test', password: 'admin-password-1' };
   const env = { ...base, BCRYPT_ROUNDS: '4', ADMIN_EMAIL: admin.email, ADMIN_PASSWORD: admin.password, TRUST_PROXY: 'loopback', ...extra };
-  const [ingestion, routing, conversation, search] = await Promise.all([
+  const [ingestion, routing, conversation, search, notification, analytics] = await Promise.all([
     startService('ingestion', env),
     startService('routing', env),
     startService('conversation', env),
     startService('search', env),
+    startService('notification', env),
+    startService('tagging-analytics', env),
   ]);
-  const gateway = await startService('gateway', { ...env, CONVERSATION_URL: conversation.url, INGESTION_URL: ingestion.url, SEARCH_URL: search.url });
-  const all = [gateway, ingestion, routing, conversation, search];
+  const gateway = await startService('gateway', { ...env, CONVERSATION_URL: conversation.url, INGESTION_URL: ingestion.url, SEARCH_URL: search.url, ANALYTICS_URL: analytics.url });
+  const all = [gateway, ingestion, routing, conversation, search, notification, analytics];
   return {
     gateway,
     ingestion,
     routing,
     conversation,
     search,
+    notification,
+    analytics,
     admin,
     env,
     async stop() {

@@ -1,0 +1,4 @@
+import { startTelemetry } from '@relaydesk/telemetry';
+
+startTelemetry('notification');
+void import('./service').then(({ runNotification }) => runNotification());

@@ -1,0 +1,4 @@
+import { startTelemetry } from '@relaydesk/telemetry';
+
+startTelemetry('tagging-analytics');
+void import('./service').then(({ runTaggingAnalytics }) => runTaggingAnalytics());

@@ -1,0 +1,3 @@
+import type { MigrationClass } from '@relaydesk/db';
+
+export const analyticsMigrations: MigrationClass[] = [];
