@@ -6,3 +6,4 @@ export * from './workspace';
 export * from './stream-client';
 export * from './whatsapp-stand-in';
 export * from './telegram-stand-in';
+export * from './event-tap';

@@ -4,13 +4,15 @@ import { closeServer, createHttpApp, createLogger, exitGracefully, finishHttpApp
 import { conversationConfig } from './config';
 import { LiveState } from '@relaydesk/live';
 import { Redis } from 'ioredis';
-import { deliveryReportsConsumer, liveStateConsumer, routedMessagesConsumer } from './events/consumers';
+import { deliveryReportsConsumer, liveStateConsumer, routedMessagesConsumer, transcriptOutcomesConsumer } from './events/consumers';
 import { attachmentRoutes } from './http/attachment.routes';
 import { cannedResponseRoutes } from './http/canned-response.routes';
 import { clientRoutes } from './http/client.routes';
 import { conversationRoutes } from './http/conversation.routes';
 import { exportRoutes } from './http/export.routes';
 import { outgoingRoutes } from './http/outgoing.routes';
+import { tagRoutes } from './http/tag.routes';
+import { transcriptRoutes } from './http/transcript.routes';
 import { conversationMigrations } from './store/migrations';
 import { keepLiveStateBuilt } from './domain/rebuild-live-state';
 
@@ -30,6 +32,7 @@ export async function runConversation(): Promise<void> {
     await liveStateConsumer(bus, live).start(),
     await routedMessagesConsumer(bus, db, relay, config.INBOUND_PARTITIONS).start(),
     await deliveryReportsConsumer(bus, db, relay).start(),
+    await transcriptOutcomesConsumer(bus, db).start(),
   ];
 
   const stopLiveChecks = keepLiveStateBuilt(db, live, logger, config.LIVE_STATE_CHECK_MS);
@@ -37,6 +40,9 @@ export async function runConversation(): Promise<void> {
   const app = createHttpApp({ logger, dependencies: [postgresDependency(db), bus.dependency, { name: 'redis', check: () => redis.ping() }] });
   app.use('/conversations', requireIdentity(config.INTERNAL_SECRET));
   app.use(conversationRoutes(db, relay));
+  app.use('/tags', requireIdentity(config.INTERNAL_SECRET));
+  app.use('/transcripts', requireIdentity(config.INTERNAL_SECRET));
+  app.use(tagRoutes(db, relay), transcriptRoutes(db, relay));
   app.use('/clients', requireIdentity(config.INTERNAL_SECRET));
   app.use(clientRoutes(db, relay));
   app.use('/attachments', requireIdentity(config.INTERNAL_SECRET));

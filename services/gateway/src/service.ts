@@ -54,6 +54,7 @@ export async function runGateway(): Promise<void> {
     conversation: new ServiceClient('conversation', config.CONVERSATION_URL, config.INTERNAL_SECRET),
     ingestion: new ServiceClient('ingestion', config.INGESTION_URL, config.INTERNAL_SECRET),
     search: new ServiceClient('search', config.SEARCH_URL, config.INTERNAL_SECRET),
+    analytics: new ServiceClient('tagging-analytics', config.ANALYTICS_URL, config.INTERNAL_SECRET),
     blobs,
     live,
     presence,

@@ -63,6 +63,8 @@ export const gatewayRoutes: Route[] = [
   { method: 'get', path: '/api/v1/transcripts/{id}', summary: 'Whether a transcript mail is queued, sent or failed, and why (D23)' },
   { method: 'get', path: '/api/v1/tags', summary: 'Every tag, by name; prefix looks one up (D24)', query: listTagsQuery },
   { method: 'post', path: '/api/v1/tags', summary: 'A tag; an existing name (any case) answers the existing tag with 200 (D24)', body: createTagBody, ok: 201 },
+  { method: 'patch', path: '/api/v1/tags/{id}', summary: 'Refused with 405: a tag is never renamed (D24)', ok: 405 },
+  { method: 'delete', path: '/api/v1/tags/{id}', summary: 'Refused with 405: a tag is never deleted (D24)', ok: 405 },
   { method: 'post', path: '/api/v1/conversations/{id}/tags', summary: 'Put one tag, by id or by name (created when new), on messages of the conversation (D24)', body: tagMessagesBody },
   { method: 'get', path: '/api/v1/analytics/tags', summary: 'Tagged messages per tag and bucket (day, week, month in tz), zero-filled, with totals; Accept: text/csv gives CSV (D25; analytics.view)', query: tagAnalyticsQuery },
   { method: 'get', path: '/api/v1/analytics/tags/{tagId}/messages', summary: 'The messages behind a count, newest first, with their conversations (D25; analytics.view)', query: taggedMessagesQuery },

@@ -35,3 +35,12 @@ export const transcriptView = z.object({
   finishedAt: isoTime.optional(),
 });
 export type TranscriptView = z.infer<typeof transcriptView>;
+
+/**
+ * What the gateway forwards to the conversation service: the public body with the names of the
+ * people and groups it owns, so the mail can name them (the conversation service knows only ids).
+ */
+export const namedTranscriptBody = transcriptBody.extend({
+  names: z.strictObject({ operators: z.record(uuid, z.string()), groups: z.record(uuid, z.string()) }),
+});
+export type NamedTranscriptBody = z.infer<typeof namedTranscriptBody>;

@@ -3,6 +3,8 @@ import type { AttachmentRow } from '../store/attachment.repository';
 import type { ConversationRow } from '../store/conversation.repository';
 import type { LogEntry } from '../store/log.repository';
 import type { MessageRow } from '../store/message.repository';
+import type { TagRow } from '../store/tag.repository';
+import type { TranscriptRow } from '../store/transcript.repository';
 
 /** D13 list item; the gateway adds the names of people and groups it owns. */
 export const itemView = (c: ConversationRow) => ({
@@ -30,7 +32,18 @@ export const messageView = (m: MessageRow) => ({
   sender: m.senderOperatorId ? { type: 'operator' as const, id: m.senderOperatorId } : { type: 'client' as const },
   createdAt: m.createdAt,
   ...(m.direction === 'out' && m.kind !== 'note' ? { deliveryStatus: m.deliveryStatus ?? 'pending', deliveryError: m.deliveryError } : {}),
-  tags: [],
+  tags: m.tags ?? [],
+});
+
+export const tagView = (t: TagRow) => ({ id: t.id, name: t.name, createdAt: t.createdAt });
+
+export const transcriptView = (t: TranscriptRow) => ({
+  id: t.id,
+  conversationId: t.conversationId,
+  status: t.status,
+  ...(t.error ? { error: t.error } : {}),
+  requestedAt: t.requestedAt,
+  ...(t.finishedAt ? { finishedAt: t.finishedAt } : {}),
 });
 
 export const logView = (e: LogEntry) => ({ action: e.action, actor: e.actorId ? { id: e.actorId } : null, from: e.from, to: e.to, at: e.at });

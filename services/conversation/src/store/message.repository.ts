@@ -2,6 +2,7 @@ import type { DeliveryStatus } from '@relaydesk/contracts';
 import type { Tx } from '@relaydesk/db';
 import type { Cursor } from '@relaydesk/service-kit';
 import { ATTACHMENT_JSON, toAttachment, type AttachmentRow } from './attachment.repository';
+import { TAGS_JSON } from './tag.repository';
 
 export type MessageRow = {
   id: string;
@@ -15,6 +16,8 @@ export type MessageRow = {
   deliveryError: { code: string; title: string } | null;
   /** Read where the query joined it (SELECT_MESSAGE); undefined elsewhere. */
   attachment?: AttachmentRow | null;
+  /** D24, read where the query joined them (SELECT_MESSAGE); a message just stored has none. */
+  tags?: { id: string; name: string }[];
 };
 
 type Raw = Record<string, unknown>;
@@ -29,10 +32,10 @@ const toRow = (r: Raw): MessageRow => ({
   deliveryStatus: r['delivery_status'] as DeliveryStatus | null,
   deliveryError: r['delivery_error'] as MessageRow['deliveryError'],
   ...('attachment' in r ? { attachment: r['attachment'] ? toAttachment(r['attachment'] as Raw) : null } : {}),
+  ...('tags' in r ? { tags: r['tags'] as { id: string; name: string }[] } : {}),
 });
 
-const SELECT_MESSAGE = `SELECT m.*, ${ATTACHMENT_JSON} FROM message m LEFT JOIN attachment a ON a.message_id = m.id`;
-
+const SELECT_MESSAGE = `SELECT m.*, ${ATTACHMENT_JSON}, ${TAGS_JSON} FROM message m LEFT JOIN attachment a ON a.message_id = m.id`;
 
 /** Stores an operator message; with an idempotency key already used by him, returns the first one. */
 export async function insertOperatorMessage(
@@ -64,6 +67,22 @@ export async function listMessages(tx: Tx, conversationId: string, before: Curso
     [conversationId, before?.key ?? null, before?.id ?? null, limit],
   );
   return rows.map(toRow).reverse();
+}
+
+/** These messages of the conversation, oldest first; ids of other conversations are left out. */
+export async function messagesByIds(tx: Tx, conversationId: string, ids: string[]): Promise<MessageRow[]> {
+  const rows = await tx.query<Raw[]>(`${SELECT_MESSAGE} WHERE m.conversation_id = $1 AND m.id = ANY($2::uuid[]) ORDER BY m.created_at, m.id`, [conversationId, ids]);
+  return rows.map(toRow);
+}
+
+/** The newest `limit` messages of these kinds, oldest first, and how many older ones there are besides. */
+export async function newestMessages(tx: Tx, conversationId: string, kinds: MessageRow['kind'][], limit: number): Promise<{ messages: MessageRow[]; older: number }> {
+  const rows = await tx.query<Raw[]>(
+    `${SELECT_MESSAGE} WHERE m.conversation_id = $1 AND m.kind = ANY($2::text[]) ORDER BY m.created_at DESC, m.id DESC LIMIT $3`,
+    [conversationId, kinds, limit],
+  );
+  const [{ count }] = (await tx.query(`SELECT count(*)::int AS count FROM message WHERE conversation_id = $1 AND kind = ANY($2::text[])`, [conversationId, kinds])) as [{ count: number }];
+  return { messages: rows.map(toRow).reverse(), older: Math.max(0, count - rows.length) };
 }
 
 /** Every message of these conversations, oldest first within each (for an export). */

@@ -144,4 +144,42 @@ export const createAttachments1732000000070 = sqlMigration(
   ['DROP TABLE attachment'],
 );
 
-export const conversationMigrations = [createConversations1732000000010, createCannedResponses1732000000030, countBlockedMessages1732000000040, pinClients1732000000050, versionConversations1732000000060, createAttachments1732000000070];
+/**
+ * D24 tags live beside the messages they mark: tagging checks the conversation and records the
+ * assignee in the same transaction as its event (ADR 0012). D23 transcripts keep their status here,
+ * so GET /transcripts/:id answers from the moment the POST did.
+ */
+export const createTagsAndTranscripts1732000000080 = sqlMigration(
+  'createTagsAndTranscripts1732000000080',
+  [
+    `
+      CREATE TABLE tag (
+        id uuid PRIMARY KEY,
+        name text NOT NULL,
+        name_key text NOT NULL UNIQUE,
+        created_by uuid NOT NULL,
+        created_at timestamptz NOT NULL
+      )`,
+    `
+      CREATE TABLE message_tag (
+        message_id uuid NOT NULL REFERENCES message (id),
+        tag_id uuid NOT NULL REFERENCES tag (id),
+        tagged_by uuid NOT NULL,
+        tagged_at timestamptz NOT NULL,
+        PRIMARY KEY (message_id, tag_id)
+      )`,
+    `
+      CREATE TABLE transcript (
+        id uuid PRIMARY KEY,
+        conversation_id uuid NOT NULL REFERENCES conversation (id),
+        requested_by uuid NOT NULL,
+        requested_at timestamptz NOT NULL,
+        status text NOT NULL DEFAULT 'queued' CHECK (status IN ('queued', 'sent', 'failed')),
+        error text,
+        finished_at timestamptz
+      )`,
+  ],
+  ['DROP TABLE transcript', 'DROP TABLE message_tag', 'DROP TABLE tag'],
+);
+
+export const conversationMigrations = [createConversations1732000000010, createCannedResponses1732000000030, countBlockedMessages1732000000040, pinClients1732000000050, versionConversations1732000000060, createAttachments1732000000070, createTagsAndTranscripts1732000000080];

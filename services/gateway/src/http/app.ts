@@ -25,6 +25,9 @@ import { conversationRoutes } from './conversations.routes';
 import { Names } from './names';
 import { outgoingRoutes } from './outgoing.routes';
 import { searchRoutes } from './search.routes';
+import { analyticsRoutes } from './analytics.routes';
+import { tagRoutes } from './tags.routes';
+import { transcriptRoutes } from './transcripts.routes';
 import type { ServiceClient } from './service-client';
 import { groupRoutes } from './groups.routes';
 import { operatorRoutes } from './operators.routes';
@@ -44,6 +47,8 @@ export type GatewayDeps = {
   ingestion: ServiceClient;
   /** Not in `dependencies`: the gateway serves everything else while search is away (503 for search). */
   search: ServiceClient;
+  /** Like search: only analytics answers 503 while it is away. */
+  analytics: ServiceClient;
   /** Where uploaded attachments live (D15). */
   blobs: BlobStore;
   live: LiveState;
@@ -75,6 +80,9 @@ export function buildGatewayApp(deps: GatewayDeps): Express {
     outgoingRoutes(deps, requireCaller, names),
     cannedResponseRoutes(deps, requireCaller),
     searchRoutes(deps, requireCaller, names),
+    tagRoutes(deps, requireCaller),
+    transcriptRoutes(deps, requireCaller),
+    analyticsRoutes(deps, requireCaller),
     streamRoutes(),
   ];
   const openApi = openApiDocument('Relaydesk gateway', gatewayRoutes);

@@ -31,7 +31,8 @@ export class ServiceClient {
     } catch {
       throw new AppError('unavailable', `The ${this.name} service cannot be reached; try again shortly`);
     }
-    return { status: answer.status, body: answer.text ? (JSON.parse(answer.text) as unknown) : null, headers: answer.headers };
+    const json = !answer.text || /json/.test(answer.headers.get('content-type') ?? 'json');
+    return { status: answer.status, body: json ? (answer.text ? (JSON.parse(answer.text) as unknown) : null) : answer.text, headers: answer.headers };
   }
 
   private send(method: string, path: string, headers: Record<string, string>, payload: string | undefined): Promise<{ status: number; text: string; headers: Headers }> {
@@ -58,8 +59,16 @@ export class ServiceClient {
   }
 }
 
+/** Sends a service's answer on: JSON as JSON, anything else (a CSV) as the text and type it came with. */
 export function reply(res: Response, answer: ServiceAnswer, body: unknown = answer.body): void {
-  res.status(answer.status).json(body);
+  const type = answer.headers.get('content-type') ?? 'application/json';
+  if (typeof body !== 'string' || /json/.test(type)) {
+    res.status(answer.status).json(body);
+    return;
+  }
+  const disposition = answer.headers.get('content-disposition');
+  if (disposition) res.setHeader('Content-Disposition', disposition);
+  res.status(answer.status).type(type).send(body);
 }
 
 export const succeeded = (answer: ServiceAnswer): boolean => answer.status >= 200 && answer.status < 300;

@@ -72,6 +72,13 @@ export class Directory {
     return wanted.filter((id) => !found.has(id.toLowerCase()));
   }
 
+  /** Every operator's and group's name: what a transcript may need to name (D23). */
+  async everyName(): Promise<{ operators: Record<string, string>; groups: Record<string, string> }> {
+    const all = async (table: 'operators' | 'groups') => Object.fromEntries(((await this.db.query(`SELECT id, name FROM ${table}`)) as { id: string; name: string }[]).map((r) => [r.id, r.name]));
+    const [operators, groups] = await Promise.all([all('operators'), all('groups')]);
+    return { operators, groups };
+  }
+
   private async names(table: 'operators' | 'groups', ids: Iterable<string>): Promise<Map<string, string>> {
     const wanted = uuidsOf(ids);
     if (wanted.length === 0) return new Map();
