@@ -7,3 +7,4 @@ export * from './stream-client';
 export * from './whatsapp-stand-in';
 export * from './telegram-stand-in';
 export * from './event-tap';
+export * from './smtp-server';

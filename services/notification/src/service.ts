@@ -1,14 +1,39 @@
-import { Bus } from '@relaydesk/bus';
+import { createBlobStore } from '@relaydesk/blob-store';
+import { Bus, OutboxRelay } from '@relaydesk/bus';
 import { createDataSource, openDatabase, postgresDependency } from '@relaydesk/db';
 import { closeServer, createHttpApp, createLogger, exitGracefully, finishHttpApp, listen, loadConfig } from '@relaydesk/service-kit';
 import { notificationConfig } from './config';
+import { sendNextTranscript } from './domain/send-transcript';
+import { transcriptRequestedConsumer } from './events/transcript-requested.consumer';
+import { smtpMailer } from './mail/smtp-mailer';
+import { TranscriptSender } from './mail/transcript-sender';
 import { notificationMigrations } from './store/migrations';
 
 export async function runNotification(): Promise<void> {
   const config = loadConfig(notificationConfig);
   const logger = createLogger('notification', config.LOG_LEVEL);
-  const db = await openDatabase(createDataSource({ url: config.DATABASE_URL, schema: 'notification', migrations: notificationMigrations }));
+  // Each sending worker holds a connection for the whole of its SMTP conversation.
+  const db = await openDatabase(createDataSource({ url: config.DATABASE_URL, schema: 'notification', migrations: notificationMigrations, poolSize: config.MAIL_CONCURRENCY + 4 }));
   const bus = await Bus.connect({ url: config.AMQP_URL, logger });
+  const relay = new OutboxRelay(db, bus, logger).start();
+  const mailer = smtpMailer(config);
+  const sending = {
+    db,
+    relay,
+    mailer,
+    blobs: createBlobStore(config),
+    logger,
+    policy: { delaysMs: config.MAIL_RETRY_DELAYS_MS, giveUpMs: config.TRANSCRIPT_GIVE_UP_MS },
+    appUrl: config.PUBLIC_APP_URL,
+    maxAttachmentBytes: config.MAIL_ATTACHMENTS_MAX_BYTES,
+  };
+  const sender = new TranscriptSender({
+    sendNext: () => sendNextTranscript(sending),
+    concurrency: config.MAIL_CONCURRENCY,
+    pollMs: config.MAIL_POLL_MS,
+    logger,
+  }).start();
+  const consumers = [await transcriptRequestedConsumer(bus, db, () => sender.kick()).start()];
 
   const app = createHttpApp({ logger, dependencies: [postgresDependency(db), bus.dependency] });
   const server = await listen(finishHttpApp(app, logger), config.PORT);
@@ -17,8 +42,12 @@ export async function runNotification(): Promise<void> {
   exitGracefully(
     logger,
     [
+      ['stop consuming', () => Promise.all(consumers.map((c) => c.stop())).then(() => undefined)],
+      ['finish mails in hand', () => sender.stop()],
       ['close http', () => closeServer(server)],
+      ['flush outbox', () => relay.stop()],
       ['close bus', () => bus.close()],
+      ['close smtp', () => Promise.resolve(mailer.close())],
       ['close database', () => db.destroy()],
     ],
     config.SHUTDOWN_TIMEOUT_MS,
