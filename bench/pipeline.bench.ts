@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import amqp, { type ChannelModel, type ConsumeMessage } from 'amqplib';
 import { Client } from 'pg';
 import { createTestEnv, HttpClient, infra, startStack, type Stack, type TestEnv } from '@relaydesk/testing';
+import { analyticsBenchConfig, reportAnalytics, runAnalyticsBench } from './analytics-bench';
 import { reportList, runListBench } from './list-pages';
 import { reportPush, runPushBench } from './push-latency';
 import { reportSearch, runSearchBench } from './search-bench';
@@ -26,7 +27,8 @@ import { line, ms, perSec, ratio, round, summarize } from './stats';
  * (bench/list-pages.ts), WhatsApp webhook accept latency (bench/webhook-accept.ts), and search on
  * 100,000 conversations / 1,000,000 messages of text in several languages: full reindex, index size,
  * queries beside the plain SQL lookup of the same rows, indexing lag (bench/search-bench.ts).
- * `--only=pipeline|push|webhook|list|search` (or BENCH_ONLY) runs one part.
+ * Tag analytics on 1,000,000 tagged messages beside the raw SQL of the same aggregate (bench/analytics-bench.ts).
+ * `--only=pipeline|push|webhook|list|search|analytics` (or BENCH_ONLY) runs one part.
  * Writes bench/results/latest.json; exits 1 if a message is lost or the pipeline stalls.
  */
 
@@ -38,7 +40,7 @@ function intEnv(name: string, fallback: number): number {
   return value;
 }
 
-const parts = ['pipeline', 'push', 'webhook', 'list', 'search'] as const;
+const parts = ['pipeline', 'push', 'webhook', 'list', 'search', 'analytics'] as const;
 type Part = (typeof parts)[number];
 
 /** `--only=<part>` on the command line (npm run bench -- --only=list) or BENCH_ONLY; every part by default. */
@@ -412,6 +414,7 @@ async function main(): Promise<number> {
     ...(runWebhookPart ? [`whatsapp webhooks at ${config.webhook.rates.join(' and ')} req/s`] : []),
     ...(runListPart ? [`list pages on ${config.list.conversations} conversations`] : []),
     ...(runSearchPart ? [`search on ${config.search.conversations} conversations of ${config.search.messagesPerConversation} messages`] : []),
+    ...(config.only.includes('analytics') ? [`tag analytics on ${analyticsBenchConfig().messages} tagged messages`] : []),
   ];
   console.log(`relaydesk bench: ${what.join('; then ')}, ${cpus().length} cores`);
   const env = await createTestEnv();
@@ -454,7 +457,8 @@ async function main(): Promise<number> {
     const list = await part(runListPart, () => runListBench(env, running, config.list, (s) => console.log(s)), reportList);
     // Last: its data is loaded beside whatever the list part loaded, and reindexed whole.
     const search = await part(runSearchPart, () => runSearchBench(env, running, config.search, (s) => console.log(s)), reportSearch);
-    const file = writeResults({ ok: true, startedAt: startedAt.toISOString(), totalSeconds: round((performance.now() - t0) / 1000), machine: { cores: cpus().length, cpu: cpus()[0]?.model }, config, floors, pipeline, push, webhook, list, search, lines });
+    const analytics = await part(config.only.includes('analytics'), () => runAnalyticsBench(env, running, analyticsBenchConfig(), (s) => console.log(s)), reportAnalytics);
+    const file = writeResults({ ok: true, startedAt: startedAt.toISOString(), totalSeconds: round((performance.now() - t0) / 1000), machine: { cores: cpus().length, cpu: cpus()[0]?.model }, config, floors, pipeline, push, webhook, list, search, analytics, lines });
     console.log(`results in ${file} (${round((performance.now() - t0) / 1000)} s)`);
     return 0;
   } catch (error) {
