@@ -62,7 +62,7 @@ const ifSeen = (c: Caller, s: ConvState, rule: () => number) => (sees(c, s) ? ru
 const handOver = (c: Caller, s: ConvState, ok: number) => ifSeen(c, s, () => (s.status === 'closed' ? 409 : s.holder && !holds(c, s) && !c.superAdmin && !c.manage ? 403 : ok));
 
 // ── The fixtures and the endpoints ───────────────────────────────────────────────────────────────
-type Fx = { id: string; clientId: string; secret: string };
+type Fx = { id: string; clientId: string; secret: string; messageId: string };
 type Ids = { tia: string; groupC: string };
 type Call = (who: HttpClient, fx: Fx, ids: Ids) => Promise<Answer>;
 const conv = (fx: Fx, tail = '') => `/api/v1/conversations/${fx.id}${tail}`;
@@ -92,6 +92,9 @@ const convEndpoints: ConvEndpoint[] = [
   { name: 'POST /conversations/:id/messages', fresh: true, call: (w, fx) => w.post(conv(fx, '/messages'), { text: 'a reply' }), expect: (c, s) => ifSeen(c, s, () => (s.status === 'in_progress' && holds(c, s) ? 201 : 403)) },
   // D18: notes are for operators who can see the conversation.
   { name: 'POST /conversations/:id/notes', fresh: true, call: (w, fx) => w.post(conv(fx, '/notes'), { text: 'a note' }), expect: (c, s) => ifSeen(c, s, () => 201) },
+  // D23, D24: whoever may open a conversation may mail it and tag its messages.
+  { name: 'POST /conversations/:id/transcript', fresh: false, call: (w, fx) => w.post(conv(fx, '/transcript'), { to: 'audit@example.com', subject: 'Matrix' }), expect: (c, s) => ifSeen(c, s, () => 202) },
+  { name: 'POST /conversations/:id/tags', fresh: false, call: (w, fx) => w.post(conv(fx, '/tags'), { messageIds: [fx.messageId], tagName: 'Matrix' }), expect: (c, s) => ifSeen(c, s, () => 200) },
   { name: 'POST /conversations/:id/read', fresh: true, call: (w, fx) => w.post(conv(fx, '/read')), expect: (c, s) => ifSeen(c, s, () => 200) },
   // D27: anyone who can open it blacklists; unlocking needs the Blacklist tab (D1) within his groups; these clients are not blacklisted.
   { name: 'POST /conversations/:id/blacklist', fresh: true, call: (w, fx) => w.post(conv(fx, '/blacklist')), expect: (c, s) => ifSeen(c, s, () => 200) },
@@ -187,24 +190,25 @@ describe('authorization matrix (D34)', () => {
       `${made.length} conversations stored`,
       async () => {
         const found = await db.query(
-          'SELECT c.id, c.client_id, cl.external_id FROM conversation.conversation c JOIN conversation.client cl ON cl.id = c.client_id WHERE cl.external_id = ANY($1)',
+          `SELECT c.id, c.client_id, cl.external_id, (SELECT m.id FROM conversation.message m WHERE m.conversation_id = c.id LIMIT 1) AS message_id
+           FROM conversation.conversation c JOIN conversation.client cl ON cl.id = c.client_id WHERE cl.external_id = ANY($1)`,
           [made.map((m) => m.ext)],
         );
-        return found.rows.length === made.length ? new Map(found.rows.map((r) => [r.external_id as string, { id: r.id as string, clientId: r.client_id as string }])) : undefined;
+        return found.rows.length === made.length ? new Map(found.rows.map((r) => [r.external_id as string, { id: r.id as string, clientId: r.client_id as string, messageId: r.message_id as string }])) : undefined;
       },
       { timeoutMs: 30_000, intervalMs: 100 },
     );
     const fxs = made.map((m) => ({ state: m.state, secret: m.secret, ...rows.get(m.ext)! }));
     await inBatches(fxs.filter((f) => f.state === 'heldByAnn' || f.state === 'closedByAnn'), 32, async (f) => expect((await as.ann.post(conv(f, '/take'))).status).toBe(200));
     await inBatches(fxs.filter((f) => f.state === 'closedByAnn'), 32, async (f) => expect((await as.ann.post(conv(f, '/close'))).status).toBe(200));
-    return fxs.map(({ id, clientId, secret }) => ({ id, clientId, secret }));
+    return fxs.map(({ id, clientId, secret, messageId }) => ({ id, clientId, secret, messageId }));
   }
 
   async function cannedResponse(which: CannedKey): Promise<Fx> {
     const secret = `canned words ${++seq}`;
     const res = await (which === 'global' ? as.admin : as.ann).post('/api/v1/canned-responses', { title: `Title ${seq}`, text: secret });
     expect(res.status).toBe(201);
-    return { id: res.body.id, clientId: res.body.id, secret };
+    return { id: res.body.id, clientId: res.body.id, secret, messageId: res.body.id };
   }
 
   /** The whole tab, page after page; `listed` says whether the resource is in it. */
