@@ -78,10 +78,13 @@ export async function seedDemo(gatewayUrl: string, ingestionUrl: string, admin: 
   const conversations = await listed(root);
   const boris = await login('boris@relaydesk.local', demoPassword);
   const chen = await login('chen@relaydesk.local', demoPassword);
-  // Four in inboxes (two answered), three closed, the rest left in Unassigned.
+  // Four in inboxes (two answered), three closed, the rest left in Unassigned; each taken one tagged (D24, D25).
+  const demoTags = ['Refund', 'Delivery', 'Complaint'];
   for (const [k, conv] of conversations.slice(0, 7).entries()) {
     const who = k % 2 === 0 ? boris : chen;
     await who.post(`/api/v1/conversations/${conv.id}/take`);
+    const [first] = (await who.get<{ items: { id: string }[] }>(`/api/v1/conversations/${conv.id}/messages`)).body.items;
+    if (first) await who.post(`/api/v1/conversations/${conv.id}/tags`, { messageIds: [first.id], tagName: demoTags[k % demoTags.length] });
     if (k < 5) await who.post(`/api/v1/conversations/${conv.id}/messages`, { text: `Hello ${conv.client.name.split(' ')[0]}, let me check that for you 🙂` });
     if (k >= 4) await who.post(`/api/v1/conversations/${conv.id}/close`);
   }

@@ -4,10 +4,12 @@ import { join } from 'node:path';
 import { startService, type RunningService, type ServiceName } from '@relaydesk/testing';
 import { startDemoPlatforms, type DemoPlatforms } from './demo-platforms';
 import { demoPassword, demoPeople, seedDemo } from './demo-seed';
+import { startMailCatcher, type MailCatcher } from './mail-catcher';
 
 const root = join(__dirname, '..');
 const ports: Record<ServiceName, number> = { gateway: 8080, ingestion: 8081, routing: 8082, conversation: 8083, search: 8084, notification: 8085, 'tagging-analytics': 8086 };
 const platformPorts = { whatsapp: 8090, telegram: 8091 };
+const mailPorts = { smtpPort: 1025, httpPort: 8025 };
 const admin = { email: process.env['ADMIN_EMAIL'] ?? 'admin@relaydesk.local', password: process.env['ADMIN_PASSWORD'] ?? 'relaydesk-admin' };
 
 /** Secrets made once per checkout and kept in .data/, so tokens survive a restart. */
@@ -41,15 +43,18 @@ async function main(): Promise<void> {
     REDIS_URL: process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379',
     LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'info',
     PUBLIC_INGEST_URL: `http://localhost:${ports.ingestion}`,
+    PUBLIC_APP_URL: `http://localhost:${ports.gateway}`,
+    SMTP_URL: `smtp://127.0.0.1:${mailPorts.smtpPort}`,
     ADMIN_EMAIL: admin.email,
     ADMIN_PASSWORD: admin.password,
     ...localSecrets(),
   };
   const running: RunningService[] = [];
   let platforms: DemoPlatforms | undefined;
+  let mail: MailCatcher | undefined;
   const stopAll = async (code: number) => {
     console.log('\nstopping…');
-    await Promise.all([...running.map((s) => s.stop()), platforms?.whatsapp.stop(), platforms?.telegram.stop()]);
+    await Promise.all([...running.map((s) => s.stop()), platforms?.whatsapp.stop(), platforms?.telegram.stop(), mail?.stop()]);
     process.exit(code);
   };
   process.on('SIGINT', () => void stopAll(0));
@@ -57,6 +62,7 @@ async function main(): Promise<void> {
 
   try {
     const start = (name: ServiceName, extra: Record<string, string> = {}) => startService(name, { ...env, ...extra }, { port: ports[name], onOutput: printer(name), detached: true });
+    mail = await startMailCatcher(mailPorts);
     running.push(...(await Promise.all([start('ingestion'), start('routing'), start('conversation'), start('search'), start('notification'), start('tagging-analytics')])));
     const [ingestion, , conversation, search, , analytics] = running;
     running.push(await start('gateway', { CONVERSATION_URL: conversation!.url, INGESTION_URL: ingestion!.url, SEARCH_URL: search!.url, ANALYTICS_URL: analytics!.url }));
@@ -71,6 +77,7 @@ async function main(): Promise<void> {
     Operators  ${demoPeople.map((p) => p.email).join(', ')} / ${demoPassword}
     WhatsApp   ${platforms.whatsapp.url}   (a stand-in for the Cloud API: replies in Support's WhatsApp chats land here)
     Telegram   ${platforms.telegram.url}   (a stand-in for the Bot API; POST /_standin/updates {chatId, firstName, text} plays a client)
+    Mail       ${mail.url}   (every transcript mailed from "Send to Email" lands here)
     RabbitMQ   http://localhost:15672 (guest / guest)
   Ctrl+C stops everything.
 `);
