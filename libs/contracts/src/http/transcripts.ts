@@ -13,7 +13,7 @@ export const transcriptBody = z.strictObject({
     .trim()
     .min(1, 'must not be empty')
     .max(200)
-    .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'must be one line: no line breaks or control characters'),
+    .refine((s) => !/\p{Cc}/u.test(s), 'must be one line: no line breaks or control characters'),
   /** Only these messages, in conversation order; the whole conversation when absent. */
   messageIds: z.array(uuid).min(1).max(transcriptLimits.messageIds).optional(),
   /** How the mail shows times. */

@@ -81,8 +81,8 @@ export async function newestMessages(tx: Tx, conversationId: string, kinds: Mess
     `${SELECT_MESSAGE} WHERE m.conversation_id = $1 AND m.kind = ANY($2::text[]) ORDER BY m.created_at DESC, m.id DESC LIMIT $3`,
     [conversationId, kinds, limit],
   );
-  const [{ count }] = (await tx.query(`SELECT count(*)::int AS count FROM message WHERE conversation_id = $1 AND kind = ANY($2::text[])`, [conversationId, kinds])) as [{ count: number }];
-  return { messages: rows.map(toRow).reverse(), older: Math.max(0, count - rows.length) };
+  const [counted] = await tx.query<{ count: number }[]>(`SELECT count(*)::int AS count FROM message WHERE conversation_id = $1 AND kind = ANY($2::text[])`, [conversationId, kinds]);
+  return { messages: rows.map(toRow).reverse(), older: Math.max(0, (counted?.count ?? 0) - rows.length) };
 }
 
 /** Every message of these conversations, oldest first within each (for an export). */

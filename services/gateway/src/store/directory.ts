@@ -74,7 +74,10 @@ export class Directory {
 
   /** Every operator's and group's name: what a transcript may need to name (D23). */
   async everyName(): Promise<{ operators: Record<string, string>; groups: Record<string, string> }> {
-    const all = async (table: 'operators' | 'groups') => Object.fromEntries(((await this.db.query(`SELECT id, name FROM ${table}`)) as { id: string; name: string }[]).map((r) => [r.id, r.name]));
+    const all = async (table: 'operators' | 'groups') => {
+      const rows: { id: string; name: string }[] = await this.db.query(`SELECT id, name FROM ${table}`);
+      return Object.fromEntries(rows.map((r) => [r.id, r.name]));
+    };
     const [operators, groups] = await Promise.all([all('operators'), all('groups')]);
     return { operators, groups };
   }
