@@ -5,6 +5,7 @@ set -euo pipefail
 
 packages=(
   docker-compose # `docker-compose config` validates docker-compose.yml in test/deploy.int-spec.ts
+  chromium       # the operator web app's end-to-end tests drive it with playwright-core (test/ui)
 )
 
 missing=()

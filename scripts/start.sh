@@ -7,4 +7,6 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm ci --no-audit --no-fund
 fi
 bash scripts/infra.sh
+echo "start: building the operator web app"
+npm run build:ui --silent
 exec node --import tsx scripts/start.ts

@@ -70,6 +70,7 @@ async function main(): Promise<void> {
     const { seeded, webchatChannelId } = await seedDemo(`http://127.0.0.1:${ports.gateway}`, ingestion!.url, admin, platforms);
     console.log(`
   Relaydesk is running${seeded ? ' (demo data seeded)' : ''}.
+    Open       http://localhost:${ports.gateway}/   (the operator web app)
     API        http://localhost:${ports.gateway}/api/v1   (health: /health, ready: /ready)
     Ingestion  http://localhost:${ports.ingestion}/ingest/v1
     Webchat    ${env.PUBLIC_INGEST_URL}/ingest/v1/webchat/${webchatChannelId}/demo   (play the client; anna@ or boris@ answers in Sales)

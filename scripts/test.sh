@@ -10,6 +10,10 @@ bash scripts/infra.sh
 
 echo "== type check"
 npx tsc -p tsconfig.json --noEmit
+npx tsc -p services/operator-ui/tsconfig.json
+echo "== operator web app: build and component tests"
+npm run build:ui
+npx vitest run --root services/operator-ui
 echo "== lint"
 # The module-boundary rule skips itself unless a project graph is cached: compute one first.
 npx nx show projects >/dev/null

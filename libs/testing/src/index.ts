@@ -8,3 +8,4 @@ export * from './whatsapp-stand-in';
 export * from './telegram-stand-in';
 export * from './event-tap';
 export * from './smtp-server';
+export * from './browser';

@@ -27,6 +27,8 @@ export const gatewayConfig = baseConfig.extend(blobStoreConfig.shape).extend({
   INGESTION_URL: z.url().default('http://127.0.0.1:8081'),
   SEARCH_URL: z.url().default('http://127.0.0.1:8084'),
   ANALYTICS_URL: z.url().default('http://127.0.0.1:8086'),
+  /** The operator web app's built files (`npm run build:ui`), served at `/`. */
+  UI_DIR: z.string().min(1).default('services/operator-ui/dist'),
   FEATURE_OUTGOING_WHATSAPP: flag.default(false),
   /** An operator counts as offline this long after his last WebSocket heartbeat. */
   PRESENCE_TTL_MS: z.coerce.number().int().min(1_000).default(45_000),

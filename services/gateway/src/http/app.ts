@@ -24,6 +24,7 @@ import { featureRoutes } from './features.routes';
 import { conversationRoutes } from './conversations.routes';
 import { Names } from './names';
 import { outgoingRoutes } from './outgoing.routes';
+import { operatorUi } from './operator-ui';
 import { searchRoutes } from './search.routes';
 import { analyticsRoutes } from './analytics.routes';
 import { tagRoutes } from './tags.routes';
@@ -90,6 +91,7 @@ export function buildGatewayApp(deps: GatewayDeps): Express {
     res.json(openApi);
   });
   app.use('/api/v1', ...routers);
+  app.use(operatorUi(deps.config.UI_DIR));
 
   app.use(retryAfterHeader);
   return finishHttpApp(app, deps.logger);

@@ -1,0 +1,91 @@
+import { useCallback, useEffect, useState } from 'react';
+import { Api, type LoginAnswer, type Operator } from './api/client';
+import type { Features, Group } from './api/types';
+import { LiveStream, type StreamStatus } from './live/stream';
+import { Login } from './Login';
+import { CannedResponsesPage } from './pages/CannedResponsesPage';
+import { AnalyticsPage } from './pages/AnalyticsPage';
+import { can, SessionContext, useSession, type Session } from './session';
+import { Workspace } from './workspace/Workspace';
+
+const TOKEN_KEY = 'relaydesk.token';
+
+type Screen = 'conversations' | 'canned' | 'analytics';
+
+/** Restores the session of this browser tab, or shows the login; then the workspace with its pages. */
+export function App() {
+  const [session, setSession] = useState<Session>();
+  const [restoring, setRestoring] = useState(() => sessionStorage.getItem(TOKEN_KEY) !== null);
+
+  const logOut = useCallback(() => {
+    sessionStorage.removeItem(TOKEN_KEY);
+    setSession((current) => {
+      current?.stream.stop();
+      return undefined;
+    });
+  }, []);
+
+  const open = useCallback(
+    async (token: string, me?: Operator) => {
+      const api = new Api(token, logOut);
+      const [who, features, groups] = await Promise.all([me ?? api.get<Operator>('/me'), api.get<Features>('/features'), api.get<{ items: Group[] }>('/groups')]);
+      sessionStorage.setItem(TOKEN_KEY, token);
+      setSession({ me: who, api, stream: new LiveStream(token).start(), features, groups: groups.items, logOut });
+    },
+    [logOut],
+  );
+
+  useEffect(() => {
+    const token = sessionStorage.getItem(TOKEN_KEY);
+    if (!token) return;
+    open(token)
+      .catch(() => sessionStorage.removeItem(TOKEN_KEY))
+      .finally(() => setRestoring(false));
+  }, [open]);
+
+  if (restoring) return <p className="loading">Loading…</p>;
+  if (!session) return <Login onLoggedIn={(answer: LoginAnswer) => void open(answer.accessToken, answer.operator)} />;
+  return (
+    <SessionContext.Provider value={session}>
+      <Shell />
+    </SessionContext.Provider>
+  );
+}
+
+function Shell() {
+  const [screen, setScreen] = useState<Screen>('conversations');
+  const [status, setStatus] = useState<StreamStatus>('connecting');
+  const session = useSession();
+  useEffect(() => session.stream.onStatus(setStatus), [session.stream]);
+  const pages: [Screen, string][] = [
+    ['conversations', 'Conversations'],
+    ['canned', 'Canned responses'],
+    ...(can(session.me, 'analytics.view') ? ([['analytics', 'Tag analytics']] as [Screen, string][]) : []),
+  ];
+  return (
+    <div className="shell">
+      <header className="topbar">
+        <strong className="brand">Relaydesk</strong>
+        <nav aria-label="Pages">
+          {pages.map(([key, label]) => (
+            <button key={key} className={screen === key ? 'current' : ''} aria-current={screen === key ? 'page' : undefined} onClick={() => setScreen(key)}>
+              {label}
+            </button>
+          ))}
+        </nav>
+        <span className={`presence presence-${status === 'online' ? 'online' : 'offline'}`} aria-label={`You are ${status === 'online' ? 'online' : 'offline'}`}>
+          {session.me.name}
+        </span>
+        <button onClick={session.logOut}>Log out</button>
+      </header>
+      {status === 'offline' && (
+        <p role="status" className="offline-banner">
+          Connection lost: reconnecting… Changes made meanwhile appear when it is back.
+        </p>
+      )}
+      {screen === 'conversations' && <Workspace />}
+      {screen === 'canned' && <CannedResponsesPage />}
+      {screen === 'analytics' && <AnalyticsPage />}
+    </div>
+  );
+}

@@ -1,0 +1,92 @@
+/** A frame of `GET /api/v1/stream` (API.md "Real time"). */
+export type StreamFrame = { type: string; id?: string; data: any };
+
+export type StreamStatus = 'connecting' | 'online' | 'offline';
+
+type Listener = (frame: StreamFrame) => void;
+
+const HEARTBEAT_MS = 15_000;
+const RETRY_MS = [500, 1_000, 2_000, 5_000, 10_000];
+
+/**
+ * The operator's live stream: heartbeats (presence, "away" while the tab is hidden), reconnects
+ * by itself from where it left off (`?since=`), and says `reload` when the server no longer holds
+ * what it missed, so the screen re-reads everything instead of showing a silent gap.
+ */
+export class LiveStream {
+  private ws: WebSocket | undefined;
+  private lastId: string | undefined;
+  private attempt = 0;
+  private heartbeat: ReturnType<typeof setInterval> | undefined;
+  private retry: ReturnType<typeof setTimeout> | undefined;
+  private closed = false;
+  private readonly listeners = new Set<Listener>();
+  private readonly statusListeners = new Set<(status: StreamStatus) => void>();
+  status: StreamStatus = 'connecting';
+
+  constructor(
+    private readonly token: string,
+    private readonly url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/v1/stream`,
+  ) {}
+
+  start(): this {
+    this.connect();
+    document.addEventListener('visibilitychange', this.beat);
+    return this;
+  }
+
+  stop(): void {
+    this.closed = true;
+    clearInterval(this.heartbeat);
+    clearTimeout(this.retry);
+    document.removeEventListener('visibilitychange', this.beat);
+    this.ws?.close(1000, 'logged out');
+  }
+
+  /** Every frame, `hello` and `reload` included; answers the unsubscribe. */
+  onFrame(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  onStatus(listener: (status: StreamStatus) => void): () => void {
+    this.statusListeners.add(listener);
+    return () => this.statusListeners.delete(listener);
+  }
+
+  private connect(): void {
+    const url = new URL(this.url);
+    url.searchParams.set('token', this.token);
+    if (this.lastId) url.searchParams.set('since', this.lastId);
+    const ws = new WebSocket(url);
+    this.ws = ws;
+    ws.onopen = () => {
+      this.attempt = 0;
+      this.setStatus('online');
+      clearInterval(this.heartbeat);
+      this.heartbeat = setInterval(this.beat, HEARTBEAT_MS);
+    };
+    ws.onmessage = (event) => {
+      const frame = JSON.parse(String(event.data)) as StreamFrame;
+      if (frame.id) this.lastId = frame.id;
+      for (const listener of this.listeners) listener(frame);
+    };
+    ws.onclose = () => {
+      clearInterval(this.heartbeat);
+      if (this.closed) return;
+      this.setStatus('offline');
+      const wait = RETRY_MS[Math.min(this.attempt++, RETRY_MS.length - 1)];
+      this.retry = setTimeout(() => this.connect(), wait);
+    };
+  }
+
+  private readonly beat = (): void => {
+    if (this.ws?.readyState !== WebSocket.OPEN) return;
+    this.ws.send(JSON.stringify({ type: 'ping', ...(document.visibilityState === 'hidden' ? { status: 'away' } : {}) }));
+  };
+
+  private setStatus(status: StreamStatus): void {
+    this.status = status;
+    for (const listener of this.statusListeners) listener(status);
+  }
+}
