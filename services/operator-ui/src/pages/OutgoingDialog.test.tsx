@@ -1,0 +1,87 @@
+import { cleanup, fireEvent, render, screen } from '@testing-library/react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { OutgoingDialog } from './OutgoingDialog';
+import { admin, operator, sessionOf, stubFetch, withSession } from './test-session';
+
+afterEach(() => {
+  cleanup();
+  vi.unstubAllGlobals();
+});
+
+const bodyOf = (init?: RequestInit) => JSON.parse(String(init?.body)) as unknown;
+
+describe('OutgoingDialog', () => {
+  it('D29: checks the number, then sends name, text and the chosen group, and hands the conversation on', async () => {
+    const fetchMock = stubFetch((url, init) => {
+      if (url.pathname === '/api/v1/outgoing/check') return { body: { phone: '+491512345678', hasWhatsApp: true } };
+      if (url.pathname === '/api/v1/outgoing' && init.method === 'POST') return { status: 201, body: { id: 'conv-42', status: 'in_progress' } };
+      return undefined;
+    });
+    const onStarted = vi.fn();
+    render(withSession(sessionOf(operator), <OutgoingDialog onClose={vi.fn()} onStarted={onStarted} />));
+    const dialog = screen.getByRole('dialog', { name: 'New WhatsApp conversation' });
+    const phone = screen.getByLabelText('Phone number');
+    expect(document.activeElement).toBe(phone);
+    expect(dialog.getAttribute('aria-modal')).toBe('true');
+
+    fireEvent.change(phone, { target: { value: '+49 151-2345678' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Check number' }));
+    const name = await screen.findByLabelText('Client name');
+    expect(document.activeElement).toBe(name);
+    expect(bodyOf(fetchMock.mock.calls[0]![1])).toEqual({ phone: '+491512345678' });
+    expect(screen.getByText('+491512345678')).toBeTruthy();
+
+    // Two groups: the group is required, and only his are offered.
+    const group = screen.getByLabelText('Group') as HTMLSelectElement;
+    expect([...group.options].map((o) => o.textContent)).toEqual(['Choose a group…', 'Sales', 'Support']);
+    fireEvent.change(name, { target: { value: 'Jana 🌸' } });
+    fireEvent.change(screen.getByLabelText('Message'), { target: { value: 'Hello, your order shipped.' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Start conversation' }));
+    expect((await screen.findByRole('alert')).textContent).toMatch(/Choose the group/);
+    fireEvent.change(group, { target: { value: 'g2' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Start conversation' }));
+    await vi.waitFor(() => expect(onStarted).toHaveBeenCalledWith('conv-42'));
+    const post = fetchMock.mock.calls.find(([u]) => String(u) === '/api/v1/outgoing')!;
+    expect(bodyOf(post[1])).toEqual({ phone: '+491512345678', clientName: 'Jana 🌸', text: 'Hello, your order shipped.', groupId: 'g2' });
+  });
+
+  it('D29: a number without WhatsApp stays on the first step; a bad number is caught before asking', async () => {
+    const fetchMock = stubFetch((url) => (url.pathname === '/api/v1/outgoing/check' ? { body: { phone: '+15550000000', hasWhatsApp: false } } : undefined));
+    render(withSession(sessionOf(admin), <OutgoingDialog onClose={vi.fn()} onStarted={vi.fn()} />));
+    fireEvent.change(screen.getByLabelText('Phone number'), { target: { value: '12345' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Check number' }));
+    expect((await screen.findByRole('alert')).textContent).toMatch(/international form/);
+    expect(fetchMock).not.toHaveBeenCalled();
+    fireEvent.change(screen.getByLabelText('Phone number'), { target: { value: '+15550000000' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Check number' }));
+    expect((await screen.findByText(/has no WhatsApp/)).textContent).toContain('+15550000000');
+    expect(screen.queryByLabelText('Client name')).toBeNull();
+  });
+
+  it('D29, D33: the server’s refusal is shown plainly; Escape closes', async () => {
+    stubFetch((url) => {
+      if (url.pathname === '/api/v1/outgoing/check') return { body: { phone: '+491512345678', hasWhatsApp: true } };
+      if (url.pathname === '/api/v1/outgoing') return { status: 403, body: { error: { code: 'forbidden', message: 'groupId must be one of your groups' } } };
+      return undefined;
+    });
+    const onClose = vi.fn();
+    const onStarted = vi.fn();
+    render(withSession(sessionOf(admin), <OutgoingDialog onClose={onClose} onStarted={onStarted} />));
+    fireEvent.change(screen.getByLabelText('Phone number'), { target: { value: '+491512345678' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Check number' }));
+    fireEvent.change(await screen.findByLabelText('Client name'), { target: { value: 'Jana' } });
+    fireEvent.change(screen.getByLabelText('Message'), { target: { value: 'Hi' } });
+    // A super_admin may leave the group to the channel.
+    expect(screen.getByLabelText('Group (optional)')).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Start conversation' }));
+    expect((await screen.findByRole('alert')).textContent).toBe('groupId must be one of your groups');
+    expect(onStarted).not.toHaveBeenCalled();
+    fireEvent.keyDown(screen.getByLabelText('Message'), { key: 'Escape' });
+    expect(onClose).toHaveBeenCalled();
+  });
+
+  it('D29: renders nothing while the feature is off', () => {
+    const { container } = render(withSession(sessionOf(operator, { features: { outgoingWhatsApp: false } }), <OutgoingDialog onClose={vi.fn()} onStarted={vi.fn()} />));
+    expect(container.innerHTML).toBe('');
+  });
+});

@@ -1,0 +1,233 @@
+import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
+import type { ConversationItem } from '../api/types';
+import { useSession, type Session } from '../session';
+import { messageOf } from './common';
+import './pages.css';
+
+/** D29: whether the outgoing WhatsApp dialog may be offered (the paid feature is on). */
+export const outgoingEnabled = (session: Pick<Session, 'features'>): boolean => session.features.outgoingWhatsApp === true;
+
+const E164 = /^\+\d{8,15}$/;
+const normalPhone = (typed: string) => typed.replace(/[\s\-().]/g, '');
+
+/**
+ * D29: a new WhatsApp conversation started by the operator: the number is checked first, then the
+ * client's name, the first text and the group. Renders nothing while the feature is off.
+ */
+export function OutgoingDialog({ onClose, onStarted }: { onClose: () => void; onStarted: (conversationId: string) => void }) {
+  const session = useSession();
+  const { api, me, groups } = session;
+  const [step, setStep] = useState<'phone' | 'details'>('phone');
+  const [phone, setPhone] = useState('');
+  const [checkedPhone, setCheckedPhone] = useState('');
+  const [noWhatsApp, setNoWhatsApp] = useState<string>();
+  const [clientName, setClientName] = useState('');
+  const [text, setText] = useState('');
+  // D29: the group must be one of the operator's (a super_admin may pick any, or leave it to the channel).
+  const myGroups = me.role === 'super_admin' ? groups : groups.filter((g) => me.groupIds.includes(g.id));
+  const groupRequired = me.role !== 'super_admin' && myGroups.length > 1;
+  const [groupId, setGroupId] = useState(me.role !== 'super_admin' && myGroups.length === 1 ? myGroups[0]!.id : '');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string>();
+  const dialog = useRef<HTMLDivElement>(null);
+  const id = useId();
+
+  // Focus goes inside on open and back where it was on close.
+  useEffect(() => {
+    const before = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    return () => before?.focus();
+  }, []);
+  useEffect(() => {
+    dialog.current?.querySelector<HTMLElement>('[data-autofocus]')?.focus();
+  }, [step]);
+
+  if (!outgoingEnabled(session)) return null;
+
+  function keyDown(event: KeyboardEvent) {
+    if (event.key === 'Escape') {
+      event.stopPropagation();
+      onClose();
+      return;
+    }
+    if (event.key !== 'Tab' || !dialog.current) return;
+    const focusable = [...dialog.current.querySelectorAll<HTMLElement>('button, input, select, textarea, [href], [tabindex]:not([tabindex="-1"])')].filter((el) => !el.hasAttribute('disabled'));
+    const first = focusable[0];
+    const last = focusable[focusable.length - 1];
+    if (!first || !last) return;
+    if (event.shiftKey && document.activeElement === first) {
+      event.preventDefault();
+      last.focus();
+    } else if (!event.shiftKey && document.activeElement === last) {
+      event.preventDefault();
+      first.focus();
+    }
+  }
+
+  async function check(event: FormEvent) {
+    event.preventDefault();
+    const wanted = normalPhone(phone);
+    setError(undefined);
+    setNoWhatsApp(undefined);
+    if (!E164.test(wanted)) return setError('Enter the number in international form: + and the country code, 8–15 digits (e.g. +49 151 2345678).');
+    setBusy(true);
+    try {
+      const answer = await api.post<{ phone: string; hasWhatsApp: boolean }>('/outgoing/check', { phone: wanted });
+      if (answer.hasWhatsApp) {
+        setCheckedPhone(answer.phone || wanted);
+        setStep('details');
+      } else setNoWhatsApp(`${answer.phone || wanted} has no WhatsApp. Check the number, or reach the client another way.`);
+    } catch (e) {
+      setError(messageOf(e));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function start(event: FormEvent) {
+    event.preventDefault();
+    setError(undefined);
+    if (!clientName.trim()) return setError('Enter the client’s name.');
+    if (!text.trim()) return setError('Enter the message to send.');
+    if (groupRequired && !groupId) return setError('Choose the group the conversation belongs to.');
+    setBusy(true);
+    try {
+      const conversation = await api.post<ConversationItem>('/outgoing', { phone: checkedPhone, clientName: clientName.trim(), text, ...(groupId ? { groupId } : {}) });
+      onStarted(conversation.id);
+    } catch (e) {
+      setError(messageOf(e));
+      setBusy(false);
+    }
+  }
+
+  return (
+    <div className="modal-backdrop" onMouseDown={(e) => e.target === e.currentTarget && !busy && onClose()}>
+      <div ref={dialog} className="modal" role="dialog" aria-modal="true" aria-labelledby={`${id}-title`} aria-describedby={`${id}-step`} onKeyDown={keyDown}>
+        <header className="modal-head">
+          <h2 id={`${id}-title`}>New WhatsApp conversation</h2>
+          <button type="button" className="icon" onClick={onClose} aria-label="Close">
+            ×
+          </button>
+        </header>
+        <p id={`${id}-step`} className="muted modal-step">
+          {step === 'phone' ? 'Step 1 of 2: the client’s number' : 'Step 2 of 2: name, message and group'}
+        </p>
+        {step === 'phone' ? (
+          <form onSubmit={(e) => void check(e)} noValidate>
+            <div className="field-with-hint">
+              <label className="field">
+                <span>Phone number</span>
+                <input
+                  type="tel"
+                  inputMode="tel"
+                  autoComplete="off"
+                  value={phone}
+                  onChange={(e) => {
+                    setPhone(e.target.value);
+                    setNoWhatsApp(undefined);
+                  }}
+                  placeholder="+49 151 2345678"
+                  aria-describedby={`${id}-phone-hint`}
+                  data-autofocus
+                  required
+                />
+              </label>
+              <small id={`${id}-phone-hint`} className="muted">
+                International form: + and the country code.
+              </small>
+            </div>
+            {noWhatsApp && (
+              <p role="status" className="warning">
+                {noWhatsApp}
+              </p>
+            )}
+            {error && (
+              <p role="alert" className="error">
+                {error}
+              </p>
+            )}
+            <div className="modal-actions">
+              <button type="button" onClick={onClose}>
+                Cancel
+              </button>
+              <button type="submit" className="primary" disabled={busy}>
+                {busy ? 'Checking…' : 'Check number'}
+              </button>
+            </div>
+          </form>
+        ) : (
+          <form onSubmit={(e) => void start(e)} noValidate>
+            <p className="checked-phone">
+              <span>
+                <strong>{checkedPhone}</strong> has WhatsApp.
+              </span>{' '}
+              <button
+                type="button"
+                className="link"
+                onClick={() => {
+                  setStep('phone');
+                  setError(undefined);
+                }}
+                disabled={busy}
+              >
+                Change number
+              </button>
+            </p>
+            <label className="field">
+              <span>Client name</span>
+              <input value={clientName} onChange={(e) => setClientName(e.target.value)} maxLength={200} dir="auto" data-autofocus required />
+            </label>
+            <label className="field">
+              <span>Message</span>
+              <textarea
+                value={text}
+                onChange={(e) => setText(e.target.value)}
+                rows={4}
+                maxLength={10000}
+                dir="auto"
+                required
+                onKeyDown={(e) => {
+                  if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+                    e.preventDefault();
+                    e.currentTarget.form?.requestSubmit();
+                  }
+                }}
+              />
+            </label>
+            {me.role !== 'super_admin' && myGroups.length === 1 ? (
+              <p className="field-static">
+                <span>Group</span> <strong>{myGroups[0]!.name}</strong>
+              </p>
+            ) : (
+              myGroups.length > 0 && (
+                <label className="field">
+                  <span>Group{groupRequired ? '' : ' (optional)'}</span>
+                  <select value={groupId} onChange={(e) => setGroupId(e.target.value)} required={groupRequired}>
+                    <option value="">{groupRequired ? 'Choose a group…' : 'The channel’s default group'}</option>
+                    {myGroups.map((g) => (
+                      <option key={g.id} value={g.id}>
+                        {g.name}
+                      </option>
+                    ))}
+                  </select>
+                </label>
+              )
+            )}
+            {error && (
+              <p role="alert" className="error">
+                {error}
+              </p>
+            )}
+            <div className="modal-actions">
+              <button type="button" onClick={onClose}>
+                Cancel
+              </button>
+              <button type="submit" className="primary" disabled={busy}>
+                {busy ? 'Starting…' : 'Start conversation'}
+              </button>
+            </div>
+          </form>
+        )}
+      </div>
+    </div>
+  );
+}
