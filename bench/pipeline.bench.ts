@@ -437,6 +437,13 @@ async function main(): Promise<number> {
     }
     const running = await startStack(env.env, { LOG_LEVEL: 'warn' });
     stack = running;
+    // BENCH_STOP=search,notification: measure without these services' work (their queues still fill).
+    for (const name of (process.env['BENCH_STOP'] ?? '').split(',').filter(Boolean)) {
+      const service = Object.values(running).find((s) => typeof s === 'object' && s !== null && 'name' in s && s.name === name) as { stop(): Promise<unknown> } | undefined;
+      if (!service) throw new Error(`BENCH_STOP: no service ${name}`);
+      await service.stop();
+      console.log(`stopped for this run: ${name}`);
+    }
     if (runPipelinePart && floors) {
       pipeline = await runPipeline(env, running, floors);
       lines.push(...report(floors, pipeline));

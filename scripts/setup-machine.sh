@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
   docker-compose # `docker-compose config` validates docker-compose.yml in test/deploy.int-spec.ts
   chromium       # the operator web app's end-to-end tests drive it with playwright-core (test/ui)
+  fonts-noto-color-emoji # so the screenshots those tests save show emoji (D20) rather than empty boxes
 )
 
 missing=()
