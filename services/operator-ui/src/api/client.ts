@@ -41,9 +41,23 @@ export class Api {
 
   /** The body as text (a CSV), for `accept`. */
   async text(path: string, accept: string): Promise<string> {
-    const res = await fetch(this.base + path, { headers: { authorization: `Bearer ${this.token}`, accept } });
+    return (await this.raw(path, accept)).text();
+  }
+
+  /** A file (an attachment) fetched with the token, which an <img> or a link cannot send. */
+  async blob(path: string): Promise<Blob> {
+    return (await this.raw(path, '*/*')).blob();
+  }
+
+  private async raw(path: string, accept: string): Promise<Response> {
+    let res: Response;
+    try {
+      res = await fetch(this.base + path, { headers: { authorization: `Bearer ${this.token}`, accept } });
+    } catch {
+      throw new ApiError(0, 'network', 'The connection was lost; try again');
+    }
     if (!res.ok) throw await this.errorOf(res);
-    return res.text();
+    return res;
   }
 
   /** A multipart POST that reports upload progress (0–1), which fetch cannot. */

@@ -1,0 +1,280 @@
+import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { Operator } from '../api/client';
+import { ConversationPane, LEAVE_AFTER_MS, mergeMessages } from './ConversationPane';
+import { anna, clientProfile, conversation, fakeStream, message, renderWithSession, stubApi } from './test-kit';
+
+afterEach(() => {
+  cleanup();
+  vi.unstubAllGlobals();
+  vi.useRealTimers();
+});
+
+const routesFor = (items: ReturnType<typeof message>[], over: Record<string, unknown> = {}) => ({
+  'GET /conversations/c1': { body: conversation() },
+  'GET /conversations/c1/messages': { body: { items, nextCursor: null } },
+  'GET /clients/cl1': { body: clientProfile() },
+  'POST /conversations/c1/read': { status: 204 },
+  ...over,
+});
+
+async function open(routes: Record<string, unknown>, me: Operator = anna) {
+  const api = stubApi(routes as Parameters<typeof stubApi>[0]);
+  const live = fakeStream();
+  const onLeave = vi.fn();
+  renderWithSession(<ConversationPane conversationId="c1" onLeave={onLeave} />, live.stream, me);
+  await screen.findByRole('heading', { name: 'Olga Client' });
+  return { api, live, onLeave };
+}
+
+describe('ConversationPane: history', () => {
+  it('client and operator bubbles, D18 notes apart and labelled, events as small lines, delivery status with the error title', async () => {
+    await open(
+      routesFor([
+        message({ id: 'a', text: 'Where is my parcel?' }),
+        message({ id: 'b', direction: 'out', text: 'Checking', sender: { type: 'operator', id: anna.id, name: 'Anna' }, deliveryStatus: 'read' }),
+        message({ id: 'c', direction: 'out', kind: 'note', text: 'Customer is VIP', sender: { type: 'operator', id: anna.id, name: 'Anna' } }),
+        message({ id: 'd', kind: 'event', text: 'Anna took the conversation', sender: { type: 'operator' } }),
+        message({ id: 'e', direction: 'out', text: 'Sorry', sender: { type: 'operator', id: anna.id, name: 'Anna' }, deliveryStatus: 'failed', deliveryError: { code: '131047', title: 'Re-engagement message' } }),
+      ]),
+    );
+    const list = await screen.findByRole('list', { name: 'Messages' });
+    await waitFor(() => expect(list.querySelectorAll('.cv-msg')).toHaveLength(4));
+    expect(screen.getByTestId('message-a').className).toContain('cv-msg-in');
+    expect(screen.getByTestId('message-b').className).toContain('cv-msg-out');
+    const note = screen.getByTestId('message-c');
+    expect(note.className).toContain('cv-msg-note');
+    expect(within(note).getByText('Internal note')).toBeTruthy();
+    expect(note.querySelector('.cv-delivery')).toBeNull();
+    const event = list.querySelector('[data-kind=event]')!;
+    expect(event.className).toBe('cv-event');
+    expect(event.textContent).toContain('Anna took the conversation');
+    expect(within(screen.getByTestId('message-b')).getByText(/Read/)).toBeTruthy();
+    expect(screen.getByTestId('message-e').querySelector('.cv-delivery-failed')!.textContent).toContain('Not delivered: Re-engagement message');
+  });
+
+  it('HTML and script in client text are shown as text, never run; right-to-left and emoji stay intact', async () => {
+    const evil = '<img src=x onerror="window.pwned=1"><script>window.pwned=2</script><b>bold</b>';
+    await open(
+      routesFor([message({ id: 'x', text: evil }), message({ id: 'y', text: 'مرحبا 👋🏽 שלום' })], {
+        'GET /conversations/c1': { body: conversation({ client: { id: 'cl1', name: 'Olga Client', channel: 'webchat', blacklisted: false } }) },
+      }),
+    );
+    const bubble = await screen.findByTestId('message-x');
+    expect(bubble.querySelector('.cv-text')!.textContent).toBe(evil);
+    expect(bubble.querySelector('img, script, b')).toBeNull();
+    expect((window as unknown as { pwned?: number }).pwned).toBeUndefined();
+    const rtl = screen.getByTestId('message-y').querySelector('.cv-text')!;
+    expect(rtl.textContent).toBe('مرحبا 👋🏽 שלום');
+    expect(rtl.getAttribute('dir')).toBe('auto');
+  });
+
+  it('D15: shows images inline and other files as download links, fetched with the token', async () => {
+    vi.stubGlobal('URL', Object.assign(URL, { createObjectURL: vi.fn(() => 'blob:picture'), revokeObjectURL: vi.fn() }));
+    const { api } = await open(
+      routesFor(
+        [
+          message({ id: 'img', kind: 'file', text: null, attachment: { id: 'att1', fileName: 'box.png', mimeType: 'image/png', size: 2048, url: '/api/v1/attachments/att1' } }),
+          message({ id: 'doc', kind: 'file', text: 'invoice', attachment: { id: 'att2', fileName: 'invoice.pdf', mimeType: 'application/pdf', size: 183_000, url: '/api/v1/attachments/att2' } }),
+        ],
+        { 'GET /attachments/att1': { body: 'png-bytes' } },
+      ),
+    );
+    const img = (await screen.findByRole('img', { name: 'box.png' })) as HTMLImageElement;
+    expect(img.src).toBe('blob:picture');
+    expect(api.called('GET', '/attachments/att1')[0]!.headers['authorization']).toBe('Bearer test-token');
+    expect(within(screen.getByTestId('message-doc')).getByRole('link', { name: /invoice\.pdf/ })).toBeTruthy();
+    expect(within(screen.getByTestId('message-doc')).queryByRole('img', { name: 'invoice.pdf' })).toBeNull();
+    expect(api.called('GET', '/attachments/att2')).toHaveLength(0);
+  });
+
+  it('loads older pages by nextCursor, oldest first', async () => {
+    const older = message({ id: 'old', text: 'older one', createdAt: '2026-11-01T10:00:00.000Z' });
+    const { api } = await open(
+      routesFor([], {
+        'GET /conversations/c1/messages': (c: { path: string }) =>
+          c.path.includes('before=cur1') ? { body: { items: [older], nextCursor: null } } : { body: { items: [message({ id: 'new', text: 'newer one' })], nextCursor: 'cur1' } },
+      }),
+    );
+    await waitFor(() => expect(api.calls.some((c) => c.path.includes('before=cur1'))).toBe(true));
+    await waitFor(() => expect([...document.querySelectorAll('.cv-text')].map((e) => e.textContent)).toEqual(['older one', 'newer one']));
+  });
+
+  it('merges a send’s answer and its stream frame into one message', () => {
+    const m = message({ id: 'same' });
+    expect(mergeMessages([m], [{ ...m, deliveryStatus: 'sent' }])).toHaveLength(1);
+  });
+});
+
+describe('ConversationPane: live', () => {
+  it('D14: marks the conversation read when opened and when a client message arrives; appends it', async () => {
+    const { api, live } = await open(routesFor([message({ id: 'a', text: 'first' })]));
+    await waitFor(() => expect(api.called('POST', '/conversations/c1/read')).toHaveLength(1));
+    act(() => live.emit({ type: 'message.created', data: { conversationId: 'c1', message: message({ id: 'b', text: 'second', createdAt: '2026-12-31T00:00:00.000Z' }) } }));
+    act(() => live.emit({ type: 'message.created', data: { conversationId: 'other', message: message({ id: 'z', text: 'elsewhere' }) } }));
+    await screen.findByText('second');
+    expect(screen.queryByText('elsewhere')).toBeNull();
+    await waitFor(() => expect(api.called('POST', '/conversations/c1/read')).toHaveLength(2));
+  });
+
+  it('updates delivery status from message.updated', async () => {
+    const { live } = await open(routesFor([message({ id: 'o', direction: 'out', text: 'hi', sender: { type: 'operator', id: anna.id }, deliveryStatus: 'pending' })]));
+    await screen.findByText('hi');
+    act(() => live.emit({ type: 'message.updated', data: { conversationId: 'c1', messageId: 'o', deliveryStatus: 'delivered' } }));
+    expect(screen.getByTestId('message-o').querySelector('.cv-delivery')!.textContent).toContain('Delivered');
+  });
+
+  it('conversation.updated refreshes the header; visible:false leaves', async () => {
+    const { live, onLeave } = await open(routesFor([]));
+    act(() => live.emit({ type: 'conversation.updated', data: { ...conversation({ status: 'closed', assignee: { id: anna.id, name: 'Anna' } }), visible: true } }));
+    expect(screen.getByText('Closed', { selector: '.cv-status' })).toBeTruthy();
+    expect(onLeave).not.toHaveBeenCalled();
+    act(() => live.emit({ type: 'conversation.updated', data: { id: 'c1', visible: false } }));
+    expect(onLeave).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('ConversationPane: moves', () => {
+  it('D8: the composer shows only to the holder', async () => {
+    await open(routesFor([], { 'GET /conversations/c1': { body: conversation({ assignee: { id: 'someone', name: 'Boris' } }) } }));
+    expect(screen.queryByRole('textbox', { name: 'Message to the client' })).toBeNull();
+    expect(screen.getByText(/Only Boris can reply/)).toBeTruthy();
+    expect(screen.queryByRole('button', { name: 'To closed' })).toBeNull();
+  });
+
+  it('D7: in Unassigned a preview and "Start conversation"; a 409 says someone else took it, then leaves', async () => {
+    const { onLeave } = await open(
+      routesFor([message({ text: 'I need help' })], {
+        'GET /conversations/c1': { body: conversation({ status: 'unassigned', assignee: null }) },
+        'POST /conversations/c1/take': { status: 409, body: { error: { code: 'conflict', message: 'Conversation is already taken' } } },
+      }),
+    );
+    expect(await screen.findByText('I need help')).toBeTruthy();
+    expect(screen.queryByRole('textbox', { name: 'Message to the client' })).toBeNull();
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    fireEvent.click(screen.getByRole('button', { name: 'Start conversation' }));
+    expect((await screen.findByRole('alert')).textContent).toContain('Someone else took this conversation.');
+    expect(onLeave).not.toHaveBeenCalled();
+    act(() => vi.advanceTimersByTime(LEAVE_AFTER_MS));
+    expect(onLeave).toHaveBeenCalledTimes(1);
+  });
+
+  it('D7: a won take shows the composer', async () => {
+    let taken = false;
+    await open(
+      routesFor([], {
+        'GET /conversations/c1': () => ({ body: taken ? conversation() : conversation({ status: 'unassigned', assignee: null }) }),
+        'POST /conversations/c1/take': () => {
+          taken = true;
+          return { body: conversation() };
+        },
+      }),
+    );
+    fireEvent.click(screen.getByRole('button', { name: 'Start conversation' }));
+    expect(await screen.findByRole('textbox', { name: 'Message to the client' })).toBeTruthy();
+  });
+
+  it('D8: To closed leaves once, even when the stream says so first', async () => {
+    let emit: (f: { type: string; data: unknown }) => void = () => undefined;
+    const { live, onLeave } = await open(
+      routesFor([], {
+        'POST /conversations/c1/close': () => {
+          emit({ type: 'conversation.updated', data: { id: 'c1', visible: false } });
+          return { body: conversation({ status: 'closed' }) };
+        },
+      }),
+    );
+    emit = (f) => act(() => live.emit(f));
+    fireEvent.click(screen.getByRole('button', { name: 'To closed' }));
+    await waitFor(() => expect(onLeave).toHaveBeenCalled());
+    await new Promise((r) => setTimeout(r, 50));
+    expect(onLeave).toHaveBeenCalledTimes(1);
+  });
+
+  it('D34: a refused move shows the server’s message and re-reads the conversation', async () => {
+    const { api, onLeave } = await open(routesFor([], { 'POST /conversations/c1/close': { status: 403, body: { error: { code: 'forbidden', message: 'Only the assignee may close this conversation' } } } }));
+    const reads = api.called('GET', '/conversations/c1').filter((c) => c.path === '/conversations/c1').length;
+    fireEvent.click(screen.getByRole('button', { name: 'To closed' }));
+    expect((await screen.findByRole('alert')).textContent).toContain('Only the assignee may close this conversation');
+    await waitFor(() => expect(api.calls.filter((c) => c.method === 'GET' && c.path === '/conversations/c1').length).toBe(reads + 1));
+    expect(onLeave).not.toHaveBeenCalled();
+  });
+
+  it('D24: tags the selected messages with a tag created by typing', async () => {
+    const { api } = await open(
+      routesFor([message({ id: '11111111-1111-4111-8111-111111111111', text: 'complaint one' }), message({ id: '22222222-2222-4222-8222-222222222222', text: 'complaint two' })], {
+        'GET /tags': { body: { items: [{ id: 't1', name: 'billing' }] } },
+        'POST /conversations/c1/tags': { body: { tag: { id: 't2', name: 'complaint' }, items: [] } },
+      }),
+    );
+    await screen.findByText('complaint one');
+    expect((screen.getByRole('button', { name: 'Add Tag' }) as HTMLButtonElement).disabled).toBe(true);
+    for (const box of screen.getAllByRole('checkbox')) fireEvent.click(box);
+    fireEvent.click(screen.getByRole('button', { name: 'Add Tag (2)' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Add Tag' });
+    fireEvent.change(within(dialog).getByLabelText('Tag'), { target: { value: 'complaint' } });
+    fireEvent.click(await within(dialog).findByRole('button', { name: /Create tag/ }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    expect(api.called('POST', '/conversations/c1/tags')[0]!.body).toEqual({ messageIds: ['11111111-1111-4111-8111-111111111111', '22222222-2222-4222-8222-222222222222'], tagName: 'complaint' });
+    expect(screen.getAllByText('complaint', { selector: '.cv-tags .cv-tag' })).toHaveLength(2);
+  });
+
+  it('D23: sends the selected messages by email and follows queued → sent', async () => {
+    let polled = 0;
+    const { api } = await open(
+      routesFor([message({ id: 'm-a', text: 'pick me' })], {
+        'POST /conversations/c1/transcript': { status: 202, body: { id: 'tr1', status: 'queued' } },
+        'GET /transcripts/tr1': () => ({ body: { id: 'tr1', status: ++polled > 1 ? 'sent' : 'queued' } }),
+      }),
+    );
+    await screen.findByText('pick me');
+    fireEvent.click(screen.getByRole('checkbox'));
+    fireEvent.click(screen.getByRole('button', { name: 'Send to Email (1)' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Send to Email' });
+    expect(document.activeElement).toBe(within(dialog).getByLabelText('To'));
+    fireEvent.change(within(dialog).getByLabelText('To'), { target: { value: 'boss@example.com' } });
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Send conversation' }));
+    expect((await within(dialog).findByRole('status')).textContent).toContain('Queued');
+    await waitFor(() => expect(within(dialog).getByRole('status').textContent).toBe('Sent.'), { timeout: 5000 });
+    const body = api.called('POST', '/conversations/c1/transcript')[0]!.body as Record<string, unknown>;
+    expect(body).toMatchObject({ to: 'boss@example.com', subject: 'Conversation with Olga Client', messageIds: ['m-a'], timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone });
+    fireEvent.keyDown(dialog, { key: 'Escape' });
+    expect(screen.queryByRole('dialog')).toBeNull();
+  });
+});
+
+describe('ConversationPane: client profile', () => {
+  it.each([
+    ['the holder', { operator: { id: anna.id, name: 'Anna' }, label: 'Detach' }, 'button'],
+    ['another operator', { operator: { id: 'b', name: 'Boris' }, label: 'Pinned (Boris)' }, 'text'],
+    ['a super_admin', { operator: { id: 'b', name: 'Boris' }, label: 'Detach (assigned to Boris)' }, 'button'],
+  ])('D32: shows the server’s label to %s', async (_who, pin, kind) => {
+    await open(routesFor([], { 'GET /clients/cl1': { body: clientProfile({ pin }) } }));
+    const panel = await screen.findByRole('complementary', { name: 'Client profile' });
+    if (kind === 'button') expect(await within(panel).findByRole('button', { name: pin.label })).toBeTruthy();
+    else {
+      expect(await within(panel).findByText(pin.label)).toBeTruthy();
+      expect(within(panel).queryByRole('button', { name: pin.label })).toBeNull();
+    }
+  });
+
+  it('D17: renames, keeping the original name in view', async () => {
+    let name = 'Olga Client';
+    const { api } = await open(
+      routesFor([], {
+        'GET /clients/cl1': () => ({ body: clientProfile({ name }) }),
+        'PATCH /clients/cl1': (c: { body: { name: string } }) => {
+          name = c.body.name;
+          return { body: clientProfile({ name }) };
+        },
+      }),
+    );
+    const panel = await screen.findByRole('complementary', { name: 'Client profile' });
+    fireEvent.click(await within(panel).findByRole('button', { name: 'Rename' }));
+    fireEvent.change(within(panel).getByLabelText('Client name'), { target: { value: 'Olga (VIP)' } });
+    fireEvent.click(within(panel).getByRole('button', { name: 'Save' }));
+    await within(panel).findByText('Olga (VIP)');
+    expect(within(panel).getByText('Olga')).toBeTruthy();
+    expect(api.called('PATCH', '/clients/cl1')[0]!.body).toEqual({ name: 'Olga (VIP)' });
+  });
+});
