@@ -54,6 +54,11 @@ export function App() {
 
 function Shell() {
   const [screen, setScreen] = useState<Screen>('conversations');
+  const [openFirst, setOpenFirst] = useState<string>();
+  const openConversation = (id: string) => {
+    setOpenFirst(id);
+    setScreen('conversations');
+  };
   const [status, setStatus] = useState<StreamStatus>('connecting');
   const session = useSession();
   useEffect(() => session.stream.onStatus(setStatus), [session.stream]);
@@ -83,9 +88,9 @@ function Shell() {
           Connection lost: reconnecting… Changes made meanwhile appear when it is back.
         </p>
       )}
-      {screen === 'conversations' && <Workspace />}
+      {screen === 'conversations' && <Workspace key={openFirst} openFirst={openFirst} />}
       {screen === 'canned' && <CannedResponsesPage />}
-      {screen === 'analytics' && <AnalyticsPage />}
+      {screen === 'analytics' && <AnalyticsPage onOpenConversation={openConversation} />}
     </div>
   );
 }

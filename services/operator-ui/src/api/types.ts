@@ -8,7 +8,8 @@ export type Presence = 'online' | 'away' | 'offline';
 export type ConversationItem = {
   id: string;
   client: { id: string; name: string; channel: ChannelType; blacklisted: boolean };
-  pin: { operatorId: string; label?: string } | null;
+  /** D32: who holds the client, and the label this caller sees. */
+  pin: { operator: Named; label: string } | null;
   lastMessageByOperator: boolean;
   assignee: Named | null;
   unreadCount: number;

@@ -1,0 +1,248 @@
+import { act, cleanup, fireEvent, render, screen, within } from '@testing-library/react';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { Api, type Operator } from '../api/client';
+import type { ConversationItem } from '../api/types';
+import type { LiveStream, StreamFrame } from '../live/stream';
+import { SessionContext, type Session } from '../session';
+import { Workspace } from './Workspace';
+
+vi.mock('../conversation/ConversationPane', () => ({
+  ConversationPane: ({ conversationId, onLeave }: { conversationId: string; onLeave: () => void }) => (
+    <section>
+      <p data-testid="pane">Conversation {conversationId}</p>
+      <button onClick={onLeave}>leave</button>
+    </section>
+  ),
+}));
+
+/** A stand-in for LiveStream: the test pushes frames. */
+class FakeStream {
+  listeners = new Set<(f: StreamFrame) => void>();
+  status = 'online';
+  onFrame(l: (f: StreamFrame) => void) {
+    this.listeners.add(l);
+    return () => this.listeners.delete(l);
+  }
+  onStatus() {
+    return () => undefined;
+  }
+  emit(frame: StreamFrame) {
+    act(() => {
+      for (const l of this.listeners) l(frame);
+    });
+  }
+}
+
+const ME: Operator = { id: 'op-me', name: 'Anna', email: 'anna@example.com', role: 'operator', permissions: [], groupIds: [] };
+const conv = (id: string, over: Partial<ConversationItem> = {}): ConversationItem => ({
+  id,
+  client: { id: `cl-${id}`, name: `Client ${id}`, channel: 'telegram', blacklisted: false },
+  pin: null,
+  lastMessageByOperator: false,
+  assignee: null,
+  unreadCount: 0,
+  group: { id: 'g1', name: 'Sales' },
+  status: 'unassigned',
+  listedAt: '2026-12-01T10:00:00.000Z',
+  lastMessage: { text: 'hello there', at: '2026-12-01T10:00:00.000Z', direction: 'in' },
+  ...over,
+});
+
+type Route = (url: URL) => unknown;
+let calls: string[] = [];
+function stubFetch(routes: Record<string, Route>) {
+  calls = [];
+  vi.stubGlobal(
+    'fetch',
+    vi.fn(async (input: string) => {
+      const url = new URL(input, 'http://ui.test');
+      calls.push(url.pathname + url.search);
+      const route = routes[url.pathname.replace('/api/v1', '')];
+      if (!route) return new Response(JSON.stringify({ error: { code: 'not_found', message: 'no route' } }), { status: 404 });
+      const body = route(url);
+      if (body instanceof Response) return body;
+      return new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json' } });
+    }),
+  );
+}
+
+function renderWorkspace(me: Operator = ME) {
+  const stream = new FakeStream();
+  const session: Session = {
+    me,
+    api: new Api('token'),
+    stream: stream as unknown as LiveStream,
+    features: { outgoingWhatsApp: false },
+    groups: [
+      { id: 'g1', name: 'Sales' },
+      { id: 'g2', name: 'Support' },
+    ],
+    logOut: () => undefined,
+  };
+  render(
+    <SessionContext.Provider value={session}>
+      <Workspace />
+    </SessionContext.Provider>,
+  );
+  return stream;
+}
+
+beforeAll(() => {
+  // jsdom lays nothing out: give the virtualised list a height so that it renders rows.
+  Object.defineProperty(HTMLElement.prototype, 'clientHeight', { configurable: true, get: () => 800 });
+  Object.defineProperty(HTMLElement.prototype, 'clientWidth', { configurable: true, get: () => 380 });
+});
+
+beforeEach(() => {
+  stubFetch({
+    '/conversations': (url) => {
+      const tab = url.searchParams.get('tab');
+      if (tab === 'unassigned') return { items: [conv('a', { unreadCount: 2 }), conv('b', { client: { id: 'x', name: '<img src=x onerror=alert(1)>', channel: 'whatsapp', blacklisted: false }, listedAt: '2026-12-01T09:00:00.000Z' })], nextCursor: null };
+      if (tab === 'mine') return { items: [conv('m', { status: 'in_progress', assignee: { id: ME.id, name: 'Anna' }, lastMessageByOperator: true })], nextCursor: null };
+      return { items: [], nextCursor: null };
+    },
+    '/conversations/counters': () => ({ mine: 1, unread: { unassigned: 1, mine: 0 } }),
+    '/operators': () => ({ items: [{ id: ME.id, name: 'Anna', presence: 'online' }, { id: 'op-b', name: 'Boris', presence: 'away' }] }),
+    '/search': (url) => ({
+      items: [{ conversation: conv('s1', { client: { id: 'c', name: 'Helga', channel: 'webchat', blacklisted: false } }), nameHighlight: [[0, 5]], messageCount: 1, matches: [{ messageId: 'm1', text: 'hello world', createdAt: '2026-12-01T10:00:00.000Z', highlight: [[0, 5]] }] }],
+      nextCursor: null,
+      q: url.searchParams.get('q'),
+    }),
+  });
+});
+
+afterEach(() => {
+  cleanup();
+  vi.unstubAllGlobals();
+  vi.useRealTimers();
+});
+
+const options = () => within(screen.getByRole('listbox')).queryAllByRole('option');
+
+describe('Workspace (tabs and list)', () => {
+  it('D1: an operator without the permissions sees three tabs; #9 and #10 from the counters', async () => {
+    renderWorkspace();
+    expect(await screen.findByText('Client a')).toBeTruthy();
+    await screen.findByText('1', { selector: '.ws-count' });
+    expect(screen.getAllByRole('tab').map((t) => t.textContent?.replace(/,.*/, ''))).toEqual(['Unassigned', 'My inbox', 'Closed']);
+    expect(screen.getByRole('tab', { name: /My inbox/ }).textContent).toContain('1');
+    expect(screen.getByRole('tab', { name: /Unassigned/ }).textContent).toContain('1 with unread messages');
+    expect(calls).toContain('/api/v1/conversations?tab=unassigned&limit=50');
+  });
+
+  it('D1: All and Blacklist for a super_admin', () => {
+    renderWorkspace({ ...ME, role: 'super_admin' });
+    expect(screen.getAllByRole('tab').map((t) => t.textContent?.replace(/[0-9,].*/, ''))).toEqual(['Unassigned', 'My inbox', 'Closed', 'All', 'Blacklist']);
+  });
+
+  it('D13: items show their elements; HTML in a client name is text', async () => {
+    renderWorkspace();
+    await screen.findByText('Client a');
+    const [a, b] = options();
+    expect(a!.textContent).toContain('hello there');
+    expect(within(a!).getByLabelText('2 unread')).toBeTruthy();
+    expect(within(a!).getByRole('img', { name: 'Telegram' })).toBeTruthy();
+    expect(a!.textContent).toContain('Sales');
+    expect(a!.textContent).toContain('Unassigned');
+    expect(b!.textContent).toContain('<img src=x onerror=alert(1)>');
+    expect(b!.querySelector('img')).toBeNull();
+    expect(within(b!).getByRole('img', { name: 'WhatsApp' })).toBeTruthy();
+  });
+
+  it('D7: visible:false takes a conversation out at once; new ones come in on top; counters follow', async () => {
+    const stream = renderWorkspace();
+    await screen.findByText('Client a');
+    stream.emit({ type: 'conversation.updated', data: { id: 'a', visible: false } });
+    expect(screen.queryByText('Client a')).toBeNull();
+    stream.emit({ type: 'conversation.updated', data: { ...conv('n', { listedAt: '2026-12-02T10:00:00.000Z' }), visible: true } });
+    expect(options().map((o) => o.getAttribute('data-id'))).toEqual(['n', 'b']);
+    stream.emit({ type: 'counters.updated', data: { mine: 5, unread: { unassigned: 0, mine: 0 } } });
+    expect(screen.getByRole('tab', { name: /My inbox/ }).textContent).toContain('5 conversations');
+    expect(screen.getByRole('tab', { name: /Unassigned/ }).textContent).not.toContain('unread');
+  });
+
+  it('reads the tab again on reload', async () => {
+    const stream = renderWorkspace();
+    await screen.findByText('Client a');
+    const before = calls.filter((c) => c.startsWith('/api/v1/conversations?')).length;
+    stream.emit({ type: 'reload', data: { reason: 'gap' } });
+    await vi.waitFor(() => expect(calls.filter((c) => c.startsWith('/api/v1/conversations?')).length).toBe(before + 1));
+    expect(calls.filter((c) => c === '/api/v1/conversations/counters').length).toBe(2);
+  });
+
+  it('switches tabs; My inbox shows the operator’s mark and the assignee with presence', async () => {
+    renderWorkspace();
+    await screen.findByText('Client a');
+    fireEvent.click(screen.getByRole('tab', { name: /My inbox/ }));
+    const item = await screen.findByText('Client m');
+    const row = item.closest('[role="option"]') as HTMLElement;
+    expect(within(row).getByLabelText('Operator wrote last:')).toBeTruthy();
+    expect(row.textContent).toContain('Anna');
+    expect(row.textContent).toContain('(online)');
+    expect(calls).toContain('/api/v1/conversations?tab=mine&limit=50');
+  });
+
+  it('keyboard: arrows move, Enter opens the conversation', async () => {
+    renderWorkspace();
+    await screen.findByText('Client a');
+    const list = screen.getByRole('listbox');
+    fireEvent.focus(list);
+    fireEvent.keyDown(list, { key: 'ArrowDown' });
+    expect(list.getAttribute('aria-activedescendant')).toBe('ws-item-b');
+    fireEvent.keyDown(list, { key: 'Enter' });
+    expect(screen.getByTestId('pane').textContent).toBe('Conversation b');
+    expect(options()[1]!.getAttribute('aria-selected')).toBe('true');
+  });
+
+  it('D26: under 3 characters says why; 3 or more searches and highlights', async () => {
+    renderWorkspace();
+    await screen.findByText('Client a');
+    const box = screen.getByLabelText(/Search conversations/);
+    fireEvent.change(box, { target: { value: 'he' } });
+    expect(screen.getByText(/at least 3 characters/)).toBeTruthy();
+    expect(calls.some((c) => c.startsWith('/api/v1/search'))).toBe(false);
+    fireEvent.change(box, { target: { value: 'hel' } });
+    const marks = await screen.findAllByText('hello', { selector: 'mark' });
+    expect(marks.length).toBe(1);
+    expect(calls).toContain('/api/v1/search?q=hel&limit=20');
+    fireEvent.click(screen.getByRole('button', { name: /Helga/ }));
+    expect(screen.getByTestId('pane').textContent).toBe('Conversation s1');
+  });
+
+  it('when the open conversation leaves (taken by a colleague), the next one of the list opens', async () => {
+    const stream = renderWorkspace();
+    await screen.findByText('Client a');
+    fireEvent.click(screen.getByText('Client a'));
+    expect(screen.getByTestId('pane').textContent).toBe('Conversation a');
+    stream.emit({ type: 'conversation.updated', data: { id: 'a', visible: false } });
+    fireEvent.click(screen.getByRole('button', { name: 'leave' }));
+    expect(screen.getByTestId('pane').textContent).toBe('Conversation b');
+  });
+
+  it('asks for notification permission only from the button, and notifies while the tab is hidden', async () => {
+    const requestPermission = vi.fn(async () => 'granted' as NotificationPermission);
+    const shown: { title: string; body?: string }[] = [];
+    class FakeNotification {
+      static permission: NotificationPermission = 'default';
+      static requestPermission = requestPermission;
+      onclick: (() => void) | null = null;
+      constructor(title: string, options?: NotificationOptions) {
+        shown.push({ title, body: options?.body });
+      }
+      close() {}
+    }
+    vi.stubGlobal('Notification', FakeNotification);
+    const stream = renderWorkspace();
+    await screen.findByText('Client a');
+    expect(requestPermission).not.toHaveBeenCalled();
+    FakeNotification.permission = 'granted';
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: /Turn on desktop notifications/ })));
+    expect(requestPermission).toHaveBeenCalledTimes(1);
+    expect(screen.getByRole('button', { name: 'Desktop notifications' }).getAttribute('aria-pressed')).toBe('true');
+    const hidden = vi.spyOn(document, 'visibilityState', 'get').mockReturnValue('hidden');
+    stream.emit({ type: 'conversation.updated', data: { ...conv('a', { unreadCount: 3 }), visible: true } });
+    stream.emit({ type: 'message.created', data: { conversationId: 'a', message: { id: 'm9', direction: 'in', kind: 'text', text: 'are you there?', createdAt: '2026-12-01T10:05:00.000Z', sender: { type: 'client' } } } });
+    hidden.mockRestore();
+    expect(shown).toEqual([{ title: 'Client a · Unassigned', body: 'are you there?' }]);
+  });
+});

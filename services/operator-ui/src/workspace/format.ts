@@ -1,0 +1,28 @@
+import type { ConversationItem, ConversationStatus, Presence } from '../api/types';
+
+export const STATUS_LABEL: Record<ConversationStatus, string> = { unassigned: 'Unassigned', in_progress: 'In progress', closed: 'Closed' };
+export const PRESENCE_LABEL: Record<Presence, string> = { online: 'online', away: 'away', offline: 'offline' };
+
+/** Element #8 in short: the time today, the day this year, else the date; the full time in `title`. */
+export function shortTime(iso: string, now = new Date()): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '';
+  if (d.toDateString() === now.toDateString()) return d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+  if (d.getFullYear() === now.getFullYear()) return d.toLocaleDateString(undefined, { day: 'numeric', month: 'short' });
+  return d.toLocaleDateString(undefined, { day: 'numeric', month: 'short', year: 'numeric' });
+}
+
+export const fullTime = (iso: string): string => {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString();
+};
+
+/** D32: the pin's words as the server put them for me (`label`), if the client is pinned. */
+export function pinLabel(item: Pick<ConversationItem, 'pin'>): string | undefined {
+  return item.pin?.label;
+}
+
+export function preview(item: ConversationItem): string {
+  if (!item.lastMessage) return 'No messages yet';
+  return item.lastMessage.text ?? 'File';
+}
