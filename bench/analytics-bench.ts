@@ -8,7 +8,7 @@ import { bucketStarts, resolvePeriod } from '../services/tagging-analytics/src/d
 import { TaggedMessageRepository, type TaggedMessageFilter } from '../services/tagging-analytics/src/store/tagged-message.repository';
 import { Http } from './list-pages';
 import { cpuBetween, cpuSnapshot, type CpuUse } from './sampler';
-import { line, ms, round, summarize, type Summary } from './stats';
+import { intEnv, line, ms, round, summarize, type Summary } from './stats';
 
 /**
  * Tag analytics (issue 7, D25) on 1,000,000 tagged messages spread over a year: ~30 tags drawn with
@@ -22,12 +22,6 @@ import { line, ms, round, summarize, type Summary } from './stats';
 
 export type AnalyticsBenchConfig = { messages: number; tags: number; groups: number; operators: number; requests: number; warmup: number };
 
-function intEnv(name: string, fallback: number): number {
-  const raw = process.env[name];
-  const value = raw === undefined || raw === '' ? fallback : Number(raw);
-  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer, got ${raw}`);
-  return value;
-}
 
 export const analyticsBenchConfig = (): AnalyticsBenchConfig => ({
   messages: intEnv('BENCH_ANALYTICS_MESSAGES', 1_000_000),

@@ -12,9 +12,10 @@ import { reportList, runListBench } from './list-pages';
 import { reportPush, runPushBench } from './push-latency';
 import { reportSearch, runSearchBench } from './search-bench';
 import { reportWebhook, runWebhookBench } from './webhook-accept';
+import { reportUi, runUiBench, uiBenchConfig } from './ui-bench';
 import { measurePostgres, measureRabbit, type PostgresFloor, type RabbitFloor } from './raw-floors';
 import { Sampler, cpuBetween, cpuSnapshot, queueDepths } from './sampler';
-import { line, ms, perSec, ratio, round, summarize } from './stats';
+import { intEnv, line, ms, perSec, ratio, round, summarize } from './stats';
 
 /**
  * `npm run bench`: the sustained inbound rate of the real pipeline on this machine, as a ratio of
@@ -28,19 +29,13 @@ import { line, ms, perSec, ratio, round, summarize } from './stats';
  * 100,000 conversations / 1,000,000 messages of text in several languages: full reindex, index size,
  * queries beside the plain SQL lookup of the same rows, indexing lag (bench/search-bench.ts).
  * Tag analytics on 1,000,000 tagged messages beside the raw SQL of the same aggregate (bench/analytics-bench.ts).
- * `--only=pipeline|push|webhook|list|search|analytics` (or BENCH_ONLY) runs one part.
+ * The operator web app's bundle size and, with 10,000 conversations, its first load in Chromium (bench/ui-bench.ts).
+ * `--only=pipeline|push|webhook|list|search|analytics|ui` (or BENCH_ONLY) runs one part.
  * Writes bench/results/latest.json; exits 1 if a message is lost or the pipeline stalls.
  */
 
-function intEnv(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer, got ${raw}`);
-  return value;
-}
 
-const parts = ['pipeline', 'push', 'webhook', 'list', 'search', 'analytics'] as const;
+const parts = ['pipeline', 'push', 'webhook', 'list', 'search', 'analytics', 'ui'] as const;
 type Part = (typeof parts)[number];
 
 /** `--only=<part>` on the command line (npm run bench -- --only=list) or BENCH_ONLY; every part by default. */
@@ -415,6 +410,7 @@ async function main(): Promise<number> {
     ...(runListPart ? [`list pages on ${config.list.conversations} conversations`] : []),
     ...(runSearchPart ? [`search on ${config.search.conversations} conversations of ${config.search.messagesPerConversation} messages`] : []),
     ...(config.only.includes('analytics') ? [`tag analytics on ${analyticsBenchConfig().messages} tagged messages`] : []),
+    ...(config.only.includes('ui') ? [`the operator web app with ${uiBenchConfig().conversations} conversations`] : []),
   ];
   console.log(`relaydesk bench: ${what.join('; then ')}, ${cpus().length} cores`);
   const env = await createTestEnv();
@@ -465,7 +461,8 @@ async function main(): Promise<number> {
     // Last: its data is loaded beside whatever the list part loaded, and reindexed whole.
     const search = await part(runSearchPart, () => runSearchBench(env, running, config.search, (s) => console.log(s)), reportSearch);
     const analytics = await part(config.only.includes('analytics'), () => runAnalyticsBench(env, running, analyticsBenchConfig(), (s) => console.log(s)), reportAnalytics);
-    const file = writeResults({ ok: true, startedAt: startedAt.toISOString(), totalSeconds: round((performance.now() - t0) / 1000), machine: { cores: cpus().length, cpu: cpus()[0]?.model }, config, floors, pipeline, push, webhook, list, search, analytics, lines });
+    const ui = await part(config.only.includes('ui'), () => runUiBench(env, running, uiBenchConfig(), (s) => console.log(s)), reportUi);
+    const file = writeResults({ ok: true, startedAt: startedAt.toISOString(), totalSeconds: round((performance.now() - t0) / 1000), machine: { cores: cpus().length, cpu: cpus()[0]?.model }, config, floors, pipeline, push, webhook, list, search, analytics, ui, lines });
     console.log(`results in ${file} (${round((performance.now() - t0) / 1000)} s)`);
     return 0;
   } catch (error) {

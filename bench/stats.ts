@@ -40,3 +40,12 @@ export const perSec = (count: number, elapsedMs: number): number => (elapsedMs >
 export function line(label: string, ...figures: string[]): string {
   return `${label.padEnd(44)}${figures.join('  ')}`;
 }
+
+/** A bench setting from the environment: a non-negative integer, or `fallback` when unset. */
+export function intEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer, got ${raw}`);
+  return value;
+}

@@ -1,54 +1,31 @@
-import type { Browser, Page } from 'playwright-core';
-import { createTestEnv, HttpClient, launchBrowser, loggedInPage, screenshot, startStack, TestSmtpServer, waitFor, Workspace, type Stack, type TestEnv } from '@relaydesk/testing';
+import type { Page } from 'playwright-core';
+import { screenshot, waitFor, type HttpClient, type TestSmtpServer } from '@relaydesk/testing';
+import { row, tab, UiStand } from './ui-stand';
 
 /**
  * The operator web app in Debian's Chromium against the real services: a webchat client writes,
  * Anna takes and answers him, Boris watches it happen live (issue 8's main flow).
  */
 describe('operator web app: the workspace in a browser', () => {
-  let env: TestEnv;
-  let smtp: TestSmtpServer;
-  let stack: Stack;
-  let browser: Browser;
+  const client = 'Zoë Wren';
+  const scriptText = 'Hello, where is my order? <script>alert("x")</script>';
+  let stand: UiStand;
   let anna: Page; // Sales
   let boris: Page; // Sales, conversations.view_all
   let admin: Page;
   let annaApi: HttpClient;
-  let visitorSays: (text: string) => Promise<unknown>;
-  const origin = 'https://shop.example';
-  const client = 'Zoë Wren';
-  const scriptText = 'Hello, where is my order? <script>alert("x")</script>';
-
-  const row = (page: Page, name: string) => page.getByRole('option').filter({ hasText: name });
-  const tab = (page: Page, name: RegExp) => page.getByRole('tab', { name });
+  let smtp: TestSmtpServer;
+  const visitorSays = (text: string) => stand.visitorSays(text);
 
   beforeAll(async () => {
-    env = await createTestEnv();
-    smtp = await TestSmtpServer.start();
-    stack = await startStack(env.env, { SMTP_URL: smtp.url, MAIL_RETRY_DELAYS_MS: '200,400' });
-    const workspace = await Workspace.open(stack);
-    const sales = await workspace.group('Sales');
-    annaApi = (await workspace.operator('Anna', [sales])).api;
-    await workspace.operator('Boris', [sales], ['conversations.view_all']);
+    stand = await UiStand.open(client);
+    ({ anna, boris, admin } = stand.pages);
+    ({ annaApi, smtp } = stand);
     await annaApi.post('/api/v1/canned-responses', { title: 'Shipping', text: 'Your parcel ships today 📦' });
-    const channelId = (await workspace.admin.post('/api/v1/channels', { type: 'webchat', name: 'Shop chat', groupId: sales, settings: { allowedOrigins: [origin] } })).body.id;
-    const ingest = new HttpClient(stack.ingestion.url).with({ origin });
-    const visitor = (await ingest.post(`/ingest/v1/webchat/${channelId}/sessions`, { name: client })).body;
-    let said = 0;
-    visitorSays = (text) => ingest.bearer(visitor.token).post(`/ingest/v1/webchat/${channelId}/messages`, { text, clientMessageId: `m-${++said}` });
-
-    browser = await launchBrowser();
-    anna = await loggedInPage(browser, stack.gateway.url, 'anna@relaydesk.test', 'Anna-password');
-    boris = await loggedInPage(browser, stack.gateway.url, 'boris@relaydesk.test', 'Boris-password');
-    admin = await loggedInPage(browser, stack.gateway.url, stack.admin.email, stack.admin.password);
-    for (const page of [anna, boris, admin]) page.on('dialog', () => fail('a client message ran as script'));
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-    await smtp?.down();
-    await env?.dispose();
+    await stand?.close();
   });
 
   it('D7, D8, D16, D24, D23: take, reply with Ctrl+Enter and a canned response, tag two messages, mail them, close; the other operator sees it live', async () => {
