@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vitest/config';
 
@@ -6,6 +7,8 @@ const gateway = process.env['GATEWAY_URL'] ?? 'http://127.0.0.1:8080';
 
 export default defineConfig({
   plugins: [react()],
+  // The one zod-free module of the contracts the app shares with the server (D15's attachment rules).
+  resolve: { alias: { '@relaydesk/contracts/attachment-rules': fileURLToPath(new URL('../../libs/contracts/src/attachment-rules.ts', import.meta.url)) } },
   build: { outDir: 'dist', emptyOutDir: true, sourcemap: true },
   server: { proxy: { '/api': { target: gateway, ws: true } } },
   test: { environment: 'jsdom', include: ['src/**/*.test.{ts,tsx}'] },

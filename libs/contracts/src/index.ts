@@ -1,4 +1,5 @@
 export * from './primitives';
+export * from './attachment-rules';
 export * from './envelope';
 export * from './identity';
 export * from './catalogue';

@@ -1,41 +1,8 @@
 import type { Sniffed } from '@relaydesk/blob-store';
-import { attachmentRules, ruleFor, type ChannelType } from '@relaydesk/contracts';
+import { attachmentRules, mimeTypeOfExtension, officeTypes, ruleFor, type ChannelType } from '@relaydesk/contracts';
 import { AppError } from '@relaydesk/service-kit';
 
-const docx = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
-const xlsx = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
-const pptx = 'application/vnd.openxmlformats-officedocument.presentationml.presentation';
-const doc = 'application/msword';
-const xls = 'application/vnd.ms-excel';
-const ppt = 'application/vnd.ms-powerpoint';
-
-/** The type each extension we take promises. */
-const typeOfExtension: Record<string, string> = {
-  png: 'image/png',
-  jpg: 'image/jpeg',
-  jpeg: 'image/jpeg',
-  gif: 'image/gif',
-  webp: 'image/webp',
-  pdf: 'application/pdf',
-  txt: 'text/plain',
-  csv: 'text/csv',
-  doc,
-  docx,
-  xls,
-  xlsx,
-  ppt,
-  pptx,
-  zip: 'application/zip',
-  mp4: 'video/mp4',
-  '3gp': 'video/3gpp',
-  mp3: 'audio/mpeg',
-  m4a: 'audio/mp4',
-  aac: 'audio/aac',
-  amr: 'audio/amr',
-  ogg: 'audio/ogg',
-  oga: 'audio/ogg',
-  opus: 'audio/ogg',
-};
+const { doc, docx, xls, xlsx, ppt, pptx } = officeTypes;
 
 /** Content that is a container of the named type: OOXML files are zips, old Office files CFB. */
 const containerOf: Record<string, string[]> = { 'application/zip': [docx, xlsx, pptx], 'application/x-cfb': [doc, xls, ppt] };
@@ -49,7 +16,7 @@ const unsupported = (message: string): AppError => new AppError('unsupported_med
  */
 export function decideAttachmentType(channel: ChannelType, fileName: string, sniffed: Sniffed): { mimeType: string; maxBytes: number } {
   const extension = /\.([^./\\]+)$/.exec(fileName)?.[1]?.toLowerCase();
-  const named = extension === undefined ? undefined : typeOfExtension[extension];
+  const named = extension === undefined ? undefined : mimeTypeOfExtension[extension];
   if (extension !== undefined && named === undefined) throw unsupported(`Files named .${extension} are not taken; send ${takenBy(channel)}`);
   if (sniffed === undefined) throw unsupported(`The type of "${fileName}" cannot be told from its content; send ${takenBy(channel)}`);
 
