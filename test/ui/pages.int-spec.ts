@@ -47,7 +47,7 @@ describe('operator web app: pages', () => {
 
     const download = admin.waitForEvent('download');
     await admin.getByRole('button', { name: 'Download CSV' }).click();
-    const csv = await readFile((await (await download).path())!, 'utf8');
+    const csv = await readFile(await (await download).path(), 'utf8');
     expect(csv.split(/\r?\n/)[0]).toBe('bucket_start,tag_id,tag_name,count');
     expect(csv).toMatch(/,Refund,2/);
 
