@@ -83,6 +83,16 @@ describe('hand-over and notes', () => {
     expect((await as['cid']!.post(path(id, '/notes'), { text: 'not my group' })).status).toBe(404);
   });
 
+  it('D18: a note sent again with the same Idempotency-Key (its answer lost) is one note', async () => {
+    const id = await conversationOf('gus');
+    const key = { 'idempotency-key': 'note-retry-1' };
+    const first = await as['ann']!.post(path(id, '/notes'), { text: 'call back at 5' }, key);
+    const again = await as['ann']!.post(path(id, '/notes'), { text: 'call back at 5' }, key);
+    expect([first.status, again.status, again.body.id]).toEqual([201, 201, first.body.id]);
+    const notes = (await as['ann']!.get(path(id, '/messages'))).body.items.filter((m: any) => m.text === 'call back at 5');
+    expect(notes).toHaveLength(1);
+  });
+
   it('D33: hand-over refuses unknown operators and groups, bad ids and unknown fields, and changes nothing', async () => {
     const id = await conversationOf('hal');
     const bad = [

@@ -10,23 +10,31 @@ import { changedEvents, messageEvent } from './events';
 
 /**
  * D18: an internal note, for operators only: no outbound message, no unread count, and the list's
- * last message (what the client and operator last said) stays as it was.
+ * last message (what the client and operator last said) stays as it was. The same Idempotency-Key
+ * again (a retry whose answer was lost) answers the first note.
  */
-export function addNote(db: DataSource, relay: OutboxRelay, caller: CallerIdentity, conversationId: string, text: string): Promise<MessageRow> {
+export function addNote(
+  db: DataSource,
+  relay: OutboxRelay,
+  caller: CallerIdentity,
+  conversationId: string,
+  text: string,
+  idempotencyKey: string | undefined,
+): Promise<{ message: MessageRow; created: boolean }> {
   return transactWithOutbox(db, relay, async (tx, emit) => {
     const conv = await lockConversation(tx, conversationId);
     if (!conv || !canSee(caller, conv)) throw new AppError('not_found', 'No such conversation');
-    const { message } = await insertOperatorMessage(tx, {
+    const { message, created } = await insertOperatorMessage(tx, {
       id: uuidv7(),
       conversationId,
       channelId: conv.channelId,
       operatorId: caller.operatorId,
       kind: 'note',
       text,
-      idempotencyKey: undefined,
+      idempotencyKey,
       createdAt: new Date().toISOString(),
     });
-    emit([messageEvent(message, conv.clientId), ...(await changedEvents(tx, [conversationId], [message]))]);
-    return message;
+    if (created) emit([messageEvent(message, conv.clientId), ...(await changedEvents(tx, [conversationId], [message]))]);
+    return { message, created };
   });
 }

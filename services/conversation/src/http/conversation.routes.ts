@@ -76,7 +76,10 @@ export function conversationRoutes(db: DataSource, relay: OutboxRelay): Router {
 
   router.post('/conversations/:id/notes', async (req, res) => {
     const { text } = parseOrThrow(noteBody, req.body, 'body');
-    res.status(201).json(messageView(await addNote(db, relay, identityOf(res), idOf(req.params), text)));
+    const key = parseOrThrow(idempotencyKey, req.header('idempotency-key'), 'Idempotency-Key header');
+    const { message, created } = await addNote(db, relay, identityOf(res), idOf(req.params), text, key);
+    if (!created) res.setHeader('Idempotent-Replayed', 'true');
+    res.status(201).json(messageView(message));
   });
 
   router.get('/conversations/:id/messages', async (req, res) => {

@@ -53,7 +53,8 @@ export function conversationRoutes(
   });
 
   router.post('/conversations/:id/notes', requireCaller, async (req, res) => {
-    const answer = await service.forward(req, res, req.body);
+    const key = req.header('idempotency-key');
+    const answer = await service.forward(req, res, req.body, key === undefined ? {} : { 'idempotency-key': key });
     if (!succeeded(answer)) return reply(res, answer);
     const [note] = await names.messages([answer.body as MessageItem]);
     reply(res, answer, note);
