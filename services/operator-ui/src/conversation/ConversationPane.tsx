@@ -347,7 +347,7 @@ function OpenConversation({ conversationId, onLeave }: { conversationId: string;
       <div className={`cv-body${profileOpen && client ? ' cv-with-profile' : ''}`}>
         <div className="cv-main">
           {conv.status === 'unassigned' && <p className="cv-preview-note">Preview: press “Start conversation” to take it into your inbox and reply.</p>}
-          <History api={api} messages={messages} hasOlder={cursor !== null} loadingOlder={loadingOlder} onLoadOlder={loadOlder} selected={selected} onToggle={toggle} selectable />
+          <History api={api} messages={messages} hasOlder={cursor !== null} loadingOlder={loadingOlder} onLoadOlder={loadOlder} selected={selected} onToggle={toggle} selectable clientName={clientName} />
           {holder ? (
             <Composer api={api} conversationId={conversationId} channel={conv.client.channel} onSent={onSent} />
           ) : (

@@ -13,6 +13,8 @@ type Props = {
   onToggle: (id: string) => void;
   /** Selecting messages (for tags and email) is offered. */
   selectable: boolean;
+  /** Who the client's messages are from. */
+  clientName: string;
 };
 
 const deliveryLabels: Record<NonNullable<Message['deliveryStatus']>, string> = {
@@ -25,7 +27,7 @@ const deliveryLabels: Record<NonNullable<Message['deliveryStatus']>, string> = {
 const deliveryMarks: Record<NonNullable<Message['deliveryStatus']>, string> = { pending: '🕓', sent: '✓', delivered: '✓✓', read: '✓✓', failed: '!' };
 
 /** The conversation's messages, oldest first; scrolling to the top loads older pages. */
-export function History({ api, messages, hasOlder, loadingOlder, onLoadOlder, selected, onToggle, selectable }: Props) {
+export function History({ api, messages, hasOlder, loadingOlder, onLoadOlder, selected, onToggle, selectable, clientName }: Props) {
   const box = useRef<HTMLOListElement>(null);
   const atBottom = useRef(true);
   const anchor = useRef<{ firstId: string | undefined; height: number; top: number }>(undefined);
@@ -83,13 +85,13 @@ export function History({ api, messages, hasOlder, loadingOlder, onLoadOlder, se
       )}
       {!hasOlder && messages.length === 0 && <li className="cv-event">No messages yet</li>}
       {messages.map((m) => (
-        <MessageRow key={m.id} api={api} message={m} checked={selected.has(m.id)} onToggle={onToggle} selectable={selectable} onGrow={onGrow} />
+        <MessageRow key={m.id} api={api} message={m} checked={selected.has(m.id)} onToggle={onToggle} selectable={selectable} onGrow={onGrow} clientName={clientName} />
       ))}
     </ol>
   );
 }
 
-function MessageRow({ api, message: m, checked, onToggle, selectable, onGrow }: { api: Api; message: Message; checked: boolean; onToggle: (id: string) => void; selectable: boolean; onGrow: () => void }) {
+function MessageRow({ api, message: m, checked, onToggle, selectable, onGrow, clientName }: { api: Api; message: Message; checked: boolean; onToggle: (id: string) => void; selectable: boolean; onGrow: () => void; clientName: string }) {
   if (m.kind === 'event') {
     return (
       <li className="cv-event" data-kind="event">
@@ -99,7 +101,7 @@ function MessageRow({ api, message: m, checked, onToggle, selectable, onGrow }: 
   }
   const note = m.kind === 'note';
   const side = note ? 'note' : m.direction === 'in' ? 'in' : 'out';
-  const who = m.sender.type === 'client' ? 'Client' : (m.sender.name ?? 'Operator');
+  const who = m.sender.type === 'client' ? clientName : (m.sender.name ?? 'Operator');
   return (
     <li className={`cv-msg cv-msg-${side}${checked ? ' cv-selected' : ''}`} data-kind={m.kind} data-testid={`message-${m.id}`}>
       <div className="cv-bubble">
