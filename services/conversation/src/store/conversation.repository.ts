@@ -70,6 +70,19 @@ export async function lockConversation(tx: Tx, id: string): Promise<Conversation
 }
 
 /**
+ * Locks the conversations of these messages, in id order. A transaction that changes a message and
+ * then its conversation takes this first, in the order every other writer does (conversation, then
+ * message); the other way round it deadlocks with a reply that re-reads the message it conflicts on.
+ */
+export async function lockConversationsOfMessages(tx: Tx, messageIds: string[]): Promise<void> {
+  if (messageIds.length === 0) return;
+  await tx.query(
+    'SELECT c.id FROM conversation c WHERE c.id IN (SELECT conversation_id FROM message WHERE id = ANY($1::uuid[])) ORDER BY c.id FOR UPDATE',
+    [messageIds],
+  );
+}
+
+/**
  * Counts a change of each conversation for the live state (one per transaction) and answers the
  * rows as they are now. The callers hold the rows' locks or have just written them.
  */
