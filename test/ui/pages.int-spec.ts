@@ -1,18 +1,24 @@
 import { readFile } from 'node:fs/promises';
 import type { Page } from 'playwright-core';
-import { screenshot, waitFor } from '@relaydesk/testing';
+import { screenshot, waitFor, WhatsappStandIn } from '@relaydesk/testing';
 import { row, UiStand } from './ui-stand';
 
-/** The pages beside the workspace, in the browser: canned responses (D16), tag analytics (D25), and a narrow window. */
+/** The pages and dialogs beside the workspace, in the browser: canned responses (D16), tag analytics (D25), outgoing WhatsApp (D29), and a narrow window. */
 describe('operator web app: pages', () => {
   const client = 'Ines Duarte';
+  const accessToken = 'wa-access-token-ui';
+  let whatsapp: WhatsappStandIn;
   let stand: UiStand;
   let anna: Page;
   let admin: Page;
 
   beforeAll(async () => {
-    stand = await UiStand.open(client);
+    whatsapp = await WhatsappStandIn.start({ accessToken, withWhatsApp: ['+4917000000042'] });
+    stand = await UiStand.open(client, { FEATURE_OUTGOING_WHATSAPP: 'true' });
     ({ anna, admin } = stand.pages);
+    const groupId = (await stand.adminApi.get('/api/v1/groups')).body.items[0].id;
+    const settings = { phoneNumberId: '1098765432', accessToken, appSecret: 'app-secret-ui', verifyToken: 'verify-token-ui', apiBaseUrl: whatsapp.apiBaseUrl };
+    expect((await stand.adminApi.post('/api/v1/channels', { type: 'whatsapp', name: 'WhatsApp', groupId, settings })).status).toBe(201);
     await stand.visitorSays('My refund did not arrive');
     await stand.visitorSays('Still waiting for the refund');
     const ids: string[] = await waitFor('both messages stored', async () => {
@@ -26,6 +32,7 @@ describe('operator web app: pages', () => {
 
   afterAll(async () => {
     await stand?.close();
+    await whatsapp?.stop();
   });
 
   it('D16: an operator adds a canned response on its page, and it is his personal one', async () => {
@@ -67,5 +74,41 @@ describe('operator web app: pages', () => {
     expect(width).toBeLessThanOrEqual(390);
     await anna.getByRole('button', { name: /Back to the list/ }).click();
     await row(anna, client).waitFor();
+  });
+
+  it('D29: the outgoing dialog checks the number, refuses one without WhatsApp, then starts the conversation in my inbox', async () => {
+    await anna.setViewportSize({ width: 1280, height: 800 });
+    await anna.getByRole('button', { name: 'New WhatsApp message' }).click();
+    await anna.getByLabel('Phone number').fill('+49 170 0000099');
+    await anna.getByRole('button', { name: 'Check number' }).click();
+    await anna.getByText(/has no WhatsApp/).waitFor();
+    await anna.getByLabel('Phone number').fill('+49 170 00000042');
+    await anna.getByRole('button', { name: 'Check number' }).click();
+    await anna.getByLabel('Client name', { exact: true }).fill('Paula Outreach');
+    await anna.getByLabel('Message', { exact: true }).fill('Hello Paula, your order is ready 📦');
+    await screenshot(anna, 'pages-outgoing-whatsapp');
+    await anna.getByRole('button', { name: 'Start conversation' }).click();
+    await anna.getByRole('region', { name: 'Conversation with Paula Outreach' }).waitFor();
+    const mine = (await stand.annaApi.get('/api/v1/conversations?tab=mine')).body.items as { client: { name: string; channel: string } }[];
+    expect(mine.map((i) => [i.client.name, i.client.channel])).toContainEqual(['Paula Outreach', 'whatsapp']);
+  });
+
+  it('D27: sent to the black list from the conversation; the client writes on unseen; unlocked from the Blacklist tab, he is back in Unassigned', async () => {
+    const boris = stand.pages.boris;
+    const says = await stand.visitor('Spammy Sam');
+    await says('buy cheap watches');
+    await anna.getByRole('tab', { name: /^Unassigned/ }).click();
+    await row(anna, 'Spammy Sam').click();
+    await anna.getByRole('button', { name: 'Send to the black list' }).click();
+    await anna.getByRole('dialog').getByRole('button', { name: 'Send to the black list' }).click();
+    await waitFor('gone from Unassigned', async () => (await row(anna, 'Spammy Sam').count()) === 0);
+    await says('still here');
+    await boris.getByRole('tab', { name: /^Blacklist/ }).click();
+    await row(boris, 'Spammy Sam').click();
+    await boris.getByRole('button', { name: 'Unlock conversation' }).click();
+    await boris.getByRole('dialog').getByRole('button', { name: 'Unlock' }).click();
+    await boris.getByRole('tab', { name: /^Unassigned/ }).click();
+    await row(boris, 'Spammy Sam').waitFor();
+    await row(anna, 'Spammy Sam').waitFor();
   });
 });

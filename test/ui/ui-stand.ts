@@ -19,15 +19,16 @@ export class UiStand {
     readonly stack: Stack,
     readonly browser: Browser,
     readonly annaApi: HttpClient,
+    readonly adminApi: HttpClient,
     readonly pages: { anna: Page; boris: Page; admin: Page },
     private readonly ingest: HttpClient,
     private readonly channelId: string,
   ) {}
 
-  static async open(client: string): Promise<UiStand> {
+  static async open(client: string, extraEnv: Record<string, string> = {}): Promise<UiStand> {
     const env = await createTestEnv();
     const smtp = await TestSmtpServer.start();
-    const stack = await startStack(env.env, { SMTP_URL: smtp.url, MAIL_RETRY_DELAYS_MS: '200,400' });
+    const stack = await startStack(env.env, { SMTP_URL: smtp.url, MAIL_RETRY_DELAYS_MS: '200,400', ...extraEnv });
     const workspace = await Workspace.open(stack);
     const sales = await workspace.group('Sales');
     const annaApi = (await workspace.operator('Anna', [sales])).api;
@@ -40,7 +41,7 @@ export class UiStand {
       admin: await loggedInPage(browser, stack.gateway.url, stack.admin.email, stack.admin.password),
     };
     for (const page of Object.values(pages)) page.on('dialog', () => fail('a client message ran as script'));
-    const stand = new UiStand(env, smtp, stack, browser, annaApi, pages, new HttpClient(stack.ingestion.url).with({ origin }), channelId);
+    const stand = new UiStand(env, smtp, stack, browser, annaApi, workspace.admin, pages, new HttpClient(stack.ingestion.url).with({ origin }), channelId);
     stand.visitorSays = await stand.visitor(client);
     return stand;
   }
