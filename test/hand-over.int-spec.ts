@@ -88,7 +88,7 @@ describe('hand-over and notes', () => {
     const key = { 'idempotency-key': 'note-retry-1' };
     const first = await as['ann']!.post(path(id, '/notes'), { text: 'call back at 5' }, key);
     const again = await as['ann']!.post(path(id, '/notes'), { text: 'call back at 5' }, key);
-    expect([first.status, again.status, again.body.id]).toEqual([201, 201, first.body.id]);
+    expect([first.status, again.status, again.body.id, again.headers.get('idempotent-replayed')]).toEqual([201, 201, first.body.id, 'true']);
     const notes = (await as['ann']!.get(path(id, '/messages'))).body.items.filter((m: any) => m.text === 'call back at 5');
     expect(notes).toHaveLength(1);
   });

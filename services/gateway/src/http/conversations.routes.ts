@@ -57,6 +57,8 @@ export function conversationRoutes(
     const answer = await service.forward(req, res, req.body, key === undefined ? {} : { 'idempotency-key': key });
     if (!succeeded(answer)) return reply(res, answer);
     const [note] = await names.messages([answer.body as MessageItem]);
+    const replayed = answer.headers.get('idempotent-replayed');
+    if (replayed) res.setHeader('Idempotent-Replayed', replayed);
     reply(res, answer, note);
   });
 
