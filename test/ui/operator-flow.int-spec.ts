@@ -38,7 +38,7 @@ describe('operator web app: the workspace in a browser', () => {
     await anna.getByRole('button', { name: 'Start conversation' }).click();
     // It leaves Boris's Unassigned list at once, with no reload.
     await row(boris, client).waitFor({ state: 'detached' });
-    await anna.getByText(scriptText).waitFor();
+    await anna.getByRole('list', { name: 'Messages' }).getByText(scriptText).waitFor();
 
     const reply = anna.getByLabel('Message to the client');
     await reply.fill('Hi Zoë! Let me check 🙂');
