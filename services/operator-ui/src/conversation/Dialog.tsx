@@ -60,3 +60,24 @@ export function Dialog({ title, onClose, children, className }: { title: string;
     </div>
   );
 }
+
+/** A dialog form's error line, then Cancel and its submit button. */
+export function FormActions({ error, onCancel, disabled, submit }: { error: string | undefined; onCancel: () => void; disabled: boolean; submit: ReactNode }) {
+  return (
+    <>
+      {error && (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
+      <div className="cv-dialog-actions">
+        <button type="button" onClick={onCancel}>
+          Cancel
+        </button>
+        <button type="submit" className="primary" disabled={disabled}>
+          {submit}
+        </button>
+      </div>
+    </>
+  );
+}

@@ -2,7 +2,7 @@ import { useEffect, useId, useMemo, useState } from 'react';
 import type { Api } from '../api/client';
 import type { Group, Message, OperatorSummary, Presence, Tag } from '../api/types';
 import { useStreamFrames } from '../session';
-import { Dialog } from './Dialog';
+import { Dialog, FormActions } from './Dialog';
 import { messageOf } from './util';
 
 /** D21: the operators the server lets the caller pick, with their presence. */
@@ -106,19 +106,7 @@ export function AssignGroupDialog({ groups, currentId, onAssign, onClose }: { gr
           </div>
         )}
         <p className="cv-muted">The conversation goes to Unassigned of that group.</p>
-        {error && (
-          <p role="alert" className="error">
-            {error}
-          </p>
-        )}
-        <div className="cv-dialog-actions">
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="primary" disabled={busy || !groupId}>
-            Assign
-          </button>
-        </div>
+        <FormActions error={error} onCancel={onClose} disabled={busy || !groupId} submit="Assign" />
       </form>
     </Dialog>
   );
@@ -248,19 +236,7 @@ export function EmailDialog({ api, conversationId, selectedIds, defaultSubject, 
           <label>
             <input type="checkbox" checked={includeNotes} onChange={(e) => setIncludeNotes(e.target.checked)} /> Include internal notes
           </label>
-          {error && (
-            <p role="alert" className="error">
-              {error}
-            </p>
-          )}
-          <div className="cv-dialog-actions">
-            <button type="button" onClick={onClose}>
-              Cancel
-            </button>
-            <button type="submit" className="primary" disabled={busy}>
-              Send conversation
-            </button>
-          </div>
+          <FormActions error={error} onCancel={onClose} disabled={busy} submit="Send conversation" />
         </form>
       )}
     </Dialog>
@@ -340,19 +316,7 @@ export function TagDialog({ api, conversationId, selectedIds, onTagged, onClose 
             </li>
           )}
         </ul>
-        {error && (
-          <p role="alert" className="error">
-            {error}
-          </p>
-        )}
-        <div className="cv-dialog-actions">
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="primary" disabled={busy || !wanted}>
-            {exact ? 'Add tag' : 'Create and add'}
-          </button>
-        </div>
+        <FormActions error={error} onCancel={onClose} disabled={busy || !wanted} submit={exact ? 'Add tag' : 'Create and add'} />
       </form>
     </Dialog>
   );
