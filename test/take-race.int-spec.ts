@@ -54,7 +54,7 @@ describe('take race', () => {
         const c = (await op.api.get('/api/v1/conversations/counters')).body;
         return c.mine === won ? c : undefined;
       });
-      expect(counters).toEqual({ mine: won, unread: { mine: won, unassigned: 0 } });
+      expect(counters).toEqual({ mine: won, unread: { mine: won, unassigned: 0, closed: 0 } });
     }
     expect((await admin.get('/api/v1/conversations?tab=unassigned')).body.items).toEqual([]);
   });

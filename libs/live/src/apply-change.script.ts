@@ -9,15 +9,24 @@ local key = p .. 'live:conv:' .. id
 local old = redis.call('HMGET', key, 'v', 's', 'a', 'g', 'u', 'b')
 if old[1] and tonumber(old[1]) >= version then return false end
 
--- The counter sets a conversation in this state belongs to, by their names without the prefix.
+-- The counter sets (keys.ts names their kinds) a conversation in this state belongs to, by their
+-- names without the prefix.
 local function sets(status, assignee, group, unread, blacklisted)
   local names = {}
-  if not status or blacklisted == '1' then return names end
+  if not status then return names end
+  if blacklisted == '1' then
+    if unread == '1' then names[#names + 1] = 'blacklist_unread:' .. group end
+    return names
+  end
+  if status == 'in_progress' then names[#names + 1] = 'mine:' .. assignee end
+  if unread ~= '1' then return names end
+  names[#names + 1] = 'all_unread:' .. group
   if status == 'in_progress' then
-    names[#names + 1] = 'mine:' .. assignee
-    if unread == '1' then names[#names + 1] = 'mine_unread:' .. assignee end
-  elseif status == 'unassigned' and unread == '1' then
+    names[#names + 1] = 'mine_unread:' .. assignee
+  elseif status == 'unassigned' then
     names[#names + 1] = 'unassigned_unread:' .. group
+  elseif status == 'closed' and assignee ~= '' then
+    names[#names + 1] = 'closed_unread:' .. assignee
   end
   return names
 end

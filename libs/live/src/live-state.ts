@@ -1,21 +1,47 @@
 import type { Redis } from 'ioredis';
-import { inScope, type CallerIdentity, type ConversationChanged } from '@relaydesk/contracts';
+import { hasAllTab, inScope, type CallerIdentity, type ConversationChanged } from '@relaydesk/contracts';
 import { applyChangeScript } from './apply-change.script';
-import { liveKeys, type LiveKeys } from './keys';
+import { liveKeys, type CounterSetKind, type LiveKeys } from './keys';
 
-/** #9 and #10 of D14, as `GET /conversations/counters` answers them. */
-export type Counters = { mine: number; unread: { unassigned: number; mine: number } };
+/** #9 and #10 of D14, as `GET /conversations/counters` answers them; All and Blacklist only for whom D1 opens them. */
+export type Counters = { mine: number; unread: { unassigned: number; mine: number; closed: number; all?: number; blacklist?: number } };
+
+/** Whether a counter set (by name, `<kind>:<id>`) is one of this caller's figures. */
+export function countsFor(caller: CallerIdentity, name: string): boolean {
+  const colon = name.indexOf(':');
+  const [kind, id] = [name.slice(0, colon) as CounterSetKind, name.slice(colon + 1)];
+  switch (kind) {
+    case 'mine':
+    case 'mine_unread':
+    case 'closed_unread':
+      return id === caller.operatorId;
+    case 'unassigned_unread':
+      return inScope(caller, id);
+    case 'all_unread':
+    case 'blacklist_unread':
+      return hasAllTab(caller) && inScope(caller, id);
+    default:
+      return false;
+  }
+}
+
+/** The names of the counter sets a caller's figures add up, given every group there is. */
+export function counterSetsOf(caller: CallerIdentity, allGroupIds: string[]): string[] {
+  const perOperator = (['mine', 'mine_unread', 'closed_unread'] as const).map((kind) => `${kind}:${caller.operatorId}`);
+  const perGroup = (['unassigned_unread', 'all_unread', 'blacklist_unread'] as const).flatMap((kind) => allGroupIds.map((g) => `${kind}:${g}`));
+  return [...perOperator, ...perGroup].filter((name) => countsFor(caller, name));
+}
 
 /** A caller's figures from the sizes of the counter sets (see LiveState.counterSets). */
 export function countersOf(caller: CallerIdentity, sets: Map<string, number>): Counters {
-  let unassigned = 0;
-  for (const [name, size] of sets) if (name.startsWith('unassigned_unread:') && countsFor(caller, name)) unassigned += size;
-  return { mine: sets.get(`mine:${caller.operatorId}`) ?? 0, unread: { mine: sets.get(`mine_unread:${caller.operatorId}`) ?? 0, unassigned } };
+  const sum = (kind: CounterSetKind): number => {
+    let total = 0;
+    for (const [name, size] of sets) if (name.startsWith(`${kind}:`) && countsFor(caller, name)) total += size;
+    return total;
+  };
+  const unread = { unassigned: sum('unassigned_unread'), mine: sum('mine_unread'), closed: sum('closed_unread') };
+  return { mine: sum('mine'), unread: hasAllTab(caller) ? { ...unread, all: sum('all_unread'), blacklist: sum('blacklist_unread') } : unread };
 }
-
-/** Whether a counter set (by name) is one of this caller's figures. */
-export const countsFor = (caller: CallerIdentity, name: string): boolean =>
-  name === `mine:${caller.operatorId}` || name === `mine_unread:${caller.operatorId}` || (name.startsWith('unassigned_unread:') && inScope(caller, name.slice('unassigned_unread:'.length)));
 
 export type LiveStateOptions = {
   /** The deployment's key prefix; the client itself must have none, since the script names keys. */
@@ -67,14 +93,11 @@ export class LiveState {
     for (const [error] of (await pipeline.exec()) ?? []) if (error) throw error;
   }
 
-  /**
-   * The counter sets a caller's figures add up, by name (`mine:<id>`, `mine_unread:<id>`,
-   * `unassigned_unread:<group>`), with the stream id they are current at.
-   */
+  /** The sizes of the counter sets a caller's figures add up, by name, with the stream id they are current at. */
   async counterSets(caller: CallerIdentity, allGroupIds: string[]): Promise<{ sets: Map<string, number>; asOf: string }> {
-    const names = [`mine:${caller.operatorId}`, `mine_unread:${caller.operatorId}`, ...allGroupIds.filter((g) => inScope(caller, g)).map((g) => `unassigned_unread:${g}`)];
+    const names = counterSetsOf(caller, allGroupIds);
     const multi = this.redis.multi().xrevrange(this.keys.stream, '+', '-', 'COUNT', 1);
-    for (const name of names) multi.scard(`${this.prefix}live:${name}`);
+    for (const name of names) multi.scard(this.keys.counterSet(name));
     const replies = ((await multi.exec()) ?? []).map(([error, value]) => {
       if (error) throw error;
       return value;

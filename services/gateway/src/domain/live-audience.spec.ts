@@ -67,10 +67,19 @@ describe('live audience', () => {
   it('D14: counters go to the viewer whose sets changed, once, and not for a snapshot newer than the entry', () => {
     const entry = change({}, null, { [`unassigned_unread:${A}`]: 3 });
     const fresh = viewer(caller(ann, [A]));
-    expect(framesFor(fresh, entry).find((f) => f.type === 'counters.updated')?.data).toEqual({ mine: 0, unread: { mine: 0, unassigned: 3 } });
+    expect(framesFor(fresh, entry).find((f) => f.type === 'counters.updated')?.data).toEqual({ mine: 0, unread: { mine: 0, unassigned: 3, closed: 0 } });
     expect(framesFor(fresh, entry).find((f) => f.type === 'counters.updated')).toBeUndefined();
     const later = { ...viewer(caller(ann, [A])), countsAsOf: '1800000000000-0' };
     expect(framesFor(later, entry).find((f) => f.type === 'counters.updated')).toBeUndefined();
     expect(framesFor(viewer(caller(ben, [B])), entry).find((f) => f.type === 'counters.updated')).toBeUndefined();
+  });
+
+  it('D14: the All and Blacklist tabs count for whom D1 opens them, within his groups; Closed for its closer', () => {
+    const entry = change({ status: 'closed', assignee: ann }, null, { [`all_unread:${A}`]: 2, [`blacklist_unread:${A}`]: 1, [`closed_unread:${ann}`]: 1, [`all_unread:${B}`]: 5 });
+    const counters = (v: Viewer) => framesFor(v, entry).find((f) => f.type === 'counters.updated')?.data;
+    expect(counters(viewer(caller(ann, [A])))).toEqual({ mine: 0, unread: { mine: 0, unassigned: 0, closed: 1 } });
+    expect(counters(viewer(caller(ben, [A], { permissions: ['conversations.view_all'] })))).toEqual({ mine: 0, unread: { mine: 0, unassigned: 0, closed: 0, all: 2, blacklist: 1 } });
+    expect(counters(viewer(caller(root, [], { role: 'super_admin' })))).toEqual({ mine: 0, unread: { mine: 0, unassigned: 0, closed: 0, all: 7, blacklist: 1 } });
+    expect(counters(viewer(caller(ben, [B])))).toBeUndefined();
   });
 });

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { canSee, hasAllTab, type CallerIdentity, type ConversationState } from '@relaydesk/contracts';
 import { countersOf, countsFor, isAfter, type Counters, type LiveEntry } from '@relaydesk/live';
 import { pinLabel } from './pin-label';
@@ -77,6 +78,5 @@ function countersAfter(viewer: Viewer, entry: Extract<LiveEntry, { kind: 'change
   const before = countersOf(viewer.caller, viewer.sets);
   for (const [name, size] of changed) viewer.sets.set(name, size);
   const after = countersOf(viewer.caller, viewer.sets);
-  const same = after.mine === before.mine && after.unread.mine === before.unread.mine && after.unread.unassigned === before.unread.unassigned;
-  return same ? undefined : after;
+  return isDeepStrictEqual(after, before) ? undefined : after;
 }
