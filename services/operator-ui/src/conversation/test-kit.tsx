@@ -33,11 +33,12 @@ export function stubApi(routes: Record<string, Route | { status?: number; body?:
   return { calls, fetch: fetchStub, called: (method: string, prefix: string) => calls.filter((c) => c.method === method && c.path.startsWith(prefix)) };
 }
 
-/** A stream that the test drives. */
+/** A stream that the test drives; online in its first epoch, as after a first `hello`. */
 export function fakeStream() {
   const listeners = new Set<(frame: StreamFrame) => void>();
   const stream = {
     status: 'online',
+    epoch: 1,
     onFrame: (listener: (frame: StreamFrame) => void) => {
       listeners.add(listener);
       return () => listeners.delete(listener);

@@ -23,6 +23,11 @@ export class LiveStream {
   private readonly listeners = new Set<Listener>();
   private readonly statusListeners = new Set<(status: StreamStatus) => void>();
   status: StreamStatus = 'connecting';
+  /**
+   * Grows with every subscription that does not resume the one before: the server sends what
+   * comes after its start, so a list read while one epoch is online misses nothing of it.
+   */
+  epoch = 0;
 
   constructor(
     private readonly token: string,
@@ -57,10 +62,13 @@ export class LiveStream {
   private connect(): void {
     const url = new URL(this.url);
     url.searchParams.set('token', this.token);
+    const resuming = this.lastId !== undefined;
     if (this.lastId) url.searchParams.set('since', this.lastId);
     const ws = new WebSocket(url);
     this.ws = ws;
     ws.onopen = () => {
+      // The server subscribed this socket before it answered the upgrade.
+      if (!resuming) this.epoch++;
       this.attempt = 0;
       this.setStatus('online');
       clearInterval(this.heartbeat);

@@ -2,7 +2,7 @@ import type { ReactNode } from 'react';
 import { vi } from 'vitest';
 import { Api, type Operator } from '../api/client';
 import type { Group } from '../api/types';
-import type { LiveStream } from '../live/stream';
+import { fakeStream } from '../conversation/test-kit';
 import { SessionContext, type Session } from '../session';
 
 /** A fetch stub answering by "METHOD path" (path without /api/v1, query included); records every call. */
@@ -29,8 +29,7 @@ export const groups: Group[] = [
 ];
 
 export function sessionOf(me: Operator, overrides: Partial<Session> = {}): Session {
-  const stream = { onFrame: () => () => undefined, onStatus: () => () => undefined, stop: () => undefined } as unknown as LiveStream;
-  return { me, api: new Api('t0k3n'), stream, features: { outgoingWhatsApp: true }, groups, logOut: () => undefined, ...overrides };
+  return { me, api: new Api('t0k3n'), stream: fakeStream().stream, features: { outgoingWhatsApp: true }, groups, logOut: () => undefined, ...overrides };
 }
 
 export function withSession(session: Session, ui: ReactNode) {

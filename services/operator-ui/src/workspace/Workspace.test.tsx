@@ -2,7 +2,8 @@ import { act, cleanup, fireEvent, render, screen, within } from '@testing-librar
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Api, type Operator } from '../api/client';
 import type { ConversationItem } from '../api/types';
-import type { LiveStream, StreamFrame } from '../live/stream';
+import { fakeStream } from '../conversation/test-kit';
+import type { StreamFrame } from '../live/stream';
 import { SessionContext, type Session } from '../session';
 import { Workspace } from './Workspace';
 
@@ -14,24 +15,6 @@ vi.mock('../conversation/ConversationPane', () => ({
     </section>
   ),
 }));
-
-/** A stand-in for LiveStream: the test pushes frames. */
-class FakeStream {
-  listeners = new Set<(f: StreamFrame) => void>();
-  status = 'online';
-  onFrame(l: (f: StreamFrame) => void) {
-    this.listeners.add(l);
-    return () => this.listeners.delete(l);
-  }
-  onStatus() {
-    return () => undefined;
-  }
-  emit(frame: StreamFrame) {
-    act(() => {
-      for (const l of this.listeners) l(frame);
-    });
-  }
-}
 
 const ME: Operator = { id: 'op-me', name: 'Anna', email: 'anna@example.com', role: 'operator', permissions: [], groupIds: [] };
 const conv = (id: string, over: Partial<ConversationItem> = {}): ConversationItem => ({
@@ -67,11 +50,11 @@ function stubFetch(routes: Record<string, Route>) {
 }
 
 function renderWorkspace(me: Operator = ME) {
-  const stream = new FakeStream();
+  const live = fakeStream();
   const session: Session = {
     me,
     api: new Api('token'),
-    stream: stream as unknown as LiveStream,
+    stream: live.stream,
     features: { outgoingWhatsApp: false },
     groups: [
       { id: 'g1', name: 'Sales' },
@@ -84,7 +67,7 @@ function renderWorkspace(me: Operator = ME) {
       <Workspace />
     </SessionContext.Provider>,
   );
-  return stream;
+  return { emit: (frame: StreamFrame) => act(() => live.emit(frame)) };
 }
 
 beforeAll(() => {
@@ -159,6 +142,14 @@ describe('Workspace (tabs and list)', () => {
     stream.emit({ type: 'counters.updated', data: { mine: 5, unread: { unassigned: 0, mine: 0 } } });
     expect(screen.getByRole('tab', { name: /My inbox/ }).textContent).toContain('5 conversations');
     expect(screen.getByRole('tab', { name: /Unassigned/ }).textContent).not.toContain('unread');
+  });
+
+  it('reads the tab once at start: the hello of the subscription it was read in asks for nothing more', async () => {
+    const stream = renderWorkspace();
+    await screen.findByText('Client a');
+    stream.emit({ type: 'hello', id: '1-0', data: { operatorId: ME.id, counters: { mine: 0, unread: { unassigned: 1, mine: 0, closed: 0 } } } });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(calls.filter((c) => c.startsWith('/api/v1/conversations?'))).toHaveLength(1);
   });
 
   it('reads the tab again on reload', async () => {

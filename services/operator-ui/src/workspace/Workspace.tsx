@@ -43,11 +43,18 @@ export function Workspace({ openFirst }: { openFirst?: string } = {}) {
   const known = useRef(new Map<string, ConversationItem>());
   const listWrap = useRef<HTMLDivElement>(null);
 
-  const { tab, filters, generation, loading, nextCursor } = state;
+  const { tab, filters, generation, loading, nextCursor, awaitingStream } = state;
+
+  useEffect(() => {
+    const { stream } = session;
+    const follow = () => dispatch({ type: 'stream', status: stream.status, epoch: stream.epoch });
+    follow();
+    return stream.onStatus(follow);
+  }, [session.stream]);
 
   // The first page of the tab, whenever the tab, its filters or a `reload` ask for a fresh read.
   useEffect(() => {
-    if (loading !== 'first') return;
+    if (loading !== 'first' || awaitingStream) return;
     let cancelled = false;
     api
       .get<Page<ConversationItem>>(query(tab, filters))
@@ -56,7 +63,7 @@ export function Workspace({ openFirst }: { openFirst?: string } = {}) {
     return () => {
       cancelled = true;
     };
-  }, [api, generation, loading === 'first']); // generation grows with every fresh read; tab and filters change with it
+  }, [api, generation, loading === 'first', awaitingStream]); // generation grows with every fresh read; tab and filters change with it
 
   // The next page as the operator scrolls.
   useEffect(() => {

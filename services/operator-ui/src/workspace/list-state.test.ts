@@ -167,6 +167,11 @@ describe('list-state reducer', () => {
     expect(s.items[0]!.unreadCount).toBe(2);
   });
 
+  it('D14: the server\'s figure for a tab wins over what its loaded list holds', () => {
+    const s = reduce(loaded('all', [item({ unreadCount: 1 })]), { type: 'counters', counters: { mine: 0, unread: { unassigned: 0, mine: 0, closed: 2, all: 7, blacklist: 1 } } });
+    expect([unreadIn(s, 'all'), unreadIn(s, 'closed'), unreadIn(s, 'blacklist')]).toEqual([7, 2, 1]);
+  });
+
   it('D14: counters come from GET, hello and counters.updated', () => {
     let s = reduce(initialState(ME), { type: 'counters', counters: { mine: 2, unread: { unassigned: 1, mine: 0 } } });
     expect(s.counters?.mine).toBe(2);
@@ -178,7 +183,7 @@ describe('list-state reducer', () => {
     expect(unreadIn(s, 'mine')).toBe(2);
   });
 
-  it('reload and hello (a reconnect) ask for a fresh read; refresh keeps the list on screen meanwhile', () => {
+  it('reload and the hello of a subscription the list was not read in ask for a fresh read; refresh keeps the list on screen meanwhile', () => {
     const a = item();
     let s = frame(loaded('unassigned', [a]), { type: 'reload', data: { reason: 'gap' } });
     expect(s.stale).toBe(true);
@@ -188,6 +193,36 @@ describe('list-state reducer', () => {
     expect(ids(s)).toEqual([a.id]);
     s = frame(s, { type: 'hello', data: { counters: { mine: 0, unread: { unassigned: 0, mine: 0 } } } });
     expect(s.stale).toBe(true);
+  });
+
+  it('the first read waits for the stream, and the hello of that subscription asks for no second read', () => {
+    let s = initialState(ME);
+    expect([s.loading, s.awaitingStream]).toEqual(['first', true]);
+    s = reduce(s, { type: 'stream', status: 'connecting', epoch: 0 });
+    expect(s.awaitingStream).toBe(true);
+    s = reduce(s, { type: 'stream', status: 'online', epoch: 1 });
+    expect(s.awaitingStream).toBe(false);
+    s = reduce(s, { type: 'page', generation: s.generation, page: { items: [item()], nextCursor: null }, append: false });
+    s = frame(s, { type: 'hello', data: { counters: { mine: 0, unread: { unassigned: 0, mine: 0 } } } });
+    expect(s.stale).toBe(false);
+  });
+
+  it('a reconnect that resumes needs no fresh read; a new subscription does', () => {
+    let s = reduce(initialState(ME), { type: 'stream', status: 'online', epoch: 1 });
+    s = reduce(s, { type: 'page', generation: s.generation, page: { items: [item()], nextCursor: null }, append: false });
+    s = reduce(s, { type: 'stream', status: 'offline', epoch: 1 });
+    s = reduce(s, { type: 'stream', status: 'online', epoch: 1 });
+    expect(frame(s, { type: 'hello', data: {} }).stale).toBe(false);
+    s = reduce(s, { type: 'stream', status: 'online', epoch: 2 });
+    expect(frame(s, { type: 'hello', data: {} }).stale).toBe(true);
+  });
+
+  it('a stream that fails to connect does not hold the list back; the list read meanwhile is read again on its hello', () => {
+    let s = reduce(initialState(ME), { type: 'stream', status: 'offline', epoch: 0 });
+    expect(s.awaitingStream).toBe(false);
+    s = reduce(s, { type: 'page', generation: s.generation, page: { items: [item()], nextCursor: null }, append: false });
+    s = reduce(s, { type: 'stream', status: 'online', epoch: 1 });
+    expect(frame(s, { type: 'hello', data: {} }).stale).toBe(true);
   });
 
   it('presence.updated changes a colleague’s presence', () => {

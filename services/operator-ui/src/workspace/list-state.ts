@@ -26,8 +26,14 @@ export type ListState = {
   /** Undefined until the server said them (GET, `hello`). */
   counters: Counters | undefined;
   presence: Record<string, Presence>;
-  /** The stream asked for a fresh read (`reload`, or a `hello` after a reconnect). */
+  /** The stream asked for a fresh read (`reload`, or a `hello` of a subscription the list was not read in). */
   stale: boolean;
+  /** The stream's epoch (LiveStream.epoch) while it is online; undefined while it is not. */
+  streamEpoch: number | undefined;
+  /** The epoch the list was read in: frames of that epoch keep it whole, so its `hello` needs no fresh read. */
+  readEpoch: number | undefined;
+  /** Until the stream first connects or fails, the first read waits, so that it is not read twice. */
+  awaitingStream: boolean;
 };
 
 export type Action =
@@ -38,10 +44,11 @@ export type Action =
   | { type: 'failed'; generation: number; message: string }
   | { type: 'counters'; counters: Counters }
   | { type: 'presence'; presence: Record<string, Presence> }
+  | { type: 'stream'; status: 'connecting' | 'online' | 'offline'; epoch: number }
   | { type: 'frame'; frame: StreamFrame };
 
 export function initialState(meId: string, tab: Tab = 'unassigned'): ListState {
-  return { meId, tab, filters: {}, items: [], nextCursor: null, generation: 1, loading: 'first', pending: [], counters: undefined, presence: {}, stale: false };
+  return { meId, tab, filters: {}, items: [], nextCursor: null, generation: 1, loading: 'first', pending: [], counters: undefined, presence: {}, stale: false, streamEpoch: undefined, readEpoch: undefined, awaitingStream: true };
 }
 
 /** D11: the time a tab shows and sorts by. Items carry the time of their status; All and Blacklist list the last message's. */
@@ -165,10 +172,17 @@ function withCounters(state: ListState, counters: Counters | undefined): ListSta
 export function reduce(state: ListState, action: Action): ListState {
   switch (action.type) {
     case 'open':
-      return { ...state, tab: action.tab, filters: action.filters, items: [], nextCursor: null, generation: state.generation + 1, loading: 'first', error: undefined, pending: [], stale: false };
+      return { ...state, tab: action.tab, filters: action.filters, items: [], nextCursor: null, generation: state.generation + 1, loading: 'first', error: undefined, pending: [], stale: false, readEpoch: state.streamEpoch };
     case 'refresh':
       // Keeps the items on screen while the fresh read is on its way.
-      return { ...state, generation: state.generation + 1, loading: 'first', error: undefined, pending: [], stale: false };
+      return { ...state, generation: state.generation + 1, loading: 'first', error: undefined, pending: [], stale: false, readEpoch: state.streamEpoch };
+    case 'stream': {
+      const streamEpoch = action.status === 'online' ? action.epoch : undefined;
+      if (!state.awaitingStream) return { ...state, streamEpoch };
+      if (action.status === 'connecting') return state;
+      // The first read starts now.
+      return { ...state, streamEpoch, readEpoch: streamEpoch, awaitingStream: false };
+    }
     case 'loadMore':
       if (state.loading || state.nextCursor === null) return state;
       return { ...state, loading: 'more' };
@@ -196,8 +210,8 @@ export function reduce(state: ListState, action: Action): ListState {
         case 'hello': {
           const data = frame.data as { counters?: Counters } | undefined;
           const next = withCounters(state, data?.counters);
-          // A hello while the list is shown is a (re)connect: what happened meanwhile is read again.
-          return { ...next, stale: true };
+          // A subscription the list was not read in may have missed changes: the list is read again.
+          return next.streamEpoch !== undefined && next.readEpoch === next.streamEpoch ? next : { ...next, stale: true };
         }
         case 'reload':
           return { ...state, stale: true };
@@ -223,6 +237,6 @@ export function reduce(state: ListState, action: Action): ListState {
 export function unreadIn(state: Pick<ListState, 'counters' | 'tab' | 'items'>, tab: Tab): number {
   const fromCounters = state.counters?.unread[tab];
   if (typeof fromCounters === 'number') return fromCounters;
-  // The server counts Unassigned and My inbox; other tabs know what their loaded list holds.
+  // Until the server has said its figures, the open tab knows what its loaded list holds.
   return state.tab === tab ? state.items.filter((i) => i.unreadCount > 0).length : 0;
 }
