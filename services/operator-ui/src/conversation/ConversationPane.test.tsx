@@ -1,7 +1,8 @@
 import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Operator } from '../api/client';
-import { ConversationPane, LEAVE_AFTER_MS, mergeMessages } from './ConversationPane';
+import { ConversationPane } from './ConversationPane';
+import { LEAVE_AFTER_MS, mergeMessages } from './use-open-conversation';
 import { anna, clientProfile, conversation, fakeStream, message, renderWithSession, stubApi } from './test-kit';
 
 afterEach(() => {

@@ -1,28 +1,15 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
-import { ApiError } from '../api/client';
-import type { ConversationItem, Message, Page, Tag } from '../api/types';
-import { hasAllTab, useSession, useStreamFrames } from '../session';
-import { channelName } from './attachments';
-import { ClientPanel, type ClientProfile } from './ClientPanel';
+import { useCallback, useState } from 'react';
+import type { Message, Tag } from '../api/types';
+import { hasAllTab, useSession } from '../session';
+import { ClientPanel } from './ClientPanel';
 import { Composer } from './Composer';
+import { ConversationHeader } from './ConversationHeader';
 import { AssignGroupDialog, AssignOperatorDialog, ConfirmDialog, EmailDialog, TagDialog } from './Dialogs';
 import { History } from './History';
-import { messageOf, statusLabel } from './util';
+import { useOpenConversation } from './use-open-conversation';
 import './conversation.css';
 
-/** How long a "someone else took it" stays on screen before the pane gives the conversation up. */
-export const LEAVE_AFTER_MS = 2500;
-const PAGE = 50;
-
 type DialogName = 'operator' | 'group' | 'email' | 'tag' | 'blacklist' | 'unlock';
-type Banner = { kind: 'error' | 'info'; text: string };
-
-/** Messages by id (a send's answer and its stream frame are one), oldest first. */
-export function mergeMessages(list: Message[], incoming: Message[]): Message[] {
-  const byId = new Map(list.map((m) => [m.id, m]));
-  for (const m of incoming) byId.set(m.id, { ...byId.get(m.id), ...m, sender: { ...byId.get(m.id)?.sender, ...m.sender } });
-  return [...byId.values()].sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0));
-}
 
 /**
  * One conversation: its preview before "Start conversation" (Unassigned), history, composer,
@@ -36,176 +23,12 @@ export function ConversationPane({ conversationId, onLeave }: { conversationId: 
 
 function OpenConversation({ conversationId, onLeave }: { conversationId: string; onLeave: () => void }) {
   const { api, me, groups } = useSession();
-  const [conv, setConv] = useState<ConversationItem>();
-  const [client, setClient] = useState<ClientProfile>();
-  const [messages, setMessages] = useState<Message[]>([]);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [loadingOlder, setLoadingOlder] = useState(false);
-  const [loadError, setLoadError] = useState<string>();
+  const { conv, client, setClient, messages, setMessages, addMessage, hasOlder, loadingOlder, loadOlder, loadError, banner, setBanner, busy, move, take } = useOpenConversation(conversationId, onLeave);
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [dialog, setDialog] = useState<DialogName>();
-  const [banner, setBanner] = useState<Banner>();
-  const [busy, setBusy] = useState(false);
   const [profileOpen, setProfileOpen] = useState(() => typeof window === 'undefined' || !window.matchMedia || window.matchMedia('(min-width: 801px)').matches);
-  const latestOnLeave = useRef(onLeave);
-  latestOnLeave.current = onLeave;
-  // The pane leaves once: a stream frame and the answer of the same move must not skip two conversations.
-  const gone = useRef(false);
-  const leave = useRef(() => {
-    if (gone.current) return;
-    gone.current = true;
-    latestOnLeave.current();
-  });
-  const leaveTimer = useRef<ReturnType<typeof setTimeout>>(undefined);
   const base = `/conversations/${conversationId}`;
-
-  useEffect(() => {
-    gone.current = false;
-    return () => {
-      gone.current = true;
-      clearTimeout(leaveTimer.current);
-    };
-  }, []);
-
-  /** Shows why, then gives the conversation up (the pane would vanish with the message at once). */
-  const leaveLater = useCallback((text: string) => {
-    setBanner({ kind: 'error', text });
-    clearTimeout(leaveTimer.current);
-    leaveTimer.current = setTimeout(() => leave.current(), LEAVE_AFTER_MS);
-  }, []);
-
-  const markRead = useCallback(() => {
-    api.post(`${base}/read`).catch(() => undefined);
-  }, [api, base]);
-
-  const readClient = useCallback(
-    async (clientId: string) => {
-      try {
-        setClient(await api.get<ClientProfile>(`/clients/${clientId}`));
-      } catch {
-        // the profile panel stays as it was; the conversation itself still works
-      }
-    },
-    [api],
-  );
-
-  /** Re-reads the conversation and its client: after a refused move, the screen shows what is true. */
-  const readConversation = useCallback(async () => {
-    try {
-      const item = await api.get<ConversationItem>(base);
-      setConv(item);
-      void readClient(item.client.id);
-      return item;
-    } catch (e) {
-      if (e instanceof ApiError && e.status === 404) leaveLater('You can no longer see this conversation.');
-      else setLoadError(messageOf(e));
-      return undefined;
-    }
-  }, [api, base, leaveTimer, readClient, leaveLater]);
-
-  const readMessages = useCallback(async () => {
-    const page = await api.get<Page<Message>>(`${base}/messages?limit=${PAGE}`);
-    setMessages((list) => mergeMessages(list.filter((m) => m.createdAt > (page.items[0]?.createdAt ?? '')), page.items));
-    setCursor(page.nextCursor);
-  }, [api, base]);
-
-  // Opening: the conversation, its newest messages, its client; and it counts as read (D14).
-  useEffect(() => {
-    setConv(undefined);
-    setClient(undefined);
-    setMessages([]);
-    setCursor(null);
-    setSelected(new Set());
-    setBanner(undefined);
-    setLoadError(undefined);
-    setDialog(undefined);
-    clearTimeout(leaveTimer.current);
-    void readConversation();
-    readMessages().catch((e: unknown) => setLoadError(messageOf(e)));
-    markRead();
-  }, [conversationId, readConversation, readMessages, markRead]);
-
-  const loadOlder = useCallback(async () => {
-    if (!cursor || loadingOlder) return;
-    setLoadingOlder(true);
-    try {
-      const page = await api.get<Page<Message>>(`${base}/messages?limit=${PAGE}&before=${encodeURIComponent(cursor)}`);
-      setMessages((list) => mergeMessages(list, page.items));
-      setCursor(page.nextCursor);
-    } catch (e) {
-      setBanner({ kind: 'error', text: `Older messages could not be loaded: ${messageOf(e)}` });
-    } finally {
-      setLoadingOlder(false);
-    }
-  }, [api, base, cursor, loadingOlder]);
-
-  useStreamFrames(['conversation.updated', 'message.created', 'message.updated', 'reload'], (frame) => {
-    const data = frame.data as Record<string, unknown>;
-    switch (frame.type) {
-      case 'conversation.updated': {
-        if (data['id'] !== conversationId) return;
-        if (data['visible'] === false) return leave.current();
-        const item = data as unknown as ConversationItem;
-        setConv((old) => (old ? { ...old, ...item } : item));
-        if (client && (item.client?.name !== client.name || item.client?.blacklisted !== client.blacklisted || (item.pin?.label ?? null) !== (client.pin?.label ?? null)))
-          void readClient(client.id);
-        return;
-      }
-      case 'message.created': {
-        if (data['conversationId'] !== conversationId) return;
-        const message = data['message'] as Message;
-        setMessages((list) => mergeMessages(list, [message]));
-        if (message.direction === 'in' && message.kind !== 'note' && message.kind !== 'event') markRead();
-        return;
-      }
-      case 'message.updated': {
-        if (data['conversationId'] !== conversationId) return;
-        const { messageId, deliveryStatus, deliveryError } = data as { messageId: string; deliveryStatus: Message['deliveryStatus']; deliveryError?: Message['deliveryError'] };
-        setMessages((list) => list.map((m) => (m.id === messageId ? { ...m, deliveryStatus, deliveryError: deliveryError ?? null } : m)));
-        return;
-      }
-      case 'reload':
-        void readConversation();
-        readMessages().catch(() => undefined);
-    }
-  });
-
-  /** A move of the conversation; a refusal (403/409…) is shown as the server put it, then the screen re-reads. */
-  const move = async (path: string, body?: Record<string, unknown>, then?: 'leave') => {
-    setBusy(true);
-    setBanner(undefined);
-    try {
-      const item = await api.post<ConversationItem>(`${base}/${path}`, body);
-      if (item && typeof item === 'object' && 'status' in item) setConv((old) => ({ ...old, ...item }));
-      if (then === 'leave') leave.current();
-      else void readConversation();
-      return true;
-    } catch (e) {
-      setBanner({ kind: 'error', text: messageOf(e) });
-      void readConversation();
-      throw e;
-    } finally {
-      setBusy(false);
-    }
-  };
-  const tryMove = (path: string, body?: Record<string, unknown>, then?: 'leave') => move(path, body, then).catch(() => undefined);
-
-  const take = async () => {
-    setBusy(true);
-    setBanner(undefined);
-    try {
-      setConv(await api.post<ConversationItem>(`${base}/take`));
-      void readConversation();
-    } catch (e) {
-      if (e instanceof ApiError && e.status === 409) leaveLater('Someone else took this conversation.');
-      else {
-        setBanner({ kind: 'error', text: messageOf(e) });
-        void readConversation();
-      }
-    } finally {
-      setBusy(false);
-    }
-  };
+  const tryMove = (path: string, then?: 'leave') => move(() => api.post(`${base}/${path}`), then).catch(() => undefined);
 
   const toggle = useCallback((id: string) => {
     setSelected((s) => {
@@ -215,8 +38,6 @@ function OpenConversation({ conversationId, onLeave }: { conversationId: string;
       return next;
     });
   }, []);
-
-  const onSent = useCallback((message: Message) => setMessages((list) => mergeMessages(list, [message])), []);
 
   if (!conv) {
     return (
@@ -244,41 +65,7 @@ function OpenConversation({ conversationId, onLeave }: { conversationId: string;
 
   return (
     <section className="pane cv-pane" aria-label={`Conversation with ${clientName}`}>
-      <header className="cv-head">
-        <button type="button" className="cv-avatar" aria-label={profileOpen ? 'Hide client profile' : 'Show client profile'} aria-expanded={profileOpen} onClick={() => setProfileOpen((o) => !o)}>
-          <span aria-hidden="true">{[...clientName.trim()][0]?.toUpperCase() ?? '?'}</span>
-        </button>
-        <div className="cv-head-main">
-          <h2 className="cv-title" dir="auto" title={clientName}>
-            {clientName}
-          </h2>
-          <dl className="cv-facts">
-            <div>
-              <dt>Channel</dt>
-              <dd className={`cv-channel cv-channel-${conv.client.channel}`}>{channelName(conv.client.channel)}</dd>
-            </div>
-            <div>
-              <dt>Group</dt>
-              <dd className="cv-ellipsis" dir="auto">
-                {conv.group.name ?? '—'}
-              </dd>
-            </div>
-            <div>
-              <dt>Status</dt>
-              <dd>
-                <span className={`cv-status cv-status-${conv.status}`}>{statusLabel[conv.status] ?? conv.status}</span>
-                {blacklisted && <span className="cv-status cv-status-blacklisted">Blacklisted</span>}
-              </dd>
-            </div>
-            <div>
-              <dt>Assignee</dt>
-              <dd className="cv-ellipsis" dir="auto">
-                {conv.assignee ? (conv.assignee.id === me.id ? `${conv.assignee.name ?? 'me'} (me)` : (conv.assignee.name ?? 'an operator')) : 'nobody'}
-              </dd>
-            </div>
-          </dl>
-        </div>
-      </header>
+      <ConversationHeader conv={conv} clientName={clientName} blacklisted={blacklisted} meId={me.id} profileOpen={profileOpen} onToggleProfile={() => setProfileOpen((o) => !o)} />
 
       <div className="cv-actions" role="toolbar" aria-label="Conversation actions">
         {conv.status === 'unassigned' && (
@@ -293,10 +80,10 @@ function OpenConversation({ conversationId, onLeave }: { conversationId: string;
         )}
         {holder && (
           <>
-            <button type="button" disabled={busy} onClick={() => void tryMove('close', undefined, 'leave')}>
+            <button type="button" disabled={busy} onClick={() => void tryMove('close', 'leave')}>
               To closed
             </button>
-            <button type="button" disabled={busy} onClick={() => void tryMove('unassign', undefined, 'leave')}>
+            <button type="button" disabled={busy} onClick={() => void tryMove('unassign', 'leave')}>
               To Unassigned
             </button>
           </>
@@ -347,9 +134,9 @@ function OpenConversation({ conversationId, onLeave }: { conversationId: string;
       <div className={`cv-body${profileOpen && client ? ' cv-with-profile' : ''}`}>
         <div className="cv-main">
           {conv.status === 'unassigned' && <p className="cv-preview-note">Preview: press “Start conversation” to take it into your inbox and reply.</p>}
-          <History api={api} messages={messages} hasOlder={cursor !== null} loadingOlder={loadingOlder} onLoadOlder={loadOlder} selected={selected} onToggle={toggle} selectable clientName={clientName} />
+          <History api={api} messages={messages} hasOlder={hasOlder} loadingOlder={loadingOlder} onLoadOlder={loadOlder} selected={selected} onToggle={toggle} selectable clientName={clientName} />
           {holder ? (
-            <Composer api={api} conversationId={conversationId} channel={conv.client.channel} onSent={onSent} />
+            <Composer api={api} conversationId={conversationId} channel={conv.client.channel} onSent={addMessage} />
           ) : (
             conv.status === 'in_progress' && <p className="cv-readonly">Only {conv.assignee?.name ?? 'its assignee'} can reply in this conversation.</p>
           )}
@@ -363,7 +150,7 @@ function OpenConversation({ conversationId, onLeave }: { conversationId: string;
           currentId={conv.assignee?.id}
           onClose={() => setDialog(undefined)}
           onAssign={async (operatorId) => {
-            await move('assign', { operatorId }, operatorId === me.id ? undefined : 'leave');
+            await move(() => api.post(`${base}/assign`, { operatorId }), operatorId === me.id ? undefined : 'leave');
             setDialog(undefined);
           }}
         />
@@ -374,7 +161,7 @@ function OpenConversation({ conversationId, onLeave }: { conversationId: string;
           currentId={conv.group.id}
           onClose={() => setDialog(undefined)}
           onAssign={async (groupId) => {
-            await move('group', { groupId }, 'leave');
+            await move(() => api.post(`${base}/group`, { groupId }), 'leave');
             setDialog(undefined);
           }}
         />
@@ -407,7 +194,7 @@ function OpenConversation({ conversationId, onLeave }: { conversationId: string;
           confirm="Send to the black list"
           onClose={() => setDialog(undefined)}
           onConfirm={async () => {
-            await move('blacklist');
+            await move(() => api.post(`${base}/blacklist`));
             setDialog(undefined);
           }}
         />
@@ -419,18 +206,8 @@ function OpenConversation({ conversationId, onLeave }: { conversationId: string;
           confirm="Unlock"
           onClose={() => setDialog(undefined)}
           onConfirm={async () => {
-            setBusy(true);
-            setBanner(undefined);
-            try {
-              setConv(await api.delete<ConversationItem>(`${base}/blacklist`));
-              void readConversation();
-              setDialog(undefined);
-            } catch (e) {
-              void readConversation();
-              throw e;
-            } finally {
-              setBusy(false);
-            }
+            await move(() => api.delete(`${base}/blacklist`));
+            setDialog(undefined);
           }}
         />
       )}

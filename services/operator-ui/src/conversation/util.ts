@@ -27,11 +27,10 @@ export const messageOf = (error: unknown): string =>
 export const refused = (error: unknown): boolean => error instanceof ApiError && error.status >= 400 && error.status < 500;
 
 /**
- * GET /attachments/:id needs the Authorization header, so an <img src> cannot load it: the file is
- * fetched with the session's token and shown from a blob URL. Uses `Api.blob` when the client has
- * one; until then it reads the token the Api was made with.
+ * An attachment's `url` (`/api/v1/attachments/<id>`) as a Blob. GET /attachments/:id needs the
+ * Authorization header, so an <img src> cannot load it: it is fetched with the session's token
+ * and shown from a blob URL.
  */
-/** An attachment's `url` (`/api/v1/attachments/<id>`) as a Blob, fetched with the token. */
 export function fetchBlob(api: Api, url: string): Promise<Blob> {
   return api.blob(url.replace(/^\/api\/v1/, ''));
 }
