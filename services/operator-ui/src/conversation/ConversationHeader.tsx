@@ -1,6 +1,6 @@
 import type { ConversationItem } from '../api/types';
 import { channelName } from './attachments';
-import { statusLabel } from './util';
+import { STATUS_LABEL } from '../workspace/format';
 
 /** The open conversation's client, channel, group, status and assignee (D13), and the profile toggle. */
 export function ConversationHeader({ conv, clientName, blacklisted, meId, profileOpen, onToggleProfile }: { conv: ConversationItem; clientName: string; blacklisted: boolean; meId: string; profileOpen: boolean; onToggleProfile: () => void }) {
@@ -28,7 +28,7 @@ export function ConversationHeader({ conv, clientName, blacklisted, meId, profil
           <div>
             <dt>Status</dt>
             <dd>
-              <span className={`cv-status cv-status-${conv.status}`}>{statusLabel[conv.status] ?? conv.status}</span>
+              <span className={`cv-status cv-status-${conv.status}`}>{STATUS_LABEL[conv.status] ?? conv.status}</span>
               {blacklisted && <span className="cv-status cv-status-blacklisted">Blacklisted</span>}
             </dd>
           </div>

@@ -54,4 +54,3 @@ export const fullTime = (iso: string): string => {
 export const humanSize = (bytes: number): string =>
   bytes >= 1_000_000 ? `${Math.round(bytes / 100_000) / 10} MB` : bytes >= 1_000 ? `${Math.round(bytes / 100) / 10} kB` : `${bytes} B`;
 
-export const statusLabel: Record<string, string> = { unassigned: 'Unassigned', in_progress: 'In progress', closed: 'Closed' };
