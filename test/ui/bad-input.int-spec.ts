@@ -4,7 +4,7 @@ import { row, UiStand } from './ui-stand';
 
 type Message = { direction: string; kind: string; text: string | null };
 
-/** Issue 8's bad input in the browser: files refused before upload, a send whose answer is lost, a take lost to a colleague. */
+/** Issue 8's bad input in the browser: files refused before upload, a send whose answer is lost, a take lost to a colleague, long and hostile text. */
 describe('operator web app: bad input', () => {
   const client = 'Олег ‏שלום 🙂';
   let stand: UiStand;
@@ -75,5 +75,23 @@ describe('operator web app: bad input', () => {
     await anna.getByRole('alert').filter({ hasText: /took|taken/i }).or(anna.getByText('Choose a conversation')).first().waitFor();
     await waitFor('gone from Anna’s Unassigned', async () => (await row(anna, second).count()) === 0);
     expect((await annaApi.get(`/api/v1/conversations/${id}`)).status).toBe(404);
+  });
+
+  it('a 200-character name, markup, right-to-left text and a 4000-character word stay text, inside the window', async () => {
+    const longName = `${'Bartholomew'.repeat(18)}-Ximénez`.slice(0, 200);
+    const markup = '<img src=x onerror=alert(1)><script>alert(2)</script>';
+    const rtl = 'مرحبا، أين طلبي؟';
+    const say = await stand.visitor(longName);
+    for (const text of [markup, rtl, 'W'.repeat(4000)]) await say(text);
+    await row(anna, longName.slice(0, 40)).click();
+    await anna.getByRole('button', { name: 'Start conversation' }).waitFor();
+    const historyText = anna.locator('.cv-text');
+    await historyText.filter({ hasText: 'W'.repeat(100) }).waitFor();
+    expect(await historyText.filter({ hasText: markup }).count()).toBe(1);
+    expect(await historyText.filter({ hasText: rtl }).getAttribute('dir')).toBe('auto');
+    expect(await anna.locator('img[src="x"], .cv-pane script').count()).toBe(0);
+    const overflow = await anna.evaluate(() => ({ page: document.documentElement.scrollWidth - window.innerWidth, list: document.querySelector('[role="listbox"]')!.scrollWidth - document.querySelector('[role="listbox"]')!.clientWidth }));
+    expect(overflow).toEqual({ page: 0, list: 0 });
+    await screenshot(anna, 'bad-input-long-and-markup');
   });
 });
