@@ -1,4 +1,4 @@
-import { act, cleanup, fireEvent, screen, waitFor } from '@testing-library/react';
+import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Composer } from './Composer';
 import { renderWithSession, stubApi } from './test-kit';
@@ -218,5 +218,26 @@ describe('Composer', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Emoji' }));
     fireEvent.click(screen.getByRole('button', { name: 'thumbs up' }));
     expect(box.value).toBe('Thanks👍');
+  });
+
+  it('D20: arrow keys, Home and End move through the emoji grid; Escape closes it and returns to the text', () => {
+    stubApi({});
+    const { box } = renderComposer();
+    fireEvent.click(screen.getByRole('button', { name: 'Emoji' }));
+    const grid = screen.getByRole('group', { name: 'Emoji' });
+    const buttons = within(grid).getAllByRole('button');
+    expect(document.activeElement).toBe(buttons[0]);
+    fireEvent.keyDown(document.activeElement!, { key: 'ArrowRight' });
+    expect(document.activeElement).toBe(buttons[1]);
+    fireEvent.keyDown(document.activeElement!, { key: 'ArrowDown' });
+    expect(document.activeElement).toBe(buttons[7]);
+    fireEvent.keyDown(document.activeElement!, { key: 'ArrowUp' });
+    fireEvent.keyDown(document.activeElement!, { key: 'ArrowUp' });
+    expect(document.activeElement).toBe(buttons[0]);
+    fireEvent.keyDown(document.activeElement!, { key: 'End' });
+    expect(document.activeElement).toBe(buttons[buttons.length - 1]);
+    fireEvent.keyDown(document.activeElement!, { key: 'Escape' });
+    expect(screen.queryByRole('group', { name: 'Emoji' })).toBeNull();
+    expect(document.activeElement).toBe(box);
   });
 });

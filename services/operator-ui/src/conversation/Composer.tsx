@@ -2,7 +2,7 @@ import { useCallback, useEffect, useId, useRef, useState } from 'react';
 import { ApiError, type Api } from '../api/client';
 import type { ChannelType, Message, Page } from '../api/types';
 import { refusalOf } from './attachments';
-import { commonEmoji } from './emoji';
+import { EmojiPicker } from './EmojiPicker';
 import { messageOf, newKey, refused } from './util';
 
 export type CannedResponse = { id: string; title: string; text: string; scope: 'global' | 'personal'; ownerId?: string };
@@ -39,12 +39,7 @@ export function Composer({ api, conversationId, channel, onSent }: { api: Api; c
   const fileInput = useRef<HTMLInputElement>(null);
   const [fileSend, setFileSend] = useState<FileSend>();
   const [fileError, setFileError] = useState<string>();
-  const [emojiOpen, setEmojiOpen] = useState(false);
   const ids = useId();
-  const emojiBox = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    if (emojiOpen) emojiBox.current?.querySelector('button')?.focus();
-  }, [emojiOpen]);
 
   // The canned-response picker.
   const query = slashQuery(text);
@@ -302,47 +297,7 @@ export function Composer({ api, conversationId, channel, onSent }: { api: Api; c
       )}
 
       <div className="cv-composer-bar">
-        <div
-          className="cv-emoji-wrap"
-          onKeyDown={(e) => {
-            if (e.key === 'Escape' && emojiOpen) {
-              e.stopPropagation();
-              setEmojiOpen(false);
-              area.current?.focus();
-            }
-          }}
-          onBlur={(e) => {
-            if (emojiOpen && !e.currentTarget.contains(e.relatedTarget as Node | null)) setEmojiOpen(false);
-          }}
-        >
-          <button type="button" aria-label="Emoji" aria-expanded={emojiOpen} aria-controls={`${ids}-emoji`} onClick={() => setEmojiOpen((o) => !o)}>
-            <span aria-hidden="true">🙂</span>
-          </button>
-          {emojiOpen && (
-            <div
-              id={`${ids}-emoji`}
-              ref={emojiBox}
-              className="cv-emoji"
-              role="group"
-              aria-label="Emoji"
-            >
-              {commonEmoji.map(([emoji, name]) => (
-                <button
-                  key={emoji}
-                  type="button"
-                  aria-label={name}
-                  title={name}
-                  onClick={() => {
-                    insertAtCursor(emoji);
-                    setEmojiOpen(false);
-                  }}
-                >
-                  {emoji}
-                </button>
-              ))}
-            </div>
-          )}
-        </div>
+        <EmojiPicker onPick={insertAtCursor} onClose={() => area.current?.focus()} />
         {mode === 'reply' && (
           <>
             <input ref={fileInput} id={`${ids}-file`} type="file" className="cv-visually-hidden" tabIndex={-1} aria-label="Attach file" onChange={(e) => onFile(e.target.files?.[0])} disabled={uploading} />
