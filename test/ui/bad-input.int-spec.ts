@@ -90,7 +90,10 @@ describe('operator web app: bad input', () => {
     expect(await historyText.filter({ hasText: markup }).count()).toBe(1);
     expect(await historyText.filter({ hasText: rtl }).getAttribute('dir')).toBe('auto');
     expect(await anna.locator('img[src="x"], .cv-pane script').count()).toBe(0);
-    const overflow = await anna.evaluate(() => ({ page: document.documentElement.scrollWidth - window.innerWidth, list: document.querySelector('[role="listbox"]')!.scrollWidth - document.querySelector('[role="listbox"]')!.clientWidth }));
+    const overflow = await anna.evaluate<{ page: number; list: number }>(`(() => {
+      const list = document.querySelector('[role="listbox"]');
+      return { page: document.documentElement.scrollWidth - window.innerWidth, list: list.scrollWidth - list.clientWidth };
+    })()`);
     expect(overflow).toEqual({ page: 0, list: 0 });
     await screenshot(anna, 'bad-input-long-and-markup');
   });

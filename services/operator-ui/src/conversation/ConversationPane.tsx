@@ -157,7 +157,8 @@ function OpenConversation({ conversationId, onLeave }: { conversationId: string;
       )}
       {dialog === 'group' && (
         <AssignGroupDialog
-          groups={groups}
+          api={api}
+          knownGroups={groups}
           currentId={conv.group.id}
           onClose={() => setDialog(undefined)}
           onAssign={async (groupId) => {

@@ -53,7 +53,7 @@ export function AssignOperatorDialog({ api, currentId, onAssign, onClose }: { ap
         {shown.map((o) => (
           <li key={o.id}>
             <button type="button" disabled={busy || o.id === currentId} onClick={() => void pick(o.id)}>
-              <span className={`presence presence-${o.presence ?? 'offline'}`} aria-label={o.presence ?? 'offline'} title={o.presence ?? 'offline'} />
+              <span className={`presence presence-${o.presence ?? 'offline'}`} role="img" aria-label={o.presence ?? 'offline'} title={o.presence ?? 'offline'} />
               <span className="cv-wrap" dir="auto">
                 {o.name}
               </span>
@@ -68,8 +68,24 @@ export function AssignOperatorDialog({ api, currentId, onAssign, onClose }: { ap
 }
 
 /** D22: to Unassigned of another group. */
-export function AssignGroupDialog({ groups, currentId, onAssign, onClose }: { groups: Group[]; currentId: string; onAssign: (groupId: string) => Promise<void>; onClose: () => void }) {
-  const [groupId, setGroupId] = useState(groups.find((g) => g.id !== currentId)?.id ?? '');
+/** D22. Lists the groups as they are now (one made since login included), those known at login meanwhile. */
+export function AssignGroupDialog({ api, knownGroups, currentId, onAssign, onClose }: { api: Api; knownGroups: Group[]; currentId: string; onAssign: (groupId: string) => Promise<void>; onClose: () => void }) {
+  const [groups, setGroups] = useState(knownGroups);
+  const [groupId, setGroupId] = useState(knownGroups.find((g) => g.id !== currentId)?.id ?? '');
+  useEffect(() => {
+    let live = true;
+    api
+      .get<{ items: Group[] }>('/groups')
+      .then((answer) => {
+        if (!live) return;
+        setGroups(answer.items);
+        setGroupId((chosen) => chosen || (answer.items.find((g) => g.id !== currentId)?.id ?? ''));
+      })
+      .catch(() => undefined);
+    return () => {
+      live = false;
+    };
+  }, [api, currentId]);
   const ids = useId();
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);

@@ -10,6 +10,8 @@ type Props = {
   tab: Tab;
   items: ConversationItem[];
   openId: string | undefined;
+  /** The row to make active when the open conversation left the list. */
+  followerId?: string;
   presence: Record<string, Presence>;
   hasMore: boolean;
   loadingMore: boolean;
@@ -22,7 +24,7 @@ type Props = {
  * keys, Home/End and PageUp/PageDown move, Enter opens. The active row follows its conversation
  * when the list re-sorts under it.
  */
-export function ConversationList({ label, tab, items, openId, presence, hasMore, loadingMore, onOpen, onEndReached }: Props) {
+export function ConversationList({ label, tab, items, openId, followerId, presence, hasMore, loadingMore, onOpen, onEndReached }: Props) {
   const scroller = useRef<HTMLDivElement>(null);
   const [activeId, setActiveId] = useState<string | undefined>(openId);
   const virtualizer = useVirtualizer({
@@ -42,6 +44,9 @@ export function ConversationList({ label, tab, items, openId, presence, hasMore,
   useEffect(() => {
     if (openId) setActiveId(openId);
   }, [openId]);
+  useEffect(() => {
+    if (followerId) setActiveId(followerId);
+  }, [followerId]);
 
   const activeIndex = activeId ? items.findIndex((i) => i.id === activeId) : -1;
 

@@ -42,7 +42,7 @@ export function ConversationRow({ item, tab, active, open, presence, onOpen, onP
         <div className="ws-row-line">
           <span className="ws-preview">
             {item.lastMessageByOperator && (
-              <span className="ws-mine" title="The last message was the operator’s" aria-label="Operator wrote last:">
+              <span className="ws-mine" title="The last message was the operator’s" role="img" aria-label="Operator wrote last:">
                 <svg width="12" height="12" viewBox="0 0 16 16" aria-hidden="true">
                   <path fill="currentColor" d="M6.5 3 1.5 8l5 5V9.8c3.6 0 6 1 8 3.7-.7-3.9-3-7.4-8-8V3Z" />
                 </svg>
@@ -53,7 +53,7 @@ export function ConversationRow({ item, tab, active, open, presence, onOpen, onP
             </span>
           </span>
           {unread > 0 && (
-            <span className="ws-unread" aria-label={`${unread} unread`} title={`${unread} unread client message${unread === 1 ? '' : 's'}`}>
+            <span className="ws-unread" role="img" aria-label={`${unread} unread`} title={`${unread} unread client message${unread === 1 ? '' : 's'}`}>
               {unread > 99 ? '99+' : unread}
             </span>
           )}

@@ -19,12 +19,15 @@ export function TabBar({ tabs, state, onOpen }: { tabs: Tab[]; state: ListState;
     <div className="ws-tabs" role="tablist" aria-label="Conversation tabs" onKeyDown={onKey}>
       {tabs.map((t) => {
         const unread = unreadIn(state, t);
+        const mine = t === 'mine' ? state.counters?.mine : undefined;
+        const name = [TAB_LABEL[t], mine !== undefined && `${mine} conversation${mine === 1 ? '' : 's'}`, unread > 0 && `${unread} with unread messages`].filter(Boolean).join(', ');
         return (
           <button
             key={t}
             id={`ws-tab-${t}`}
             role="tab"
             type="button"
+            aria-label={name}
             aria-selected={t === tab}
             aria-controls="ws-tabpanel"
             tabIndex={t === tab ? 0 : -1}
@@ -32,18 +35,12 @@ export function TabBar({ tabs, state, onOpen }: { tabs: Tab[]; state: ListState;
             onClick={() => onOpen(t)}
           >
             {TAB_LABEL[t]}
-            {t === 'mine' && state.counters && (
+            {mine !== undefined && (
               <span className="ws-count" title="Conversations in my inbox">
-                <span className="ws-visually-hidden">, </span>
-                {state.counters.mine}
-                <span className="ws-visually-hidden"> conversations</span>
+                {mine}
               </span>
             )}
-            {unread > 0 && (
-              <span className="ws-dot" title={`${unread} conversation${unread === 1 ? '' : 's'} with unread client messages`}>
-                <span className="ws-visually-hidden">, {unread} with unread messages</span>
-              </span>
-            )}
+            {unread > 0 && <span className="ws-dot" title={`${unread} conversation${unread === 1 ? '' : 's'} with unread client messages`} />}
           </button>
         );
       })}

@@ -107,9 +107,9 @@ describe('Workspace (tabs and list)', () => {
     renderWorkspace();
     expect(await screen.findByText('Client a')).toBeTruthy();
     await screen.findByText('1', { selector: '.ws-count' });
-    expect(screen.getAllByRole('tab').map((t) => t.textContent?.replace(/,.*/, ''))).toEqual(['Unassigned', 'My inbox', 'Closed']);
-    expect(screen.getByRole('tab', { name: /My inbox/ }).textContent).toContain('1');
-    expect(screen.getByRole('tab', { name: /Unassigned/ }).textContent).toContain('1 with unread messages');
+    expect(screen.getAllByRole('tab').map((t) => t.getAttribute('aria-label')?.replace(/,.*/, ''))).toEqual(['Unassigned', 'My inbox', 'Closed']);
+    expect(screen.getByRole('tab', { name: 'My inbox, 1 conversation' })).toBeTruthy();
+    expect(screen.getByRole('tab', { name: 'Unassigned, 1 with unread messages' })).toBeTruthy();
     expect(calls).toContain('/api/v1/conversations?tab=unassigned&limit=50');
   });
 
@@ -140,8 +140,8 @@ describe('Workspace (tabs and list)', () => {
     stream.emit({ type: 'conversation.updated', data: { ...conv('n', { listedAt: '2026-12-02T10:00:00.000Z' }), visible: true } });
     expect(options().map((o) => o.getAttribute('data-id'))).toEqual(['n', 'b']);
     stream.emit({ type: 'counters.updated', data: { mine: 5, unread: { unassigned: 0, mine: 0 } } });
-    expect(screen.getByRole('tab', { name: /My inbox/ }).textContent).toContain('5 conversations');
-    expect(screen.getByRole('tab', { name: /Unassigned/ }).textContent).not.toContain('unread');
+    expect(screen.getByRole('tab', { name: 'My inbox, 5 conversations' })).toBeTruthy();
+    expect(screen.getByRole('tab', { name: 'Unassigned' })).toBeTruthy();
   });
 
   it('reads the tab once at start: the hello of the subscription it was read in asks for nothing more', async () => {
@@ -200,13 +200,18 @@ describe('Workspace (tabs and list)', () => {
     expect(screen.getByTestId('pane').textContent).toBe('Conversation s1');
   });
 
-  it('when the open conversation leaves (taken by a colleague), the next one of the list opens', async () => {
+  it('D14: when the open conversation leaves (taken by a colleague), nothing opens by itself; the next one is the active row, and Enter opens it', async () => {
     const stream = renderWorkspace();
     await screen.findByText('Client a');
     fireEvent.click(screen.getByText('Client a'));
     expect(screen.getByTestId('pane').textContent).toBe('Conversation a');
     stream.emit({ type: 'conversation.updated', data: { id: 'a', visible: false } });
     fireEvent.click(screen.getByRole('button', { name: 'leave' }));
+    expect(screen.queryByTestId('pane')).toBeNull();
+    expect(screen.getByText('Choose a conversation')).toBeTruthy();
+    const list = screen.getByRole('listbox');
+    expect(list.getAttribute('aria-activedescendant')).toBe('ws-item-b');
+    fireEvent.keyDown(list, { key: 'Enter' });
     expect(screen.getByTestId('pane').textContent).toBe('Conversation b');
   });
 

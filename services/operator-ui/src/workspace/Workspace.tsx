@@ -41,19 +41,24 @@ export function Workspace({ openFirst }: { openFirst?: string } = {}) {
     if (at >= 0 || !openId) openIndex.current = at;
   }, [state.items, openId]);
 
+  // The open one left my view. Nothing opens by itself, since opening counts as viewing (D14): the
+  // one that followed it in the list becomes the list's active row, for Enter or a click.
+  const [followerId, setFollowerId] = useState<string>();
   const onLeave = useCallback(() => {
-    // ConversationPane: the open one left my view; show the one that follows it in the list, if any.
-    setOpenId((current) => {
-      const at = state.items.findIndex((i) => i.id === current);
-      if (at >= 0) return (state.items[at + 1] ?? state.items[at - 1])?.id;
-      const was = openIndex.current;
-      return was >= 0 ? (state.items[was] ?? state.items[was - 1])?.id : undefined;
+    const at = state.items.findIndex((i) => i.id === openId);
+    const was = openIndex.current;
+    const follower = at >= 0 ? (state.items[at + 1] ?? state.items[at - 1]) : was >= 0 ? (state.items[was] ?? state.items[was - 1]) : undefined;
+    setFollowerId(follower?.id);
+    setOpenId(undefined);
+    requestAnimationFrame(() => {
+      if (!document.activeElement || document.activeElement === document.body) focusList();
     });
-  }, [state.items]);
+  }, [state.items, openId]);
 
+  const focusList = () => listWrap.current?.querySelector<HTMLElement>('[role="listbox"]')?.focus();
   const backToList = () => {
     setOpenId(undefined);
-    requestAnimationFrame(() => listWrap.current?.querySelector<HTMLElement>('[role="listbox"]')?.focus());
+    requestAnimationFrame(focusList);
   };
 
   // D3/D4: an operator in groups filters among his groups; a super_admin or one in no group among all.
@@ -123,6 +128,7 @@ export function Workspace({ openFirst }: { openFirst?: string } = {}) {
                 tab={tab}
                 items={state.items}
                 openId={openId}
+                followerId={followerId}
                 presence={state.presence}
                 hasMore={nextCursor !== null && !state.error}
                 loadingMore={loading === 'more'}
