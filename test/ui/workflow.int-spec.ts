@@ -394,6 +394,24 @@ describe('operator web app: workflows', () => {
       await page.context().close();
     }
   }, 90_000);
+
+  it('D14: the gateway crashes: the screen says the connection is lost, reconnects by itself, and shows what came meanwhile', async () => {
+    const client = 'Ivo Interrupted';
+    await fresh(anna);
+    await listRead(anna);
+    const banner = anna.getByRole('status').filter({ hasText: 'Connection lost' });
+    await stand.stack.restart('gateway', async () => {
+      await banner.waitFor();
+      expect(await anna.getByRole('img', { name: 'Anna, offline' }).count()).toBe(1);
+      await screenshot(anna, 'workflow-10-connection-lost');
+      await writes(client, 'Hello, is the shop open?');
+    });
+    await banner.waitFor({ state: 'detached', timeout: 30_000 });
+    await anna.getByRole('img', { name: 'Anna, online' }).waitFor();
+    await row(anna, client).filter({ hasText: 'Hello, is the shop open?' }).waitFor();
+    expect(await anna.getByRole('alert').count()).toBe(0);
+    await tab(anna, /^Unassigned, \d+ with unread messages$/).waitFor();
+  }, 90_000);
 });
 
 /** Waits until the open tab's list has been read. */

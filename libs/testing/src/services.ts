@@ -95,8 +95,15 @@ export type Stack = {
   analytics: RunningService;
   admin: { email: string; password: string };
   env: Record<string, string>;
+  /**
+   * Kills a service as a crash would (SIGKILL) and starts it again on its port with the same
+   * settings, after `whileDown` when given.
+   */
+  restart(service: StackService, whileDown?: () => Promise<unknown>): Promise<RunningService>;
   stop(): Promise<void>;
 };
+
+export type StackService = 'gateway' | 'ingestion' | 'routing' | 'conversation' | 'search' | 'notification' | 'analytics';
 
 /** All services of the skeleton against one test environment, the gateway pointed at the others. */
 export async function startStack(base: Record<string, string>, extra: Record<string, string> = {}): Promise<Stack> {
@@ -110,20 +117,23 @@ export async function startStack(base: Record<string, string>, extra: Record<str
     startService('notification', env),
     startService('tagging-analytics', env),
   ]);
-  const gateway = await startService('gateway', { ...env, CONVERSATION_URL: conversation.url, INGESTION_URL: ingestion.url, SEARCH_URL: search.url, ANALYTICS_URL: analytics.url });
-  const all = [gateway, ingestion, routing, conversation, search, notification, analytics];
-  return {
-    gateway,
-    ingestion,
-    routing,
-    conversation,
-    search,
-    notification,
-    analytics,
+  const gatewayEnv = { ...env, CONVERSATION_URL: conversation.url, INGESTION_URL: ingestion.url, SEARCH_URL: search.url, ANALYTICS_URL: analytics.url };
+  const gateway = await startService('gateway', gatewayEnv);
+  const services = { gateway, ingestion, routing, conversation, search, notification, analytics };
+  const stack: Stack = {
+    ...services,
     admin,
     env,
+    async restart(key, whileDown) {
+      const old = stack[key];
+      await old.kill();
+      await whileDown?.();
+      stack[key] = await startService(old.name, key === 'gateway' ? gatewayEnv : env, { port: old.port });
+      return stack[key];
+    },
     async stop() {
-      await Promise.all(all.map((s) => s.stop()));
+      await Promise.all((Object.keys(services) as StackService[]).map((key) => stack[key].stop()));
     },
   };
+  return stack;
 }

@@ -78,7 +78,7 @@ function Shell() {
             </button>
           ))}
         </nav>
-        <span className={`presence presence-${status === 'online' ? 'online' : 'offline'}`} role="img" aria-label={`You are ${status === 'online' ? 'online' : 'offline'}`}>
+        <span className={`presence presence-${status === 'online' ? 'online' : 'offline'}`} role="img" aria-label={`${session.me.name}, ${status === 'online' ? 'online' : 'offline'}`}>
           {session.me.name}
         </span>
         <button onClick={session.logOut}>Log out</button>

@@ -217,6 +217,14 @@ describe('list-state reducer', () => {
     expect(frame(s, { type: 'hello', data: {} }).stale).toBe(true);
   });
 
+  it('a read that failed while the connection was down is made again when the stream is back', () => {
+    let s = reduce(initialState(ME), { type: 'stream', status: 'online', epoch: 1 });
+    s = reduce(s, { type: 'failed', generation: s.generation, message: 'The connection was lost; try again' });
+    s = reduce(s, { type: 'stream', status: 'offline', epoch: 1 });
+    s = reduce(s, { type: 'stream', status: 'online', epoch: 1 });
+    expect(frame(s, { type: 'hello', data: {} }).stale).toBe(true);
+  });
+
   it('a stream that fails to connect does not hold the list back; the list read meanwhile is read again on its hello', () => {
     let s = reduce(initialState(ME), { type: 'stream', status: 'offline', epoch: 0 });
     expect(s.awaitingStream).toBe(false);

@@ -210,8 +210,9 @@ export function reduce(state: ListState, action: Action): ListState {
         case 'hello': {
           const data = frame.data as { counters?: Counters } | undefined;
           const next = withCounters(state, data?.counters);
-          // A subscription the list was not read in may have missed changes: the list is read again.
-          return next.streamEpoch !== undefined && next.readEpoch === next.streamEpoch ? next : { ...next, stale: true };
+          // A subscription the list was not read in may have missed changes, and a read that failed
+          // (the connection was down) has nothing: either way the list is read again.
+          return next.streamEpoch !== undefined && next.readEpoch === next.streamEpoch && !next.error ? next : { ...next, stale: true };
         }
         case 'reload':
           return { ...state, stale: true };
