@@ -1,5 +1,5 @@
 import type { Page } from 'playwright-core';
-import { loggedInPage, screenshot, waitFor, type HttpClient } from '@relaydesk/testing';
+import { loggedInPage, screenshot, waitFor, Workspace, type HttpClient } from '@relaydesk/testing';
 import { row, tab, UiStand } from './ui-stand';
 
 type Item = { id: string; status: string; client: { id: string; name: string }; assignee: { id: string; name: string | null } | null; group: { id: string; name: string | null }; unreadCount: number };
@@ -8,7 +8,8 @@ type Counters = { mine: number; unread: Record<string, number | undefined> };
 /**
  * Workflows around the conversation in Debian's Chromium against the real services: reopening
  * from Closed, handing over to an operator or a group, the client profile, unread markers, desktop
- * notifications and the emoji picker by keyboard. Every test has its own webchat client.
+ * notifications, the emoji picker by keyboard, a lost connection, and logging in. Every test has its
+ * own webchat client.
  */
 describe('operator web app: workflows', () => {
   const first = 'Umberto Unread';
@@ -412,6 +413,46 @@ describe('operator web app: workflows', () => {
     expect(await anna.getByRole('alert').count()).toBe(0);
     await tab(anna, /^Unassigned, \d+ with unread messages$/).waitFor();
   }, 90_000);
+
+  describe('log in', () => {
+    it('D1: a wrong password is refused on the form; the right one opens the workspace; log out returns to the form', async () => {
+      const { browser, stack } = stand;
+      const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+      await page.goto(stack.gateway.url);
+      await page.getByLabel('Email').fill(stack.admin.email);
+      await page.getByLabel('Password').fill('not-the-password');
+      await page.getByRole('button', { name: 'Log in' }).click();
+      await page.getByRole('alert').waitFor();
+      await screenshot(page, 'login-refused');
+
+      const signedIn = await loggedInPage(browser, stack.gateway.url, stack.admin.email, stack.admin.password);
+      await signedIn.getByRole('navigation', { name: 'Pages' }).waitFor();
+      await screenshot(signedIn, 'workspace-admin');
+      await signedIn.getByRole('button', { name: 'Log out' }).click();
+      await signedIn.getByRole('button', { name: 'Log in' }).waitFor();
+    });
+
+    it('D1: tag analytics is in the navigation only with analytics.view', async () => {
+      const workspace = await Workspace.open(stand.stack);
+      const group = await workspace.group('Analysts');
+      await workspace.operator('Plain', [group]);
+      await workspace.operator('Analyst', [group], ['analytics.view']);
+      const plain = await loggedInPage(stand.browser, stand.stack.gateway.url, 'plain@relaydesk.test', 'Plain-password');
+      const analyst = await loggedInPage(stand.browser, stand.stack.gateway.url, 'analyst@relaydesk.test', 'Analyst-password');
+      expect(await plain.getByRole('button', { name: 'Tag analytics' }).count()).toBe(0);
+      expect(await analyst.getByRole('button', { name: 'Tag analytics' }).count()).toBe(1);
+    });
+
+    it('a reload of any app path answers the app; unknown API paths stay JSON 404s', async () => {
+      const page = await (await stand.browser.newContext()).newPage();
+      const answer = await page.goto(`${stand.stack.gateway.url}/some/screen`);
+      expect(answer?.status()).toBe(200);
+      expect(await page.title()).toBe('Relaydesk');
+      const api = await fetch(`${stand.stack.gateway.url}/api/v1/nope`);
+      expect(api.status).toBe(404);
+      expect(api.headers.get('content-type')).toMatch(/json/);
+    });
+  });
 });
 
 /** Waits until the open tab's list has been read. */
