@@ -31,7 +31,7 @@ export const gatewayRoutes: Route[] = [
   { method: 'post', path: '/api/v1/channels/{id}/telegram/webhook', summary: 'Register a telegram channel’s webhook with Telegram (setWebhook with its secret token; super_admin); 502 when Telegram refuses, 503 when it cannot be reached' },
   { method: 'get', path: '/api/v1/conversations', summary: 'A tab of the workspace (D3, D4, D9, D11, D13, D28)', query: listConversationsQuery },
   { method: 'get', path: '/api/v1/stream', summary: 'The live stream (API.md "Real time"): a WebSocket, opened with ?token= or the subprotocols "bearer, <token>"; a plain GET answers 426', auth: 'none', ok: 101 },
-  { method: 'get', path: '/api/v1/conversations/counters', summary: 'My inbox (#9) and unread (#10) counters (D14)' },
+  { method: 'get', path: '/api/v1/conversations/counters', summary: 'My inbox (#9) and each tab’s unread (#10): {mine, unread: {unassigned, mine, closed, all, blacklist}}, All and Blacklist only with D1’s permissions (D14)' },
   { method: 'get', path: '/api/v1/conversations/{id}', summary: 'One conversation' },
   { method: 'post', path: '/api/v1/conversations/{id}/take', summary: 'Start conversation (D7)' },
   { method: 'post', path: '/api/v1/conversations/{id}/close', summary: 'To closed (D8)' },
