@@ -95,6 +95,13 @@ describe('transcripts', () => {
     expect(done).toMatchObject({ status: 'failed', error: expect.stringMatching(/550|no such user/) });
   });
 
+  it('D23: a server that refuses one of two recipients takes the mail for the other: sent, naming the refused one', async () => {
+    const asked = await ann.post(`/api/v1/conversations/${olga}/transcript`, { to: ['refuse-me@example.com', 'kept@example.com'], subject: 'Half of it' });
+    const done = await settled(asked.body.id);
+    expect(done).toMatchObject({ status: 'sent', refusedRecipients: ['refuse-me@example.com'] });
+    expect((await mailTo('kept@example.com')).subject).toBe('Half of it');
+  });
+
   it('D23: bad addresses, header injection, too many ids, ids of another conversation, unknown time zones: 400 and nothing queued', async () => {
     const mine = (await messagesOf(olga))[0]!.id;
     const other = (await messagesOf(pavel))[0]!.id;

@@ -102,6 +102,14 @@ describe('transcript mail', () => {
     expect(stand.smtp.mailsWithId(mailMessageIdOf(request.transcriptId))).toHaveLength(0);
   });
 
+  it('D23: the server refuses one of two recipients and takes the mail for the other → sent, naming the refused one', async () => {
+    const request = transcriptRequest([transcriptMessage('half of it')], { to: ['refuse@example.com', 'boss@example.com'] });
+    await stand.request(request);
+    const outcome = await stand.outcomes.outcome(request.transcriptId);
+    expect(outcome).toMatchObject({ type: 'transcript.sent', payload: { attempts: 1, refusedRecipients: ['refuse@example.com'] } });
+    expect(stand.smtp.mailsWithId(mailMessageIdOf(request.transcriptId))).toHaveLength(1);
+  });
+
   it('D23: a recipient that is no mail address fails the transcript at once; nothing is sent', async () => {
     const request = transcriptRequest([transcriptMessage('to nobody')], { to: ['boss@example.com', 'not an address'] });
     await stand.request(request);

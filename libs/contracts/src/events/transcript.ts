@@ -59,6 +59,8 @@ export const transcriptOutcome = z.strictObject({
   error: z.string().optional(),
   /** `sent`: the Message-ID header of the mail. */
   mailMessageId: z.string().optional(),
+  /** `sent`: recipients the mail server refused while it took the mail for the others. */
+  refusedRecipients: z.array(z.string().max(320)).max(10).optional(),
   attempts: z.number().int().min(1),
 });
 export type TranscriptOutcome = z.infer<typeof transcriptOutcome>;

@@ -33,6 +33,8 @@ export const transcriptView = z.object({
   error: z.string().optional(),
   requestedAt: isoTime,
   finishedAt: isoTime.optional(),
+  /** `sent`: recipients the mail server refused while it took the mail for the others. */
+  refusedRecipients: z.array(z.string()).optional(),
 });
 export type TranscriptView = z.infer<typeof transcriptView>;
 

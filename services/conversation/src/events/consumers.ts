@@ -52,7 +52,7 @@ export function transcriptOutcomesConsumer(bus: Bus, db: DataSource): Consumer {
       db.transaction(async (tx) => {
         for (const m of expectEach(messages, isOutcome, name)) {
           const status = m.type === 'transcript.sent' ? 'sent' : 'failed';
-          await recordTranscriptOutcome(tx, { id: m.payload.transcriptId, status, error: m.payload.error ?? null, at: m.payload.at });
+          await recordTranscriptOutcome(tx, { id: m.payload.transcriptId, status, error: m.payload.error ?? null, at: m.payload.at, refusedRecipients: m.payload.refusedRecipients ?? [] });
         }
       }),
   });

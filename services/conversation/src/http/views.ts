@@ -44,6 +44,7 @@ export const transcriptView = (t: TranscriptRow) => ({
   ...(t.error ? { error: t.error } : {}),
   requestedAt: t.requestedAt,
   ...(t.finishedAt ? { finishedAt: t.finishedAt } : {}),
+  ...(t.refusedRecipients.length > 0 ? { refusedRecipients: t.refusedRecipients } : {}),
 });
 
 export const logView = (e: LogEntry) => ({ action: e.action, actor: e.actorId ? { id: e.actorId } : null, from: e.from, to: e.to, at: e.at });

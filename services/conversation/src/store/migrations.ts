@@ -182,4 +182,11 @@ export const createTagsAndTranscripts1732000000080 = sqlMigration(
   ['DROP TABLE transcript', 'DROP TABLE message_tag', 'DROP TABLE tag'],
 );
 
-export const conversationMigrations = [createConversations1732000000010, createCannedResponses1732000000030, countBlockedMessages1732000000040, pinClients1732000000050, versionConversations1732000000060, createAttachments1732000000070, createTagsAndTranscripts1732000000080];
+/** D23: a mail the server took for some recipients and refused for others says which it refused. */
+export const recordRefusedRecipients1732000000090 = sqlMigration(
+  'recordRefusedRecipients1732000000090',
+  [`ALTER TABLE transcript ADD COLUMN refused_recipients text[] NOT NULL DEFAULT '{}'`],
+  ['ALTER TABLE transcript DROP COLUMN refused_recipients'],
+);
+
+export const conversationMigrations = [createConversations1732000000010, createCannedResponses1732000000030, countBlockedMessages1732000000040, pinClients1732000000050, versionConversations1732000000060, createAttachments1732000000070, createTagsAndTranscripts1732000000080, recordRefusedRecipients1732000000090];

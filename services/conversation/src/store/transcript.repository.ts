@@ -8,6 +8,7 @@ export type TranscriptRow = {
   status: 'queued' | 'sent' | 'failed';
   error: string | null;
   finishedAt: string | null;
+  refusedRecipients: string[];
 };
 
 type Raw = Record<string, unknown>;
@@ -19,6 +20,7 @@ const toRow = (r: Raw): TranscriptRow => ({
   status: r['status'] as TranscriptRow['status'],
   error: r['error'] as string | null,
   finishedAt: r['finished_at'] ? (r['finished_at'] as Date).toISOString() : null,
+  refusedRecipients: r['refused_recipients'] as string[],
 });
 
 export async function insertTranscript(tx: Tx, t: { id: string; conversationId: string; requestedBy: string; requestedAt: string }): Promise<TranscriptRow> {
@@ -37,6 +39,12 @@ export async function findTranscript(tx: Tx, id: string): Promise<TranscriptRow 
 }
 
 /** The notification service's word is final: a repeated or late outcome changes nothing. */
-export async function recordTranscriptOutcome(tx: Tx, o: { id: string; status: 'sent' | 'failed'; error: string | null; at: string }): Promise<void> {
-  await tx.query(`UPDATE transcript SET status = $2, error = $3, finished_at = $4 WHERE id = $1 AND status = 'queued'`, [o.id, o.status, o.error, o.at]);
+export async function recordTranscriptOutcome(tx: Tx, o: { id: string; status: 'sent' | 'failed'; error: string | null; at: string; refusedRecipients: string[] }): Promise<void> {
+  await tx.query(`UPDATE transcript SET status = $2, error = $3, finished_at = $4, refused_recipients = $5 WHERE id = $1 AND status = 'queued'`, [
+    o.id,
+    o.status,
+    o.error,
+    o.at,
+    o.refusedRecipients,
+  ]);
 }

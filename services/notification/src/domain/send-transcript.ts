@@ -53,13 +53,14 @@ export function sendNextTranscript(deps: SendTranscriptDeps): Promise<boolean> {
       await fail(refused);
       return true;
     }
-    const failure = await trySending(job.request, deps);
-    if (!failure) {
+    const sent = await trySending(job.request, deps);
+    if ('refused' in sent) {
       const mailMessageId = mailMessageIdOf(transcriptId);
       await markTranscriptSent(tx, transcriptId, attempts, mailMessageId);
-      emit([outcome('transcript.sent', { mailMessageId })]);
+      emit([outcome('transcript.sent', { mailMessageId, ...(sent.refused.length > 0 ? { refusedRecipients: sent.refused } : {}) })]);
       return true;
     }
+    const failure = sent;
     const decision = decideAfterFailure(failure, { attempts, requestedAt: job.requestedAt }, deps.policy, new Date());
     if ('retryAt' in decision) {
       deps.logger.warn({ transcriptId, attempts, reason: failure.reason, retryAt: decision.retryAt }, 'transcript not sent: retrying later');
@@ -72,11 +73,12 @@ export function sendNextTranscript(deps: SendTranscriptDeps): Promise<boolean> {
   });
 }
 
-async function trySending(request: TranscriptRequested, deps: SendTranscriptDeps): Promise<SendFailure | undefined> {
+/** The mail taken (`refused`: the recipients the server turned down meanwhile), or why not. */
+async function trySending(request: TranscriptRequested, deps: SendTranscriptDeps): Promise<{ refused: string[] } | SendFailure> {
   try {
     const { rejected } = await deps.mailer.send(await composeMail(request, deps));
     if (rejected.length > 0) deps.logger.warn({ transcriptId: request.transcriptId, rejected }, 'transcript sent; the mail server refused some recipients');
-    return undefined;
+    return { refused: rejected };
   } catch (error) {
     return classifySendError(error);
   }

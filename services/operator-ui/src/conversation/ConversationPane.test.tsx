@@ -242,6 +242,21 @@ describe('ConversationPane: moves', () => {
     fireEvent.keyDown(dialog, { key: 'Escape' });
     expect(screen.queryByRole('dialog')).toBeNull();
   });
+
+  it('D23: a mail sent while the server refused one recipient says which', async () => {
+    await open(
+      routesFor([message({ id: 'm-a', text: 'pick me' })], {
+        'POST /conversations/c1/transcript': { status: 202, body: { id: 'tr2', status: 'queued' } },
+        'GET /transcripts/tr2': () => ({ body: { id: 'tr2', status: 'sent', refusedRecipients: ['gone@example.com'] } }),
+      }),
+    );
+    await screen.findByText('pick me');
+    fireEvent.click(screen.getByRole('button', { name: 'Send to Email' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Send to Email' });
+    fireEvent.change(within(dialog).getByLabelText('To'), { target: { value: 'boss@example.com, gone@example.com' } });
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Send conversation' }));
+    await waitFor(() => expect(within(dialog).getByRole('status').textContent).toBe('Sent, but the mail server refused gone@example.com.'), { timeout: 5000 });
+  });
 });
 
 describe('ConversationPane: client profile', () => {

@@ -128,7 +128,7 @@ export function AssignGroupDialog({ api, knownGroups, currentId, onAssign, onClo
   );
 }
 
-type Transcript = { id: string; status: 'queued' | 'sent' | 'failed'; error?: string };
+type Transcript = { id: string; status: 'queued' | 'sent' | 'failed'; error?: string; refusedRecipients?: string[] };
 
 const browserZone = (): string => {
   try {
@@ -199,7 +199,7 @@ export function EmailDialog({ api, conversationId, selectedIds, defaultSubject, 
         <div className="cv-form">
           <p role="status" className={`cv-transcript cv-transcript-${transcript.status}`}>
             {transcript.status === 'queued' && 'Queued: the mail is on its way…'}
-            {transcript.status === 'sent' && 'Sent.'}
+            {transcript.status === 'sent' && (transcript.refusedRecipients?.length ? `Sent, but the mail server refused ${transcript.refusedRecipients.join(', ')}.` : 'Sent.')}
             {transcript.status === 'failed' && `Failed: ${transcript.error ?? 'the mail could not be sent'}`}
           </p>
           {error && (
