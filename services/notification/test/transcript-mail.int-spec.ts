@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Client } from 'pg';
 import { makeEnvelope, peekDeadLetters } from '@relaydesk/bus';
 import { startService, waitFor } from '@relaydesk/testing';
 import { mailMessageIdOf } from '../src/domain/send-transcript';
@@ -134,6 +135,24 @@ describe('transcript mail', () => {
     await stand.bus.publish([once, once]);
     await stand.bus.publish([makeEnvelope('transcript.requested', request, envelope)]); // the same request in a new envelope
     await stand.outcomes.outcome(request.transcriptId);
+    await sleep(1_000);
+    expect(stand.smtp.mailsWithId(mailMessageIdOf(request.transcriptId))).toHaveLength(1);
+    expect(stand.outcomes.of(request.transcriptId)).toHaveLength(1);
+  });
+
+  it('D23: once sent, the job keeps no copy of the client\'s messages, and the same request delivered later sends nothing', async () => {
+    const request = transcriptRequest([transcriptMessage('private words')]);
+    await stand.request(request);
+    await stand.outcomes.outcome(request.transcriptId);
+    const db = new Client({ connectionString: stand.env.databaseUrl });
+    await db.connect();
+    try {
+      const { rows } = await db.query(`SELECT status, request FROM notification.transcript_job WHERE transcript_id = $1`, [request.transcriptId]);
+      expect(rows).toEqual([{ status: 'sent', request: null }]);
+    } finally {
+      await db.end();
+    }
+    await stand.request(request);
     await sleep(1_000);
     expect(stand.smtp.mailsWithId(mailMessageIdOf(request.transcriptId))).toHaveLength(1);
     expect(stand.outcomes.of(request.transcriptId)).toHaveLength(1);

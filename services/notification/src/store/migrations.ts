@@ -23,4 +23,14 @@ export const createTranscriptJobs1732000000801 = sqlMigration(
   ['DROP TABLE transcript_job'],
 );
 
-export const notificationMigrations: MigrationClass[] = [createTranscriptJobs1732000000801];
+/**
+ * A finished job keeps only what makes a redelivered request a no-op (its id and outcome): the
+ * snapshot of the client's messages goes once the mail is sent or has failed for good.
+ */
+export const dropFinishedSnapshots1732000000802 = sqlMigration(
+  'dropFinishedSnapshots1732000000802',
+  [`ALTER TABLE transcript_job ALTER COLUMN request DROP NOT NULL`, `UPDATE transcript_job SET request = NULL WHERE status <> 'queued'`],
+  [`DELETE FROM transcript_job WHERE request IS NULL`, `ALTER TABLE transcript_job ALTER COLUMN request SET NOT NULL`],
+);
+
+export const notificationMigrations: MigrationClass[] = [createTranscriptJobs1732000000801, dropFinishedSnapshots1732000000802];

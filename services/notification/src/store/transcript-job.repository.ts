@@ -26,16 +26,17 @@ export async function lockDueTranscriptJob(tx: Tx): Promise<TranscriptJob | unde
   return row && { transcriptId: row.transcript_id, request: row.request, requestedAt: row.requested_at, attempts: row.attempts };
 }
 
+/** Sent: the message snapshot is dropped (dropFinishedSnapshots1732000000802), the outcome stays. */
 export async function markTranscriptSent(tx: Tx, transcriptId: string, attempts: number, mailMessageId: string): Promise<void> {
   await tx.query(
-    `UPDATE transcript_job SET status = 'sent', attempts = $2, mail_message_id = $3, finished_at = now() WHERE transcript_id = $1`,
+    `UPDATE transcript_job SET status = 'sent', attempts = $2, mail_message_id = $3, finished_at = now(), request = NULL WHERE transcript_id = $1`,
     [transcriptId, attempts, mailMessageId],
   );
 }
 
 export async function markTranscriptFailed(tx: Tx, transcriptId: string, attempts: number, error: string): Promise<void> {
   await tx.query(
-    `UPDATE transcript_job SET status = 'failed', attempts = $2, last_error = $3, finished_at = now() WHERE transcript_id = $1`,
+    `UPDATE transcript_job SET status = 'failed', attempts = $2, last_error = $3, finished_at = now(), request = NULL WHERE transcript_id = $1`,
     [transcriptId, attempts, error],
   );
 }
