@@ -1,12 +1,12 @@
 import { attachmentRules, mimeTypeOfExtension } from '@relaydesk/contracts/attachment-rules';
 import type { ChannelType } from '../api/types';
+import { CHANNEL_NAME } from '../workspace/format';
 
 const MB = 1_000_000;
 
 export const megabytes = (bytes: number): string => `${Math.round((bytes / MB) * 10) / 10} MB`;
 
-const channelNames: Record<ChannelType, string> = { whatsapp: 'WhatsApp', telegram: 'Telegram', webchat: 'Web chat', api: 'API' };
-export const channelName = (channel: ChannelType): string => channelNames[channel] ?? channel;
+export const channelName = (channel: ChannelType): string => CHANNEL_NAME[channel] ?? channel;
 
 /** What a channel takes, for a person: "images (JPG, PNG) up to 5 MB; …". */
 export function takenBy(channel: ChannelType): string {

@@ -1,4 +1,5 @@
 import type { ChannelType } from '../api/types';
+import { CHANNEL_NAME } from '../workspace/format';
 import type { Interval } from './analytics-time';
 
 /** GET /analytics/tags (D25): zero-filled points per tag, totals, and the resolved period. */
@@ -26,9 +27,5 @@ export type TaggedMessage = {
 /** Bar `index` of tag `tagId`, and the period behind it. */
 export type Selection = { tagId: string; name: string; index: number; label: string; count: number; from: string; to: string };
 
-export const CHANNELS: [ChannelType, string][] = [
-  ['whatsapp', 'WhatsApp'],
-  ['telegram', 'Telegram'],
-  ['webchat', 'Web chat'],
-  ['api', 'API connector'],
-];
+/** The channel filter's choices, by the names the whole app uses. */
+export const CHANNELS = Object.entries(CHANNEL_NAME) as [ChannelType, string][];

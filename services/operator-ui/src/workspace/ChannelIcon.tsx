@@ -1,10 +1,10 @@
 import type { ChannelType } from '../api/types';
+import { CHANNEL_NAME } from './format';
 
-const LABEL: Record<ChannelType, string> = { whatsapp: 'WhatsApp', telegram: 'Telegram', webchat: 'Web chat', api: 'API connector' };
 
 /** Element #2: the channel's logo, drawn inline (no image requests), with its name for screen readers. */
 export function ChannelIcon({ channel, size = 20 }: { channel: ChannelType; size?: number }) {
-  const label = LABEL[channel] ?? channel;
+  const label = CHANNEL_NAME[channel] ?? channel;
   return (
     <svg className={`ws-channel ws-channel-${channel}`} width={size} height={size} viewBox="0 0 24 24" role="img" aria-label={label}>
       <title>{label}</title>

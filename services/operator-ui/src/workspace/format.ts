@@ -1,6 +1,7 @@
-import type { ConversationItem, ConversationStatus, Presence, Tab } from '../api/types';
+import type { ChannelType, ConversationItem, ConversationStatus, Presence, Tab } from '../api/types';
 
 export const TAB_LABEL: Record<Tab, string> = { unassigned: 'Unassigned', mine: 'My inbox', closed: 'Closed', all: 'All', blacklist: 'Blacklist' };
+export const CHANNEL_NAME: Record<ChannelType, string> = { whatsapp: 'WhatsApp', telegram: 'Telegram', webchat: 'Web chat', api: 'API connector' };
 export const STATUS_LABEL: Record<ConversationStatus, string> = { unassigned: 'Unassigned', in_progress: 'In progress', closed: 'Closed' };
 export const PRESENCE_LABEL: Record<Presence, string> = { online: 'online', away: 'away', offline: 'offline' };
 
