@@ -86,7 +86,9 @@ describe('operator web app: bad input', () => {
     await row(anna, longName.slice(0, 40)).click();
     await anna.getByRole('button', { name: 'Start conversation' }).waitFor();
     const historyText = anna.locator('.cv-text');
+    // The newest can come by the stream before the history's first page is back: wait for both.
     await historyText.filter({ hasText: 'W'.repeat(100) }).waitFor();
+    await historyText.filter({ hasText: markup }).waitFor();
     expect(await historyText.filter({ hasText: markup }).count()).toBe(1);
     expect(await historyText.filter({ hasText: rtl }).getAttribute('dir')).toBe('auto');
     expect(await anna.locator('img[src="x"], .cv-pane script').count()).toBe(0);
