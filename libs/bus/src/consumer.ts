@@ -18,6 +18,8 @@ export type HandleBatch = (messages: AnyMessage[]) => Promise<void>;
 export type ConsumerOptions = {
   name: string;
   bindings: Binding[];
+  /** Bindings an earlier release declared and this one does not: removed when the consumer starts. */
+  retiredBindings?: Binding[];
   handle: HandleBatch;
   partitions?: number;
   /** Unacknowledged messages per partition; a batch takes at most this many. */
@@ -57,7 +59,7 @@ export class Consumer {
     private readonly bus: Bus,
     options: ConsumerOptions,
   ) {
-    this.options = { partitions: 1, prefetch: 200, retryDelaysMs: [1_000, 10_000, 60_000], inPlaceRetryDelaysMs: [50, 250], ...options };
+    this.options = { partitions: 1, retiredBindings: [], prefetch: 200, retryDelaysMs: [1_000, 10_000, 60_000], inPlaceRetryDelaysMs: [50, 250], ...options };
     this.part.name = options.name;
   }
 
@@ -89,9 +91,9 @@ export class Consumer {
     const old = this.partitions;
     this.partitions = [];
     await Promise.all(old.map((p) => p.channel.close().catch(() => undefined)));
-    const { name, bindings, partitions, retryDelaysMs, prefetch } = this.options;
+    const { name, bindings, retiredBindings, partitions, retryDelaysMs, prefetch } = this.options;
     const setup = await connection.createChannel();
-    await declareConsumerTopology(setup, { name, bindings, partitions, retryDelaysMs });
+    await declareConsumerTopology(setup, { name, bindings, retiredBindings, partitions, retryDelaysMs });
     await setup.close();
     for (let i = 0; i < partitions; i++) {
       const channel = await connection.createChannel();

@@ -16,6 +16,12 @@ export type LocalDelivery = {
   deliver: (messages: AnyMessage[]) => Promise<void>;
   /** Other services consume the type too: publish it after the local delivery as well. */
   publishToo?: boolean;
+  /**
+   * The entry exchange of the consumer that applies what the projection refused (its name). The
+   * refused events go there as well as on their own route, so that consumer needs no binding and
+   * sees nothing of what was delivered here.
+   */
+  fallbackExchange?: string;
   /** A store that hangs counts as failed after this long (default 2 s), so it never holds the outbox back. */
   timeoutMs?: number;
 };
@@ -102,12 +108,14 @@ export class OutboxRelay {
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`no answer within ${local.timeoutMs ?? 2_000} ms`)), local.timeoutMs ?? 2_000);
     });
+    const onTheirRoute = local.publishToo ? rows : rows.filter((r) => !mine.includes(r));
     try {
       await Promise.race([local.deliver(mine.map((r) => r.envelope as AnyMessage)), timeout]);
-      return local.publishToo ? rows : rows.filter((r) => !mine.includes(r));
+      return onTheirRoute;
     } catch (error) {
       this.logger.warn({ err: error, type: local.type, count: mine.length }, 'outbox relay: local delivery failed; publishing to the bus instead');
-      return rows;
+      const fallback = local.fallbackExchange;
+      return fallback === undefined ? rows : [...onTheirRoute, ...mine.map((r) => ({ ...r, exchange: fallback }))];
     } finally {
       clearTimeout(timer);
     }

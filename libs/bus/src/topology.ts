@@ -7,6 +7,8 @@ export type QueueTopology = {
   /** Consumer name, also the name of its entry exchange and the stem of its queues. */
   name: string;
   bindings: Binding[];
+  /** Bindings to remove (RabbitMQ answers an unbind of a missing binding with ok). */
+  retiredBindings?: Binding[];
   /** How many ordered partitions (queues with a single active consumer) the consumer has. */
   partitions: number;
   retryDelaysMs: number[];
@@ -36,6 +38,7 @@ export async function declareConsumerTopology(ch: Channel, t: QueueTopology): Pr
   await declareExchanges(ch);
   await ch.assertExchange(t.name, 'x-consistent-hash', { durable: true, arguments: { 'hash-header': PARTITION_HEADER } });
   for (const b of t.bindings) await ch.bindExchange(t.name, b.exchange, b.pattern);
+  for (const b of t.retiredBindings ?? []) await ch.unbindExchange(t.name, b.exchange, b.pattern);
   const dlq = deadLetterQueue(t.name);
   await ch.assertQueue(dlq, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
   for (let i = 0; i < t.partitions; i++) {

@@ -176,6 +176,48 @@ describe('bus', () => {
       }
     });
 
+    it('sends what the projection refused to its own consumer, which sees nothing else once its binding is retired', async () => {
+      const localDb = await openDatabase(createDataSource({ url: env.databaseUrl, schema: 'bus_fallback', migrations: [] }));
+      const nameOf = (m: AnyMessage) => (m.payload as { name: string }).name;
+      const binding = { exchange: 'events', pattern: 'channel.configured' };
+      const fallbackSeen: string[] = [];
+      const fallback = (options: { bindings: { exchange: string; pattern: string }[]; retiredBindings?: { exchange: string; pattern: string }[] }) => {
+        const consumer = new Consumer(bus, { name: 'outbox-fallback', ...options, handle: async (batch) => void fallbackSeen.push(...batch.map(nameOf)) });
+        consumers.push(consumer);
+        return consumer.start();
+      };
+      // An earlier release bound the consumer to the type's route; this one retires that binding.
+      await (await fallback({ bindings: [binding] })).stop();
+      await fallback({ bindings: [], retiredBindings: [binding] });
+      const routed: string[] = [];
+      await consume('outbox-route', async (batch) => void routed.push(...batch.map(nameOf)));
+      let storeUp = true;
+      const localRelay = new OutboxRelay(localDb, bus, logger, {
+        local: {
+          type: 'channel.configured',
+          publishToo: true,
+          fallbackExchange: 'outbox-fallback',
+          deliver: async () => {
+            if (!storeUp) throw new Error('the projection store is down');
+          },
+        },
+      }).start();
+      try {
+        await localDb.transaction((tx) => emitInTransaction(tx, [configured('fallback-stored')]));
+        localRelay.kick();
+        await waitFor('published on its route', () => routed.includes('fallback-stored'));
+        storeUp = false;
+        await localDb.transaction((tx) => emitInTransaction(tx, [configured('fallback-refused')]));
+        localRelay.kick();
+        await waitFor('sent to the fallback consumer', () => fallbackSeen.includes('fallback-refused'));
+        await waitFor('and on its route', () => routed.includes('fallback-refused'));
+        expect(fallbackSeen.filter((n) => n.startsWith('fallback-'))).toEqual(['fallback-refused']);
+      } finally {
+        await localRelay.stop();
+        await localDb.destroy();
+      }
+    });
+
     it('keeps outbox rows until the broker confirms them and relays them after a broker drop', async () => {
       const relayed: string[] = [];
       await consume('outbox-drop', async (batch) => {

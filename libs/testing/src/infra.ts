@@ -26,14 +26,18 @@ async function adminQuery(sql: string): Promise<void> {
   }
 }
 
-async function rabbitAdmin(method: 'PUT' | 'DELETE', path: string, body: object = {}): Promise<void> {
+async function rabbitAdmin(method: 'GET' | 'PUT' | 'DELETE', path: string, body: object = {}): Promise<unknown> {
   const url = new URL(path, infra.rabbitAdmin);
   const auth = Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64');
   url.username = '';
   url.password = '';
   const res = await fetch(url, { method, headers: { authorization: `Basic ${auth}`, 'content-type': 'application/json' }, body: method === 'PUT' ? JSON.stringify(body) : undefined });
   if (!res.ok && res.status !== 404) throw new Error(`RabbitMQ management ${method} ${path}: ${res.status} ${await res.text()}`);
+  return method === 'GET' ? res.json() : undefined;
 }
+
+/** What RabbitMQ's management API answers to a GET of `path` (/api/…), as a test reads it. */
+export const rabbitAdminGet = (path: string): Promise<unknown> => rabbitAdmin('GET', path);
 
 /** A database, a RabbitMQ vhost and a Redis key prefix of their own, so test runs never meet. */
 export async function createTestEnv(): Promise<TestEnv> {
