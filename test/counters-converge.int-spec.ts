@@ -6,7 +6,7 @@ import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import { liveKeys } from '@relaydesk/live';
 import { countersInDatabase } from './support/counters-in-database';
-import { createTestEnv, startService, startStack, StreamClient, waitFor, Workspace, type HttpClient, type RunningService, type Stack, type TestEnv } from '@relaydesk/testing';
+import { createTestEnv, rabbitAdminGet, startService, startStack, StreamClient, waitFor, Workspace, type HttpClient, type RunningService, type Stack, type TestEnv } from '@relaydesk/testing';
 
 const root = join(__dirname, '..');
 
@@ -113,6 +113,51 @@ describe('counters converge', () => {
     const { rows } = await db.query(`SELECT count(*) FILTER (WHERE status = 'in_progress')::int AS held, count(*) FILTER (WHERE unread_count > 0)::int AS unread FROM conversation.conversation`);
     expect(rows[0].held + rows[0].unread).toBeGreaterThan(0);
   }, 240_000);
+
+  it('D14: changes that Redis refuses go to the live consumer alone, which applies them once Redis takes them again', async () => {
+    const bindings = (await rabbitAdminGet(`/api/exchanges/${env.name}/events/bindings/source`)) as { destination: string }[];
+    const sources = bindings.map((b) => b.destination);
+    expect(sources).toContain('search.index');
+    expect(sources).not.toContain('conversation.live');
+
+    // The conversation service talks to Redis as a user of its own, whose scripts Redis can refuse
+    // (NOPERM) without touching any other client of the server.
+    const admin = new Redis(env.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379');
+    const user = `${env.name}_conversation`;
+    const redisUrl = new URL(env.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379');
+    [redisUrl.username, redisUrl.password] = [user, `${user}-password`];
+    await admin.call('ACL', 'SETUSER', user, 'on', `>${user}-password`, '~*', '&*', '+@all');
+    try {
+      await conversation.stop();
+      conversation = await startService('conversation', { ...stack.env, REDIS_URL: redisUrl.toString() }, { port: conversation.port });
+      // A group of its own, so that its Unassigned tab holds just these conversations.
+      const workspace = await Workspace.open(stack);
+      const group = await workspace.group('Refusals');
+      const channel = await workspace.apiChannel(group);
+      const taker = { ...(await workspace.operator('refusals-op', [group])), groupIds: [group], allTab: false };
+      operators.push(taker);
+      await Promise.all(Array.from({ length: 5 }, (_, i) => channel.send(`refused-${i}`, `before Redis refuses ${i}`)));
+      const waiting = await waitFor('the new conversations listed', async () => {
+        const { items } = (await taker.api.get('/api/v1/conversations?tab=unassigned&limit=50')).body as { items: { id: string; client: { name: string } }[] };
+        const these = items.filter((i) => i.client.name.startsWith('refused-'));
+        return these.length === 5 ? these : undefined;
+      });
+      await converged();
+
+      await admin.call('ACL', 'SETUSER', user, '-@scripting');
+      for (const { id } of waiting) expect((await taker.api.post(`/api/v1/conversations/${id}/take`)).status).toBe(200);
+      await waitFor('the relay gave up on Redis', () => /local delivery failed/.test(conversation.output()) || undefined, { timeoutMs: 10_000 });
+      await admin.call('ACL', 'SETUSER', user, '+@all');
+      // No change follows: only the live consumer can bring the takes into Redis.
+      await converged();
+    } finally {
+      await admin.call('ACL', 'SETUSER', user, '+@all');
+      await conversation.stop();
+      conversation = await startService('conversation', stack.env, { port: conversation.port });
+      await admin.call('ACL', 'DELUSER', user);
+      admin.disconnect();
+    }
+  });
 
   it('D14: after Redis loses the live state, the rebuild command recomputes it from PostgreSQL and tells the screens to reload', async () => {
     const redis = new Redis(env.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379');

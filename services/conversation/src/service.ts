@@ -4,7 +4,7 @@ import { closeServer, createHttpApp, createLogger, exitGracefully, finishHttpApp
 import { conversationConfig } from './config';
 import { LiveState } from '@relaydesk/live';
 import { Redis } from 'ioredis';
-import { deliveryReportsConsumer, liveStateConsumer, routedMessagesConsumer, transcriptOutcomesConsumer } from './events/consumers';
+import { deliveryReportsConsumer, LIVE_STATE_CONSUMER, liveStateConsumer, routedMessagesConsumer, transcriptOutcomesConsumer } from './events/consumers';
 import { attachmentRoutes } from './http/attachment.routes';
 import { cannedResponseRoutes } from './http/canned-response.routes';
 import { clientRoutes } from './http/client.routes';
@@ -24,12 +24,18 @@ export async function runConversation(): Promise<void> {
   const redis = new Redis(config.REDIS_URL);
   const live = new LiveState(redis, { prefix: config.REDIS_PREFIX });
   // conversation.changed goes straight from the outbox to Redis, then to the bus for search and any
-  // other projection; the live consumer applies it again (a no-op by version) or takes what Redis missed.
+  // other projection; what Redis refuses goes to the live consumer too, which declares its exchange first.
+  const liveConsumer = await liveStateConsumer(bus, live).start();
   const relay = new OutboxRelay(db, bus, logger, {
-    local: { type: 'conversation.changed', publishToo: true, deliver: (changes) => live.apply(changes.filter(isType('conversation.changed')).map((c) => c.payload)) },
+    local: {
+      type: 'conversation.changed',
+      publishToo: true,
+      fallbackExchange: LIVE_STATE_CONSUMER,
+      deliver: (changes) => live.apply(changes.filter(isType('conversation.changed')).map((c) => c.payload)),
+    },
   }).start();
   const consumers = [
-    await liveStateConsumer(bus, live).start(),
+    liveConsumer,
     await routedMessagesConsumer(bus, db, relay, config.INBOUND_PARTITIONS).start(),
     await deliveryReportsConsumer(bus, db, relay).start(),
     await transcriptOutcomesConsumer(bus, db).start(),

@@ -26,13 +26,20 @@ export function deliveryReportsConsumer(bus: Bus, db: DataSource, relay: OutboxR
   });
 }
 
-/** Keeps the live state in Redis (D14 counters, the stream the gateways push) in step with the database. */
+/** The entry exchange of `liveStateConsumer`: the outbox relay sends there what Redis refused. */
+export const LIVE_STATE_CONSUMER = 'conversation.live';
+
+/**
+ * Applies to Redis (D14 counters, the stream the gateways push) the changes that the outbox relay
+ * could not apply itself. It has no binding: it sees only what the relay sends it (ADR 9).
+ */
 export function liveStateConsumer(bus: Bus, live: LiveState): Consumer {
-  const name = 'conversation.live';
+  const name = LIVE_STATE_CONSUMER;
   return new Consumer(bus, {
     name,
     partitions: 2,
-    bindings: [{ exchange: exchanges.events, pattern: 'conversation.changed' }],
+    bindings: [],
+    retiredBindings: [{ exchange: exchanges.events, pattern: 'conversation.changed' }],
     handle: (messages) => live.apply(expectEach(messages, isType('conversation.changed'), name).map((m) => m.payload)),
   });
 }
