@@ -1,20 +1,18 @@
-import { createServer, request, Agent, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import amqp from 'amqplib';
 import { signWhatsappWebhook, whatsappWebhookBody, Workspace, type Stack, type TestEnv } from '@relaydesk/testing';
-import { line, ms, ratio, summarize, type Summary } from './stats';
+import { atRate, post, type AtRate } from './paced-requests';
+import { line, ms, ratio, type Summary } from './stats';
 
 export type WebhookConfig = { rates: number[]; seconds: number; clients: number };
-type AtRate = { rate: number; seconds: number };
 
 export type WebhookResult = { rate: number; sent: number; failed: number; accept: Summary; floor: Summary; p99VsFloor: number };
 
 const appSecret = 'bench-app-secret';
 const phoneNumberId = '100200300400';
-const agent = new Agent({ keepAlive: true, maxSockets: 256 });
 
 /**
  * WhatsApp webhook accept latency at a steady rate (signature check, parse, confirmed publish), beside
@@ -48,42 +46,6 @@ export async function runWebhookBench(stack: Stack, env: TestEnv, config: Webhoo
     await sleep(5_000); // let the pipeline drain what this rate left, so the next starts from quiet
   }
   return results;
-}
-
-/** Sends `rate` requests a second for `seconds`, each timed from its due time to its answer. */
-async function atRate({ rate, seconds }: AtRate, send: (n: number) => Promise<number>): Promise<{ latency: Summary; failed: number }> {
-  const total = rate * seconds;
-  const latencies: number[] = [];
-  let failed = 0;
-  const started = performance.now();
-  const inFlight: Promise<void>[] = [];
-  for (let n = 0; n < total; n++) {
-    const due = started + (n * 1000) / rate;
-    const wait = due - performance.now();
-    if (wait > 1) await sleep(wait);
-    inFlight.push(
-      send(n).then(
-        (status) => {
-          if (status === 200) latencies.push(performance.now() - due);
-          else failed++;
-        },
-        () => void failed++,
-      ),
-    );
-  }
-  await Promise.all(inFlight);
-  return { latency: summarize(latencies), failed };
-}
-
-function post(url: URL, body: Buffer, headers: Record<string, string>): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': body.length, ...headers } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
 }
 
 /** A bare Node HTTP server that answers each POST once one confirmed publish of its body is done. */
