@@ -385,7 +385,7 @@ export class MeiliEngine implements SearchEngine {
     }
 
     // The client's name and blacklist flag are the client's: a newly applied one reaches the client's
-    // other conversations (whose own versions stay as they are), like the PostgreSQL engine's spreadClient.
+    // other conversations (whose own versions stay as they are), like the PostgreSQL engine's applyChanges.
     const spread: Partial<ConversationDoc>[] = [];
     if (applied.length > 0) {
       const appliedIds = applied.map((d) => d.id);

@@ -10,32 +10,37 @@ const lexemesOf = (words: string[]): string[] => [...new Set(words.filter((w) =>
 const utcMicros = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 const utcMillis = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
-const upsertConversations = `
-  INSERT INTO conversation AS c (id, client_id, version, item, group_id, assignee_id, status, blacklisted, name_words, active_at)
-  SELECT id, client_id, version, item, group_id, assignee_id, status, blacklisted, array_to_tsvector(name_words), active_at
-  FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, client_id uuid, version int, item jsonb, group_id uuid, assignee_id uuid,
-                                          status text, blacklisted boolean, name_words text[], active_at timestamptz)
-  ON CONFLICT (id) DO UPDATE SET
-    client_id = EXCLUDED.client_id, version = EXCLUDED.version, item = EXCLUDED.item, group_id = EXCLUDED.group_id,
-    assignee_id = EXCLUDED.assignee_id, status = EXCLUDED.status, blacklisted = EXCLUDED.blacklisted,
-    name_words = EXCLUDED.name_words, active_at = EXCLUDED.active_at
-  WHERE c.version < EXCLUDED.version
-  RETURNING id`;
-
-// The client's name and blacklist flag are the client's, not the conversation's: a newer one reaches
-// the client's other conversations, whose own versions count their own changes and stay as they are.
-const spreadClient = `
-  UPDATE conversation other
-  SET item = jsonb_set(jsonb_set(other.item, '{client,name}', source.item #> '{client,name}'), '{client,blacklisted}', source.item #> '{client,blacklisted}'),
-      blacklisted = source.blacklisted, name_words = source.name_words
-  FROM conversation source
-  WHERE source.id = ANY($1::uuid[]) AND other.client_id = source.client_id AND NOT other.id = ANY($1::uuid[])
-    AND (other.item #> '{client,name}' IS DISTINCT FROM source.item #> '{client,name}' OR other.blacklisted <> source.blacklisted)`;
-
-const insertMessages = `
+/*
+ * One statement, so one round trip to PostgreSQL per batch: at a few messages a second each batch is
+ * one message, and every round trip wakes two processes. $1 the conversations, $2 the messages.
+ * - applied: the conversations whose version is newer than the index's.
+ * - spread: the client's name and blacklist flag are the client's, not the conversation's; a newer
+ *   one reaches the client's other conversations, whose own versions count their own changes.
+ * - messages are indexed whatever the conversation's version: an older event still carries new ones.
+ */
+const applyChanges = `
+  WITH applied AS (
+    INSERT INTO conversation AS c (id, client_id, version, item, group_id, assignee_id, status, blacklisted, name_words, active_at)
+    SELECT id, client_id, version, item, group_id, assignee_id, status, blacklisted, array_to_tsvector(name_words), active_at
+    FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, client_id uuid, version int, item jsonb, group_id uuid, assignee_id uuid,
+                                            status text, blacklisted boolean, name_words text[], active_at timestamptz)
+    ON CONFLICT (id) DO UPDATE SET
+      client_id = EXCLUDED.client_id, version = EXCLUDED.version, item = EXCLUDED.item, group_id = EXCLUDED.group_id,
+      assignee_id = EXCLUDED.assignee_id, status = EXCLUDED.status, blacklisted = EXCLUDED.blacklisted,
+      name_words = EXCLUDED.name_words, active_at = EXCLUDED.active_at
+    WHERE c.version < EXCLUDED.version
+    RETURNING id, client_id, item, blacklisted, name_words
+  ), spread AS (
+    UPDATE conversation other
+    SET item = jsonb_set(jsonb_set(other.item, '{client,name}', source.item #> '{client,name}'), '{client,blacklisted}', source.item #> '{client,blacklisted}'),
+        blacklisted = source.blacklisted, name_words = source.name_words
+    FROM applied source
+    WHERE other.client_id = source.client_id AND other.id NOT IN (SELECT id FROM applied)
+      AND (other.item #> '{client,name}' IS DISTINCT FROM source.item #> '{client,name}' OR other.blacklisted <> source.blacklisted)
+  )
   INSERT INTO message (id, conversation_id, kind, text, created_at, words)
   SELECT id, conversation_id, kind, text, created_at, array_to_tsvector(words)
-  FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, conversation_id uuid, kind text, text text, created_at timestamptz, words text[])
+  FROM jsonb_to_recordset($2::jsonb) AS x(id uuid, conversation_id uuid, kind text, text text, created_at timestamptz, words text[])
   ON CONFLICT (id) DO NOTHING`;
 
 /** Audience (search-engine.ts) as SQL over `c`: $2 everything, $3 operator, $4 groups (null: all), $5 the All tab. */
@@ -161,7 +166,6 @@ export class PostgresEngine implements SearchEngine {
       name_words: lexemesOf(wordsOf(item.client.name)),
       active_at: item.lastMessage?.at ?? item.listedAt,
     }));
-    // Messages are indexed whatever the event's version: an older event still carries new messages.
     const messages = new Map<string, object>();
     for (const { item, messages: added } of changes) {
       for (const m of added) {
@@ -170,11 +174,7 @@ export class PostgresEngine implements SearchEngine {
         if (words.length > 0) messages.set(m.id, { id: m.id, conversation_id: item.id, kind: m.kind, text: m.text, created_at: m.createdAt, words });
       }
     }
-    await this.db.transaction(async (tx) => {
-      const applied: { id: string }[] = await tx.query(upsertConversations, [JSON.stringify(conversations)]);
-      if (applied.length > 0) await tx.query(spreadClient, [applied.map((a) => a.id)]);
-      if (messages.size > 0) await tx.query(insertMessages, [JSON.stringify([...messages.values()])]);
-    });
+    await this.db.query(applyChanges, [JSON.stringify(conversations), JSON.stringify([...messages.values()])]);
   }
 
   async search({ words, audience, limit, after }: SearchRequest): Promise<SearchHit[]> {
