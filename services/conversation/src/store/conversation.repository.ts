@@ -48,12 +48,14 @@ const toRow = (r: Raw): ConversationRow => ({
   version: Number(r['version']),
 });
 
-const selectListedAt = (listedAt: string): string => `
+/** Conversation rows (`from`: the table, or a CTE of its rows) with their client and the time `listedAt`. */
+const selectListedAt = (listedAt: string, from = 'conversation'): string => `
   SELECT c.*, cl.name AS client_name, cl.blacklisted, cl.pinned_operator_id, cl.channel, cl.channel_id, cl.external_id, ${listedAt} AS listed_at
-  FROM conversation c JOIN client cl ON cl.id = c.client_id`;
+  FROM ${from} c JOIN client cl ON cl.id = c.client_id`;
 
 /** One conversation on its own shows the time of its status (D11). */
-const SELECT_ONE = selectListedAt(`CASE c.status WHEN 'unassigned' THEN c.status_changed_at WHEN 'closed' THEN c.closed_at ELSE c.last_message_at END`);
+const statusTime = `CASE c.status WHEN 'unassigned' THEN c.status_changed_at WHEN 'closed' THEN c.closed_at ELSE c.last_message_at END`;
+const SELECT_ONE = selectListedAt(statusTime);
 
 /** D11: the time each tab shows and sorts by. */
 const listedAtOf: Record<ConversationTab, string> = {
@@ -88,8 +90,10 @@ export async function lockConversationsOfMessages(tx: Tx, messageIds: string[]):
  */
 export async function bumpVersions(tx: Tx, ids: string[]): Promise<ConversationRow[]> {
   if (ids.length === 0) return [];
-  await tx.query('UPDATE conversation SET version = version + 1 WHERE id = ANY($1::uuid[])', [ids]);
-  return (await tx.query<Raw[]>(`${SELECT_ONE} WHERE c.id = ANY($1::uuid[]) ORDER BY c.id`, [ids])).map(toRow);
+  // One round trip: the CTE's rows are the updated ones.
+  const sql = `WITH bumped AS (UPDATE conversation SET version = version + 1 WHERE id = ANY($1::uuid[]) RETURNING *)
+    ${selectListedAt(statusTime, 'bumped')} ORDER BY c.id`;
+  return (await tx.query<Raw[]>(sql, [ids])).map(toRow);
 }
 
 /** Every conversation in id order, a page at a time (for rebuilding what derives from them). */
