@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Notification, ClientBase } from 'pg';
 import type { DataSource, QueryRunner } from 'typeorm';
 import { readOutbox, removeFromOutbox, type OutboxRow } from '@relaydesk/db';
 import type { Logger } from '@relaydesk/service-kit';
@@ -31,10 +32,16 @@ export type OutboxRelayOptions = { batchSize?: number; idlePollMs?: number; loca
 /**
  * Publishes outbox rows in id order with confirms and deletes them once confirmed. One replica at a
  * time relays (a PostgreSQL advisory lock), which keeps each partition's events in order. A commit
- * in this process wakes it at once (`kick`); rows from elsewhere are found within `idlePollMs`.
+ * wakes it at once (`kick`): in the replica that relays directly, in the others by a NOTIFY that
+ * the relaying one listens for. Rows nobody announced (a replica that died right after its commit)
+ * are found within `idlePollMs`.
  */
 export class OutboxRelay {
   private runner: QueryRunner | undefined;
+  /** The relaying connection, which listens for the other replicas' commits. */
+  private listening: ClientBase | undefined;
+  private notifying: Promise<void> | undefined;
+  private notifyAgain = false;
   private stopped = false;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
@@ -50,7 +57,7 @@ export class OutboxRelay {
     options: OutboxRelayOptions = {},
   ) {
     this.batchSize = options.batchSize ?? 500;
-    this.idlePollMs = options.idlePollMs ?? 50;
+    this.idlePollMs = options.idlePollMs ?? 1_000;
     this.local = options.local;
   }
 
@@ -61,13 +68,15 @@ export class OutboxRelay {
 
   kick(): void {
     this.pending = true;
-    this.wake?.();
+    if (this.runner) this.wake?.();
+    else this.notifyRelayingReplica();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     this.wake?.();
     await this.loop;
+    await this.notifying;
     await this.releaseLock();
   }
 
@@ -135,26 +144,60 @@ export class OutboxRelay {
     });
   }
 
+  /** The name of the lock and of the notification channel, one per schema: services sharing a database each have their own relay. */
+  private get relayName(): string {
+    return `outbox-relay:${(this.dataSource.options as { schema: string }).schema}`;
+  }
+
   private async holdLock(): Promise<boolean> {
     if (this.runner) return true;
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
-    // One lock per schema: services sharing a database each have their own relay.
-    const schema = (this.dataSource.options as { schema: string }).schema;
-    const [row] = (await runner.query('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [`outbox-relay:${schema}`])) as { locked: boolean }[];
-    if (row?.locked) {
-      this.runner = runner;
-      return true;
+    const [row] = (await runner.query('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [this.relayName])) as { locked: boolean }[];
+    if (!row?.locked) {
+      await runner.release();
+      return false;
     }
-    await runner.release();
-    return false;
+    this.runner = runner;
+    this.listening = (runner as unknown as { databaseConnection: ClientBase }).databaseConnection;
+    this.listening.on('notification', this.onNotification);
+    await runner.query(`LISTEN "${this.relayName.replaceAll('"', '""')}"`);
+    return true;
+  }
+
+  private readonly onNotification = (n: Notification): void => {
+    if (n.channel === this.relayName) this.kick();
+  };
+
+  /** Tells the replica that holds the lock that this one committed rows (coalesced while one is on its way). */
+  private notifyRelayingReplica(): void {
+    if (this.stopped) return;
+    if (this.notifying) {
+      this.notifyAgain = true;
+      return;
+    }
+    this.notifying = this.dataSource
+      .query(`SELECT pg_notify($1, '')`, [this.relayName])
+      .then(
+        () => undefined,
+        (error: unknown) => this.logger.warn({ err: error }, 'outbox relay: could not notify the relaying replica; it polls'),
+      )
+      .finally(() => {
+        this.notifying = undefined;
+        if (this.notifyAgain) {
+          this.notifyAgain = false;
+          this.notifyRelayingReplica();
+        }
+      });
   }
 
   private async releaseLock(): Promise<void> {
     const runner = this.runner;
     this.runner = undefined;
+    this.listening?.off('notification', this.onNotification);
+    this.listening = undefined;
     if (!runner) return;
-    await runner.query('SELECT pg_advisory_unlock_all()').catch(() => undefined);
+    await runner.query('UNLISTEN *; SELECT pg_advisory_unlock_all()').catch(() => undefined);
     await runner.release();
   }
 }

@@ -218,6 +218,30 @@ describe('bus', () => {
       }
     });
 
+    it('wakes the replica that relays when another one commits, long before its poll', async () => {
+      const schema = { url: env.databaseUrl, schema: 'bus_replicas', migrations: [] };
+      const [relayingDb, otherDb] = [await openDatabase(createDataSource(schema)), await openDatabase(createDataSource(schema))];
+      const relayed: string[] = [];
+      await consume('outbox-replicas', async (batch) => void relayed.push(...batch.map((m) => (m.payload as { name: string }).name)));
+      const relaying = new OutboxRelay(relayingDb, bus, logger, { idlePollMs: 600_000 }).start();
+      // Alone on its schema, it relays only once it holds the lock; the other replica starts after.
+      await relayingDb.transaction((tx) => emitInTransaction(tx, [configured('replica-first')]));
+      relaying.kick();
+      await waitFor('the first replica relays', () => relayed.includes('replica-first') || undefined);
+      const other = new OutboxRelay(otherDb, bus, logger, { idlePollMs: 600_000 }).start();
+      try {
+        for (let i = 0; i < 3; i++) {
+          await otherDb.transaction((tx) => emitInTransaction(tx, [configured(`replica-${i}`)]));
+          other.kick();
+        }
+        await waitFor('relayed by the replica that holds the lock', () => relayed.filter((n) => /^replica-\d$/.test(n)).length === 3 || undefined, { timeoutMs: 10_000 });
+      } finally {
+        await other.stop();
+        await relaying.stop();
+        await Promise.all([relayingDb.destroy(), otherDb.destroy()]);
+      }
+    });
+
     it('keeps outbox rows until the broker confirms them and relays them after a broker drop', async () => {
       const relayed: string[] = [];
       await consume('outbox-drop', async (batch) => {
