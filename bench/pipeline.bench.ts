@@ -12,7 +12,7 @@ import { reportList, runListBench } from './list-pages';
 import { reportPush, runPushBench } from './push-latency';
 import { reportSearch, runSearchBench } from './search-bench';
 import { reportWebhook, runWebhookBench } from './webhook-accept';
-import { reportUi, runUiBench, uiBenchConfig } from './ui-bench';
+import { buildUi, reportUi, runUiBench, uiBenchConfig } from './ui-bench';
 import { measurePostgres, measureRabbit, type PostgresFloor, type RabbitFloor } from './raw-floors';
 import { Sampler, cpuBetween, cpuSnapshot, queueDepths, type CpuUse } from './sampler';
 import { intEnv, line, ms, perSec, ratio, round, summarize } from './stats';
@@ -426,6 +426,7 @@ async function main(): Promise<number> {
     ...(config.only.includes('ui') ? [`the operator web app with ${uiBenchConfig().conversations} conversations`] : []),
   ];
   console.log(`relaydesk bench: ${what.join('; then ')}, ${cpus().length} cores`);
+  if (config.only.includes('ui')) buildUi();
   const env = await createTestEnv();
   let stack: Stack | undefined;
   let cleaning: Promise<void> | undefined;
