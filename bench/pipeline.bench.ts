@@ -288,13 +288,15 @@ async function countStored(databaseUrl: string): Promise<{ messages: number; cli
   }
 }
 
+/** Every service of the stack: those the pipeline passes through, then the projections beside it. */
+const STACK_SERVICES = [...SERVICES, 'search', 'notification', 'analytics'] as const;
+
 /** The bench and every service of the stack by pid, for `cpuSnapshot`; the rest is grouped by command. */
 function namedProcesses(stack: Stack): Map<number, string> {
-  const services = (['gateway', 'ingestion', 'routing', 'conversation', 'search', 'notification', 'analytics'] as const).map((s) => [stack[s].process.pid!, s] as const);
-  return new Map<number, string>([[process.pid, 'bench'], ...services]);
+  return new Map<number, string>([[process.pid, 'bench'], ...STACK_SERVICES.map((s) => [stack[s].process.pid!, s] as const)]);
 }
 
-const CPU_ORDER = [...SERVICES, 'search', 'notification', 'analytics', 'postgres', 'rabbitmq', 'redis', 'bench', 'other'];
+const CPU_ORDER = [...STACK_SERVICES, 'postgres', 'rabbitmq', 'redis', 'bench', 'other'];
 
 /** CPU per group in % of one core, the stack's services first. */
 function cpuFigures(cpu: CpuUse): string {

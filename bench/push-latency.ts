@@ -31,7 +31,7 @@ export type PushResult = {
 };
 
 /** One rate's sends, matched to the frames that come back by the number in their text. */
-type Round = { index: number; total: number; acceptedAt: Float64Array; dueAt: Float64Array; firstSeen: Float64Array; latencies: number[] };
+type Round = { index: number; total: number; acceptMs: Float64Array; dueAt: Float64Array; firstSeen: Float64Array; latencies: number[] };
 
 /**
  * Inbound → WebSocket push latency at steady rates with many operators connected, beside the floor
@@ -67,7 +67,7 @@ export async function runPushBench(stack: Stack, env: TestEnv, config: PushConfi
   try {
     for (const [index, rate] of config.rates.entries()) {
       const total = rate * config.seconds;
-      const current: Round = { index, total, acceptedAt: new Float64Array(total).fill(NaN), dueAt: new Float64Array(total), firstSeen: new Float64Array(total).fill(NaN), latencies: [] };
+      const current: Round = { index, total, acceptMs: new Float64Array(total).fill(NaN), dueAt: new Float64Array(total), firstSeen: new Float64Array(total).fill(NaN), latencies: [] };
       round = current;
       const cpuBefore = cpuSnapshot(processes);
       const sent = await atRate({ rate, seconds: config.seconds }, async (n, due) => {
@@ -75,7 +75,7 @@ export async function runPushBench(stack: Stack, env: TestEnv, config: PushConfi
         const client = `push-client-${n % config.clients}`;
         const body = { channel: 'api', channelId: channel.id, externalClientId: client, clientName: client, externalMessageId: `push-${index}-${n}`, sentAt: new Date().toISOString(), text: `push ${index}:${n}` };
         const status = await post(url, Buffer.from(JSON.stringify(body)), { authorization: `Bearer ${apiKey}` });
-        if (status === 200) current.acceptedAt[n] = performance.now() - due;
+        if (status === 200) current.acceptMs[n] = performance.now() - due;
         return status;
       });
       const deadline = performance.now() + 30_000;
@@ -84,7 +84,7 @@ export async function runPushBench(stack: Stack, env: TestEnv, config: PushConfi
       round = undefined;
 
       const first = [...current.firstSeen].filter((v) => !Number.isNaN(v));
-      const afterAccept = [...current.firstSeen].map((seen, n) => seen - current.acceptedAt[n]!).filter((v) => !Number.isNaN(v));
+      const afterAccept = [...current.firstSeen].map((seen, n) => seen - current.acceptMs[n]!).filter((v) => !Number.isNaN(v));
       const floor = await measureFloor(env, rate, config.seconds);
       const firstOperator = summarize(first);
       results.push({
