@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
@@ -14,9 +15,13 @@ export function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: flags });
 }
 
-const screenshots = join(__dirname, '..', '..', '..', 'docs', 'screenshots');
+/**
+ * The README's pictures are renewed on purpose (`npm run screenshots`), not by every test run: a run
+ * would otherwise leave the checkout changed. Other runs still take each picture, into a temp folder.
+ */
+const screenshots = process.env['UPDATE_SCREENSHOTS'] === '1' ? join(__dirname, '..', '..', '..', 'docs', 'screenshots') : join(tmpdir(), 'relaydesk-screenshots');
 
-/** Saves what the page shows as docs/screenshots/<name>.png, linked from the README. */
+/** Saves what the page shows as <name>.png: in docs/screenshots with UPDATE_SCREENSHOTS=1, else in a temp folder. */
 export async function screenshot(page: Page, name: string): Promise<void> {
   await mkdir(screenshots, { recursive: true });
   await page.screenshot({ path: join(screenshots, `${name}.png`) });
