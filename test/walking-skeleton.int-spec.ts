@@ -181,4 +181,12 @@ describe('walking skeleton', () => {
     expect((await ops.ann.get('/api/v1/features')).body).toEqual({ outgoingWhatsApp: false });
     expect((await ops.ann.post('/api/v1/outgoing/check', { phone: '+4915112345678' })).status).toBe(404);
   });
+
+  it('every service stops on SIGTERM with exit code 0, each of its shutdown steps done', async () => {
+    const services = [stack.gateway, stack.ingestion, stack.routing, stack.conversation, stack.search, stack.notification, stack.analytics];
+    for (const service of services) {
+      expect({ service: service.name, exitCode: await service.stop() }).toEqual({ service: service.name, exitCode: 0 });
+      expect(service.output()).not.toContain('shutdown step failed');
+    }
+  });
 });

@@ -1,3 +1,5 @@
+import type { Server } from 'node:http';
+import { closeServer } from './http-app';
 import type { Logger } from './logger';
 
 export type ShutdownStep = [name: string, run: () => Promise<void>];
@@ -31,3 +33,11 @@ export function exitGracefully(logger: Logger, steps: ShutdownStep[], timeoutMs:
   };
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => void stop(signal));
 }
+
+/** The steps every service shares, named alike in every log; a service lists them in its own order. */
+export const stopConsuming = (consumers: { stop(): Promise<void> }[]): ShutdownStep => ['stop consuming', () => Promise.all(consumers.map((c) => c.stop())).then(() => undefined)];
+export const closeHttp = (server: Server): ShutdownStep => ['close http', () => closeServer(server)];
+export const flushOutbox = (relay: { stop(): Promise<void> }): ShutdownStep => ['flush outbox', () => relay.stop()];
+export const closeBus = (bus: { close(): Promise<void> }): ShutdownStep => ['close bus', () => bus.close()];
+export const closeRedis = (...clients: { quit(): Promise<unknown> }[]): ShutdownStep => ['close redis', () => Promise.all(clients.map((c) => c.quit())).then(() => undefined)];
+export const closeDatabase = (db: { destroy(): Promise<void> }): ShutdownStep => ['close database', () => db.destroy()];

@@ -1,6 +1,6 @@
 import { Bus, isType, OutboxRelay } from '@relaydesk/bus';
 import { createDataSource, openDatabase, postgresDependency } from '@relaydesk/db';
-import { closeServer, createHttpApp, createLogger, exitGracefully, finishHttpApp, listen, loadConfig, requireIdentity } from '@relaydesk/service-kit';
+import { closeBus, closeDatabase, closeHttp, closeRedis, createHttpApp, createLogger, exitGracefully, finishHttpApp, flushOutbox, listen, loadConfig, requireIdentity, stopConsuming } from '@relaydesk/service-kit';
 import { conversationConfig } from './config';
 import { LiveState } from '@relaydesk/live';
 import { Redis } from 'ioredis';
@@ -64,12 +64,12 @@ export async function runConversation(): Promise<void> {
     logger,
     [
       ['stop live checks', () => Promise.resolve(stopLiveChecks())],
-      ['stop consuming', () => Promise.all(consumers.map((c) => c.stop())).then(() => undefined)],
-      ['close http', () => closeServer(server)],
-      ['flush outbox', () => relay.stop()],
-      ['close bus', () => bus.close()],
-      ['close redis', () => redis.quit().then(() => undefined)],
-      ['close database', () => db.destroy()],
+      stopConsuming(consumers),
+      closeHttp(server),
+      flushOutbox(relay),
+      closeBus(bus),
+      closeRedis(redis),
+      closeDatabase(db),
     ],
     config.SHUTDOWN_TIMEOUT_MS,
   );

@@ -1,6 +1,6 @@
 import { createBlobStore } from '@relaydesk/blob-store';
 import { createDataSource, openDatabase, postgresDependency } from '@relaydesk/db';
-import { closeServer, createLogger, exitGracefully, listen, loadConfig } from '@relaydesk/service-kit';
+import { closeDatabase, closeHttp, closeRedis, createLogger, exitGracefully, listen, loadConfig } from '@relaydesk/service-kit';
 import { LiveState } from '@relaydesk/live';
 import { Redis } from 'ioredis';
 import { AccessTokens } from './auth/access-tokens';
@@ -67,9 +67,9 @@ export async function runGateway(): Promise<void> {
     logger,
     [
       ['close streams', () => stream.stop()],
-      ['close http', () => closeServer(server)],
-      ['close redis', () => Promise.all([redis.quit(), liveRedis.quit()]).then(() => undefined)],
-      ['close database', () => db.destroy()],
+      closeHttp(server),
+      closeRedis(redis, liveRedis),
+      closeDatabase(db),
     ],
     config.SHUTDOWN_TIMEOUT_MS,
   );

@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { createBlobStore } from '@relaydesk/blob-store';
 import { Bus, OutboxRelay } from '@relaydesk/bus';
 import { createDataSource, openDatabase, postgresDependency } from '@relaydesk/db';
-import { closeServer, createHttpApp, createLogger, exitGracefully, finishHttpApp, listen, loadConfig, requireIdentity } from '@relaydesk/service-kit';
+import { closeBus, closeDatabase, closeHttp, closeRedis, createHttpApp, createLogger, exitGracefully, finishHttpApp, flushOutbox, listen, loadConfig, requireIdentity, stopConsuming } from '@relaydesk/service-kit';
 import { ingestionConfig } from './config';
 import { webchatOutboundConsumer } from './events/outbound.consumer';
 import { platformOutboundConsumer } from './events/platform-outbound.consumer';
@@ -58,12 +58,12 @@ export async function runIngestion(): Promise<void> {
     logger,
     [
       ['close visitor streams', () => visitorStream.stop()],
-      ['close http', () => closeServer(server)],
-      ['stop consuming', () => Promise.all(consumers.map((c) => c.stop())).then(() => undefined)],
-      ['flush outbox', () => relay.stop()],
-      ['close bus', () => bus.close()],
-      ['close redis', () => redis.quit().then(() => undefined)],
-      ['close database', () => db.destroy()],
+      closeHttp(server),
+      stopConsuming(consumers),
+      flushOutbox(relay),
+      closeBus(bus),
+      closeRedis(redis),
+      closeDatabase(db),
     ],
     config.SHUTDOWN_TIMEOUT_MS,
   );

@@ -1,7 +1,7 @@
 import { createBlobStore } from '@relaydesk/blob-store';
 import { Bus, OutboxRelay } from '@relaydesk/bus';
 import { createDataSource, openDatabase, postgresDependency } from '@relaydesk/db';
-import { closeServer, createHttpApp, createLogger, exitGracefully, finishHttpApp, listen, loadConfig } from '@relaydesk/service-kit';
+import { closeBus, closeDatabase, closeHttp, createHttpApp, createLogger, exitGracefully, finishHttpApp, flushOutbox, listen, loadConfig, stopConsuming } from '@relaydesk/service-kit';
 import { notificationConfig } from './config';
 import { sendNextTranscript } from './domain/send-transcript';
 import { transcriptRequestedConsumer } from './events/transcript-requested.consumer';
@@ -42,13 +42,13 @@ export async function runNotification(): Promise<void> {
   exitGracefully(
     logger,
     [
-      ['stop consuming', () => Promise.all(consumers.map((c) => c.stop())).then(() => undefined)],
+      stopConsuming(consumers),
       ['finish mails in hand', () => sender.stop()],
-      ['close http', () => closeServer(server)],
-      ['flush outbox', () => relay.stop()],
-      ['close bus', () => bus.close()],
+      closeHttp(server),
+      flushOutbox(relay),
+      closeBus(bus),
       ['close smtp', () => Promise.resolve(mailer.close())],
-      ['close database', () => db.destroy()],
+      closeDatabase(db),
     ],
     config.SHUTDOWN_TIMEOUT_MS,
   );

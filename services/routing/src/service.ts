@@ -1,6 +1,6 @@
 import { Bus } from '@relaydesk/bus';
 import { createDataSource, openDatabase, postgresDependency } from '@relaydesk/db';
-import { closeServer, createHttpApp, createLogger, exitGracefully, finishHttpApp, listen, loadConfig } from '@relaydesk/service-kit';
+import { closeBus, closeDatabase, closeHttp, createHttpApp, createLogger, exitGracefully, finishHttpApp, listen, loadConfig, stopConsuming } from '@relaydesk/service-kit';
 import { routingConfig } from './config';
 import { channelConfiguredConsumer } from './events/channel-configured.consumer';
 import { inboundConsumer } from './events/inbound.consumer';
@@ -25,10 +25,10 @@ export async function runRouting(): Promise<void> {
   exitGracefully(
     logger,
     [
-      ['stop consuming', () => Promise.all(consumers.map((c) => c.stop())).then(() => undefined)],
-      ['close http', () => closeServer(server)],
-      ['close bus', () => bus.close()],
-      ['close database', () => db.destroy()],
+      stopConsuming(consumers),
+      closeHttp(server),
+      closeBus(bus),
+      closeDatabase(db),
     ],
     config.SHUTDOWN_TIMEOUT_MS,
   );

@@ -1,6 +1,6 @@
 import { Bus } from '@relaydesk/bus';
 import { createDataSource, openDatabase, postgresDependency } from '@relaydesk/db';
-import { closeServer, createHttpApp, createLogger, exitGracefully, finishHttpApp, listen, loadConfig, requireIdentity } from '@relaydesk/service-kit';
+import { closeBus, closeDatabase, closeHttp, createHttpApp, createLogger, exitGracefully, finishHttpApp, listen, loadConfig, requireIdentity, stopConsuming } from '@relaydesk/service-kit';
 import { searchConfig } from './config';
 import { conversationChangedConsumer } from './events/conversation-changed.consumer';
 import { searchRoutes } from './http/search.routes';
@@ -24,10 +24,10 @@ export async function runSearch(): Promise<void> {
   exitGracefully(
     logger,
     [
-      ['stop consuming', () => Promise.all(consumers.map((c) => c.stop())).then(() => undefined)],
-      ['close http', () => closeServer(server)],
-      ['close bus', () => bus.close()],
-      ['close database', () => db.destroy()],
+      stopConsuming(consumers),
+      closeHttp(server),
+      closeBus(bus),
+      closeDatabase(db),
     ],
     config.SHUTDOWN_TIMEOUT_MS,
   );
