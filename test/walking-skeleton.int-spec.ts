@@ -57,6 +57,8 @@ describe('walking skeleton', () => {
       channel: 'api', channelId: ids['api'], externalClientId: 'alice', clientName: 'Alice', externalMessageId: 'alice-1', sentAt: new Date().toISOString(), text: 'Hello from the connector 🚀',
     });
     expect(sent.status).toBe(200);
+    // Two channels reach the conversation service through different partitions: Bob is sent once Alice is stored, so he is the newer.
+    await waitFor('Alice listed', async () => (await unassignedOf(ops.ann)).length === 1);
     const session = await ingest.with({ origin }).post(`/ingest/v1/webchat/${ids['webchat']}/sessions`, { name: 'Bob' });
     expect(session.status).toBe(201);
     expect(session.headers.get('access-control-allow-origin')).toBe(origin);
