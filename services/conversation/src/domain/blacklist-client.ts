@@ -3,10 +3,10 @@ import { transactWithOutbox, type OutboxRelay } from '@relaydesk/bus';
 import type { CallerIdentity } from '@relaydesk/contracts';
 import { AppError } from '@relaydesk/service-kit';
 import { findClient, setBlacklisted } from '../store/client.repository';
-import { findConversation, lockConversation, setState, stateOf, type ConversationRow } from '../store/conversation.repository';
+import { bumpVersions, lockConversation, setStateCounted, stateOf, type ConversationRow } from '../store/conversation.repository';
 import { appendLog } from '../store/log.repository';
 import { canSee, decideBlacklist, decideUnlock, inScope } from './conversation-rules';
-import { changedEvents, movedEvent } from './events';
+import { changedEventsOf, movedEvent } from './events';
 
 /** D27: put the conversation's client on the blacklist, or take him off it (the unlock rule). */
 export function blacklistClient(db: DataSource, relay: OutboxRelay, caller: CallerIdentity, conversationId: string, on: boolean): Promise<ConversationRow> {
@@ -17,10 +17,9 @@ export function blacklistClient(db: DataSource, relay: OutboxRelay, caller: Call
     const decision = on ? decideBlacklist(caller, conv, client.blacklisted) : decideUnlock(caller, conv, client.blacklisted, client.blockedMessages);
     const at = new Date().toISOString();
     await setBlacklisted(tx, client.id, on);
-    if (decision.to.status !== conv.status) await setState(tx, conv.id, decision.to, at);
-    const from = stateOf(conv);
-    await appendLog(tx, { conversationId: conv.id, action: decision.action, actorId: caller.operatorId, from, to: stateOf(decision.to), at });
-    emit([movedEvent(conv, conv, decision, caller.operatorId, at), ...(await changedEvents(tx, [conv.id]))]);
-    return (await findConversation(tx, conv.id))!;
+    await appendLog(tx, { conversationId: conv.id, action: decision.action, actorId: caller.operatorId, from: stateOf(conv), to: stateOf(decision.to), at });
+    const [after] = decision.to.status !== conv.status ? [await setStateCounted(tx, conv.id, decision.to, at)] : await bumpVersions(tx, [conv.id]);
+    emit([movedEvent(conv, conv, decision, caller.operatorId, at), ...changedEventsOf([after!])]);
+    return after!;
   });
 }

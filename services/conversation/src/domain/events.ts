@@ -58,7 +58,11 @@ export async function changedEvents(
   messages: MessageRow[] = [],
   deliveries: (MessageDeliveryUpdated & { conversationId: string })[] = [],
 ): Promise<AnyMessage[]> {
-  const rows = await bumpVersions(tx, [...new Set(conversationIds)]);
+  return changedEventsOf(await bumpVersions(tx, [...new Set(conversationIds)]), messages, deliveries);
+}
+
+/** changedEvents of rows whose change the caller has already counted (setStateCounted, updateCounted). */
+export function changedEventsOf(rows: ConversationRow[], messages: MessageRow[] = [], deliveries: (MessageDeliveryUpdated & { conversationId: string })[] = []): AnyMessage[] {
   return rows.map((row) =>
     makeEnvelope(
       'conversation.changed',

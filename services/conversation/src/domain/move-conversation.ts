@@ -2,10 +2,10 @@ import type { DataSource } from 'typeorm';
 import { transactWithOutbox, type OutboxRelay } from '@relaydesk/bus';
 import type { CallerIdentity, ConversationState } from '@relaydesk/contracts';
 import { AppError } from '@relaydesk/service-kit';
-import { findConversation, lockConversation, setState, stateOf, type ConversationRow } from '../store/conversation.repository';
+import { lockConversation, setStateCounted, stateOf, type ConversationRow } from '../store/conversation.repository';
 import { appendLog } from '../store/log.repository';
 import { canSee, inScope, type Decision } from './conversation-rules';
-import { changedEvents, movedEvent } from './events';
+import { changedEventsOf, movedEvent } from './events';
 
 /**
  * Take, close, unassign, reopen (D7, D8, D10) or hand over (D21, D22). The row is locked for the
@@ -26,9 +26,9 @@ export function moveConversation(
     if (!conv || !visible) throw new AppError('not_found', 'No such conversation');
     const decision = decide(conv);
     const at = new Date().toISOString();
-    await setState(tx, id, decision.to, at);
     await appendLog(tx, { conversationId: id, action: decision.action, actorId: caller.operatorId, from: stateOf(conv), to: decision.to, at });
-    emit([movedEvent(conv, conv, decision, caller.operatorId, at), ...(await changedEvents(tx, [id]))]);
-    return (await findConversation(tx, id))!;
+    const moved = await setStateCounted(tx, id, decision.to, at);
+    emit([movedEvent(conv, conv, decision, caller.operatorId, at), ...changedEventsOf([moved])]);
+    return moved;
   });
 }

@@ -9,8 +9,7 @@ import {
   insertClientMessages,
   insertConversations,
   keyOf,
-  lockConversationsOfClients,
-  upsertClients,
+  upsertClientsLockingConversations,
   type ConversationAfterClientMessages,
 } from '../store/client-message-batch.repository';
 import { insertAttachments, referencedAttachment } from '../store/attachment.repository';
@@ -18,7 +17,7 @@ import { stateOf } from '../store/conversation.repository';
 import type { LogEntry } from '../store/log.repository';
 import { decideOnClientMessage } from './conversation-rules';
 import type { MessageRow } from '../store/message.repository';
-import { changedEvents, messageEvent, movedEvent } from './events';
+import { changedEventsOf, messageEvent, movedEvent } from './events';
 
 /**
  * Stores a batch of routed client messages in order: each client (D5, D17) and his one
@@ -34,9 +33,9 @@ export async function storeClientMessages(tx: Tx, routed: MessageOf<'message.rou
   });
 
   const latestOfClient = new Map(inbound.map((m) => [keyOf(m), { ...m, id: uuidv7() }]));
-  const clients = await upsertClients(tx, [...latestOfClient.values()]);
+  const clients = await upsertClientsLockingConversations(tx, [...latestOfClient.values()]);
   const clientOf = (m: (typeof inbound)[number]) => clients.get(keyOf(m))!.id;
-  const existing = await lockConversationsOfClients(tx, [...clients.values()].map((c) => c.id));
+  const existing = new Map([...clients.values()].flatMap((c) => (c.conversation ? [[c.id, c.conversation] as const] : [])));
 
   const created = new Map<string, { id: string; clientId: string; groupId: string }>();
   for (const m of inbound) {
@@ -90,8 +89,7 @@ export async function storeClientMessages(tx: Tx, routed: MessageOf<'message.rou
     // D27: a blacklisted client's messages reach no operator.
     if (!blocked) delivered.push(message);
   }
-  await applyClientMessages(tx, [...after.values()], at);
   await countBlockedMessages(tx, [...after.values()]);
   await appendLogs(tx, logs);
-  emit(await changedEvents(tx, after.keys(), delivered));
+  emit(changedEventsOf(await applyClientMessages(tx, [...after.values()], at), delivered));
 }

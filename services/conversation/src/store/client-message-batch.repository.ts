@@ -1,6 +1,7 @@
 import type { ConversationState, InboundMessage } from '@relaydesk/contracts';
 import type { Tx } from '@relaydesk/db';
 import type { LogEntry } from './log.repository';
+import { updateCounted, type ConversationRow } from './conversation.repository';
 
 /**
  * Set-based writes for a batch of client messages: a handful of statements per batch instead of a
@@ -14,14 +15,28 @@ export const keyOf = (c: ClientKeyed): string => `${c.channelId}:${c.externalCli
 /** D5, D17: one client per channel account; the channel's name refreshes only original_name. */
 export type UpsertedClient = { id: string; blacklisted: boolean; pinnedOperatorId: string | null };
 
-export async function upsertClients(tx: Tx, clients: (InboundMessage & { id: string })[]): Promise<Map<string, UpsertedClient>> {
-  const rows = await tx.query<{ id: string; channel_id: string; external_id: string; blacklisted: boolean; pinned_operator_id: string | null }[]>(
-    `INSERT INTO client (id, channel, channel_id, external_id, name, original_name, phone)
-     SELECT id, channel, channel_id, external_id, name, name, phone
-     FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::text[], $5::text[], $6::text[]) AS t(id, channel, channel_id, external_id, name, phone)
-     ON CONFLICT (channel_id, external_id) DO UPDATE
-       SET original_name = EXCLUDED.original_name, phone = COALESCE(EXCLUDED.phone, client.phone)
-     RETURNING id, channel_id, external_id, blacklisted, pinned_operator_id`,
+export type LockedState = ConversationState & { id: string; clientId: string };
+
+/**
+ * Upserts the clients and locks their conversations (in id order, as every other writer of several
+ * does), in one round trip: each client by keyOf, with his conversation when he has one.
+ */
+export async function upsertClientsLockingConversations(tx: Tx, clients: (InboundMessage & { id: string })[]): Promise<Map<string, UpsertedClient & { conversation?: LockedState }>> {
+  type Row = { id: string; channel_id: string; external_id: string; blacklisted: boolean; pinned_operator_id: string | null };
+  type Locked = { conversation_id: string | null; status: ConversationState['status']; assignee_id: string | null; group_id: string };
+  const rows = await tx.query<(Row & Locked)[]>(
+    `WITH upserted AS (
+       INSERT INTO client (id, channel, channel_id, external_id, name, original_name, phone)
+       SELECT id, channel, channel_id, external_id, name, name, phone
+       FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::text[], $5::text[], $6::text[]) AS t(id, channel, channel_id, external_id, name, phone)
+       ON CONFLICT (channel_id, external_id) DO UPDATE
+         SET original_name = EXCLUDED.original_name, phone = COALESCE(EXCLUDED.phone, client.phone)
+       RETURNING id, channel_id, external_id, blacklisted, pinned_operator_id
+     ), locked AS (
+       SELECT id, client_id, status, assignee_id, group_id FROM conversation
+       WHERE client_id IN (SELECT id FROM upserted) ORDER BY id FOR UPDATE
+     )
+     SELECT u.*, l.id AS conversation_id, l.status, l.assignee_id, l.group_id FROM upserted u LEFT JOIN locked l ON l.client_id = u.id`,
     [
       clients.map((c) => c.id),
       clients.map((c) => c.channel),
@@ -31,10 +46,18 @@ export async function upsertClients(tx: Tx, clients: (InboundMessage & { id: str
       clients.map((c) => c.phone ?? null),
     ],
   );
-  return new Map(rows.map((r) => [keyOf({ channelId: r.channel_id, externalClientId: r.external_id }), { id: r.id, blacklisted: r.blacklisted, pinnedOperatorId: r.pinned_operator_id }]));
+  return new Map(
+    rows.map((r) => [
+      keyOf({ channelId: r.channel_id, externalClientId: r.external_id }),
+      {
+        id: r.id,
+        blacklisted: r.blacklisted,
+        pinnedOperatorId: r.pinned_operator_id,
+        ...(r.conversation_id ? { conversation: { id: r.conversation_id, clientId: r.id, status: r.status, assigneeId: r.assignee_id, groupId: r.group_id } } : {}),
+      },
+    ]),
+  );
 }
-
-export type LockedState = ConversationState & { id: string; clientId: string };
 
 export async function lockConversationsOfClients(tx: Tx, clientIds: string[]): Promise<Map<string, LockedState>> {
   const rows = await tx.query<{ id: string; client_id: string; status: ConversationState['status']; assignee_id: string | null; group_id: string }[]>(
@@ -81,14 +104,16 @@ export type ConversationAfterClientMessages = {
   blocked: number;
 };
 
-export async function applyClientMessages(tx: Tx, rows: ConversationAfterClientMessages[], at: string): Promise<void> {
-  if (rows.length === 0) return;
-  await tx.query(
+/** Applies the batch to each conversation and counts the change (see updateCounted); answers the rows as they are now. */
+export async function applyClientMessages(tx: Tx, rows: ConversationAfterClientMessages[], at: string): Promise<ConversationRow[]> {
+  if (rows.length === 0) return [];
+  return updateCounted(
+    tx,
     `UPDATE conversation c SET
        status = v.status, assignee_id = v.assignee_id, group_id = v.group_id,
        status_changed_at = CASE WHEN v.status_changed THEN $7::timestamptz ELSE c.status_changed_at END,
        last_message_at = GREATEST(c.last_message_at, $7::timestamptz), last_message_text = v.text,
-       last_message_direction = 'in', unread_count = c.unread_count + v.received
+       last_message_direction = 'in', unread_count = c.unread_count + v.received, version = c.version + 1
      FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::uuid[], $5::boolean[], $6::text[], $8::int[])
        AS v(id, status, assignee_id, group_id, status_changed, text, received)
      WHERE c.id = v.id`,

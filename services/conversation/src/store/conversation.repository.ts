@@ -85,15 +85,18 @@ export async function lockConversationsOfMessages(tx: Tx, messageIds: string[]):
 }
 
 /**
- * Counts a change of each conversation for the live state (one per transaction) and answers the
- * rows as they are now. The callers hold the rows' locks or have just written them.
+ * Runs an `UPDATE conversation c … ` that also counts a change of each row it touches for the live
+ * state (one per transaction), and answers those rows as they are now, in id order: one round trip.
  */
+export async function updateCounted(tx: Tx, update: string, params: unknown[]): Promise<ConversationRow[]> {
+  const sql = `WITH counted AS (${update} RETURNING c.*) ${selectListedAt(statusTime, 'counted')} ORDER BY c.id`;
+  return (await tx.query<Raw[]>(sql, params)).map(toRow);
+}
+
+/** Counts a change of each conversation for the live state and answers the rows as they are now. The callers hold the rows' locks or have just written them. */
 export async function bumpVersions(tx: Tx, ids: string[]): Promise<ConversationRow[]> {
   if (ids.length === 0) return [];
-  // One round trip: the CTE's rows are the updated ones.
-  const sql = `WITH bumped AS (UPDATE conversation SET version = version + 1 WHERE id = ANY($1::uuid[]) RETURNING *)
-    ${selectListedAt(statusTime, 'bumped')} ORDER BY c.id`;
-  return (await tx.query<Raw[]>(sql, [ids])).map(toRow);
+  return updateCounted(tx, 'UPDATE conversation c SET version = c.version + 1 WHERE c.id = ANY($1::uuid[])', [ids]);
 }
 
 /** Every conversation in id order, a page at a time (for rebuilding what derives from them). */
@@ -107,13 +110,18 @@ export async function findConversation(tx: Tx, id: string): Promise<Conversation
   return rows[0] && toRow(rows[0]);
 }
 
+const SET_STATE = `status = $2, assignee_id = $3, group_id = $4, status_changed_at = $5,
+  closed_at = CASE WHEN $2 = 'closed' THEN $5::timestamptz ELSE c.closed_at END`;
+const stateParams = (id: string, to: ConversationState, at: string) => [id, to.status, to.assigneeId, to.groupId, at];
+
 export async function setState(tx: Tx, id: string, to: ConversationState, at: string): Promise<void> {
-  await tx.query(
-    `UPDATE conversation SET status = $2, assignee_id = $3, group_id = $4, status_changed_at = $5,
-       closed_at = CASE WHEN $2 = 'closed' THEN $5::timestamptz ELSE closed_at END
-     WHERE id = $1`,
-    [id, to.status, to.assigneeId, to.groupId, at],
-  );
+  await tx.query(`UPDATE conversation c SET ${SET_STATE} WHERE c.id = $1`, stateParams(id, to, at));
+}
+
+/** setState and bumpVersions in one round trip: the row as it is now, its change counted. */
+export async function setStateCounted(tx: Tx, id: string, to: ConversationState, at: string): Promise<ConversationRow> {
+  const [row] = await updateCounted(tx, `UPDATE conversation c SET ${SET_STATE}, version = c.version + 1 WHERE c.id = $1`, stateParams(id, to, at));
+  return row!;
 }
 
 export async function recordLastMessage(tx: Tx, id: string, m: { text: string | null; direction: 'in' | 'out'; at: string }): Promise<void> {
