@@ -1,6 +1,6 @@
 import type { ConversationItem, Presence, Tab } from '../api/types';
 import { ChannelIcon } from './ChannelIcon';
-import { fullTime, pinLabel, PRESENCE_LABEL, preview, shortTime, STATUS_LABEL } from './format';
+import { fullTime, pinLabel, PRESENCE_LABEL, preview, rowLabel, shortTime, STATUS_LABEL } from './format';
 import { tabTime } from './list-state';
 
 type Props = {
@@ -24,6 +24,7 @@ export function ConversationRow({ item, tab, active, open, presence, onOpen, onP
       id={`ws-item-${item.id}`}
       role="option"
       aria-selected={open}
+      aria-label={rowLabel(item, time, presence)}
       className={`ws-row${active ? ' active' : ''}${open ? ' open' : ''}${unread > 0 ? ' unread' : ''}`}
       onClick={onOpen}
       onMouseDown={onPointer}
