@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Notification, ClientBase } from 'pg';
 import type { DataSource, QueryRunner } from 'typeorm';
-import { readOutbox, removeFromOutbox, type OutboxRow } from '@relaydesk/db';
+import { removeFromOutbox, takeNextFromOutbox, type OutboxRow } from '@relaydesk/db';
 import type { Logger } from '@relaydesk/service-kit';
 import type { MessageType } from '@relaydesk/contracts';
 import { headersOf, type Bus } from './bus';
@@ -30,11 +30,12 @@ export type LocalDelivery = {
 export type OutboxRelayOptions = { batchSize?: number; idlePollMs?: number; local?: LocalDelivery };
 
 /**
- * Publishes outbox rows in id order with confirms and deletes them once confirmed. One replica at a
- * time relays (a PostgreSQL advisory lock), which keeps each partition's events in order. A commit
- * wakes it at once (`kick`): in the replica that relays directly, in the others by a NOTIFY that
- * the relaying one listens for. Rows nobody announced (a replica that died right after its commit)
- * are found within `idlePollMs`.
+ * Publishes outbox rows in id order with confirms and deletes them once confirmed, with its next
+ * read (at the latest `idlePollMs` later, or on stop): a relay that dies before that publishes them
+ * again, which the consumers' inboxes absorb. One replica at a time relays (a PostgreSQL advisory
+ * lock), which keeps each partition's events in order. A commit wakes it at once (`kick`): in the
+ * replica that relays directly, in the others by a NOTIFY that the relaying one listens for. Rows
+ * nobody announced (a replica that died right after its commit) are found within `idlePollMs`.
  */
 export class OutboxRelay {
   private runner: QueryRunner | undefined;
@@ -46,6 +47,8 @@ export class OutboxRelay {
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private pending = false;
+  /** Ids of rows the broker has confirmed, deleted by the next read. */
+  private published: string[] = [];
   private readonly batchSize: number;
   private readonly idlePollMs: number;
   private readonly local: LocalDelivery | undefined;
@@ -77,6 +80,7 @@ export class OutboxRelay {
     this.wake?.();
     await this.loop;
     await this.notifying;
+    if (this.runner) await removeFromOutbox(this.runner.manager, this.published).catch((error: unknown) => this.logger.warn({ err: error }, 'outbox relay: published rows stay for the next relay'));
     await this.releaseLock();
   }
 
@@ -99,11 +103,11 @@ export class OutboxRelay {
   }
 
   private async relayOnce(): Promise<number> {
-    const manager = this.runner!.manager;
-    const rows = await readOutbox(manager, this.batchSize);
+    const rows = await takeNextFromOutbox(this.runner!.manager, this.published, this.batchSize);
+    this.published = [];
     if (rows.length === 0) return 0;
     await this.bus.publishRaw((await this.deliverLocally(rows)).map(toPublish));
-    await removeFromOutbox(manager, rows.map((r) => r.id));
+    this.published = rows.map((r) => r.id);
     return rows.length;
   }
 

@@ -242,6 +242,27 @@ describe('bus', () => {
       }
     });
 
+    it('deletes the rows it has published with its next read, and the last ones when it stops', async () => {
+      const deferredDb = await openDatabase(createDataSource({ url: env.databaseUrl, schema: 'bus_deferred', migrations: [] }));
+      const relayed: string[] = [];
+      await consume('outbox-deferred', async (batch) => void relayed.push(...batch.map((m) => (m.payload as { name: string }).name)));
+      const left = async () => ((await deferredDb.query('SELECT array_agg(envelope->\'payload\'->>\'name\' ORDER BY id) AS names FROM outbox'))[0].names ?? []) as string[];
+      const deferred = new OutboxRelay(deferredDb, bus, logger, { idlePollMs: 600_000 }).start();
+      try {
+        for (const name of ['deferred-1', 'deferred-2']) {
+          await deferredDb.transaction((tx) => emitInTransaction(tx, [configured(name)]));
+          deferred.kick();
+          await waitFor(`${name} relayed`, () => relayed.includes(name) || undefined);
+          await waitFor(`only ${name} left`, async () => JSON.stringify(await left()) === JSON.stringify([name]) || undefined);
+        }
+      } finally {
+        await deferred.stop();
+      }
+      expect(await left()).toEqual([]);
+      expect(relayed.filter((n) => n.startsWith('deferred-'))).toEqual(['deferred-1', 'deferred-2']);
+      await deferredDb.destroy();
+    });
+
     it('keeps outbox rows until the broker confirms them and relays them after a broker drop', async () => {
       const relayed: string[] = [];
       await consume('outbox-drop', async (batch) => {

@@ -14,10 +14,15 @@ export async function appendToOutbox(tx: Tx, entries: OutboxEntry[]): Promise<vo
   await tx.query(`INSERT INTO outbox (exchange, routing_key, envelope) VALUES ${rows.join(', ')}`, params);
 }
 
-export async function readOutbox(tx: Tx, limit: number): Promise<OutboxRow[]> {
+/**
+ * Deletes the rows the caller has published (`published`) and reads the next ones in id order, in
+ * one round trip: a relay removes what the broker confirmed with its next read, not on its own.
+ */
+export async function takeNextFromOutbox(tx: Tx, published: string[], limit: number): Promise<OutboxRow[]> {
   const rows: { id: string; exchange: string; routing_key: string; envelope: unknown }[] = await tx.query(
-    'SELECT id, exchange, routing_key, envelope FROM outbox ORDER BY id LIMIT $1',
-    [limit],
+    `WITH published AS (DELETE FROM outbox WHERE id = ANY($1::bigint[]))
+     SELECT id, exchange, routing_key, envelope FROM outbox WHERE id <> ALL($1::bigint[]) ORDER BY id LIMIT $2`,
+    [published, limit],
   );
   return rows.map((r) => ({ id: r.id, exchange: r.exchange, routingKey: r.routing_key, envelope: r.envelope }));
 }
