@@ -18,8 +18,8 @@ export function blacklistClient(db: DataSource, relay: OutboxRelay, caller: Call
     const at = new Date().toISOString();
     await setBlacklisted(tx, client.id, on);
     await appendLog(tx, { conversationId: conv.id, action: decision.action, actorId: caller.operatorId, from: stateOf(conv), to: stateOf(decision.to), at });
-    const [after] = decision.to.status !== conv.status ? [await setStateCounted(tx, conv.id, decision.to, at)] : await bumpVersions(tx, [conv.id]);
-    emit([movedEvent(conv, conv, decision, caller.operatorId, at), ...changedEventsOf([after!])]);
-    return after!;
+    const after = decision.to.status !== conv.status ? await setStateCounted(tx, conv.id, decision.to, at) : (await bumpVersions(tx, [conv.id]))[0]!;
+    emit([movedEvent(conv, conv, decision, caller.operatorId, at), ...changedEventsOf([after])]);
+    return after;
   });
 }
