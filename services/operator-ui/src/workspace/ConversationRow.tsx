@@ -1,6 +1,6 @@
 import type { ConversationItem, Presence, Tab } from '../api/types';
 import { ChannelIcon } from './ChannelIcon';
-import { fullTime, pinLabel, PRESENCE_LABEL, preview, rowLabel, shortTime, STATUS_LABEL } from './format';
+import { assigneeTitle, clientName, fullTime, pinLabel, PRESENCE_LABEL, preview, rowLabel, shortTime, STATUS_LABEL } from './format';
 import { tabTime } from './list-state';
 
 type Props = {
@@ -18,7 +18,7 @@ export function ConversationRow({ item, tab, active, open, presence, onOpen, onP
   const time = tabTime(tab, item);
   const pin = pinLabel(item);
   const unread = item.unreadCount;
-  const name = item.client.name || 'Unnamed client';
+  const name = clientName(item);
   return (
     <div
       id={`ws-item-${item.id}`}
@@ -67,7 +67,7 @@ export function ConversationRow({ item, tab, active, open, presence, onOpen, onP
             </span>
           )}
           {item.assignee && (
-            <span className={`ws-assignee presence-dot presence-${presence ?? 'offline'}`} title={`Assigned to ${item.assignee.name ?? 'a former operator'} (${PRESENCE_LABEL[presence ?? 'offline']})`}>
+            <span className={`ws-assignee presence-dot presence-${presence ?? 'offline'}`} title={assigneeTitle(item, presence)}>
               <bdi dir="auto">{item.assignee.name ?? 'Former operator'}</bdi>
               <span className="ws-visually-hidden"> ({PRESENCE_LABEL[presence ?? 'offline']})</span>
             </span>

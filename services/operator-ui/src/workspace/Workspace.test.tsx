@@ -139,7 +139,7 @@ describe('Workspace (tabs and list)', () => {
     expect(a!.getAttribute('aria-label')).toMatch(/^Client a, hello there, 2 unread, Unassigned, group Sales, \S/);
     fireEvent.click(screen.getByRole('tab', { name: /My inbox/ }));
     await screen.findByText('Client m');
-    expect(screen.getByRole('option', { name: /^Client m, operator wrote last: .+, In progress, group \w+, assigned to Anna \(online\), \S/ })).toBeTruthy();
+    expect(screen.getByRole('option', { name: /^Client m, operator wrote last: .+, In progress, group \w+, Assigned to Anna \(online\), \S/ })).toBeTruthy();
   });
 
   it('D7: visible:false takes a conversation out at once; new ones come in on top; counters follow', async () => {

@@ -24,6 +24,15 @@ export function pinLabel(item: Pick<ConversationItem, 'pin'>): string | undefine
   return item.pin?.label;
 }
 
+export function clientName(item: Pick<ConversationItem, 'client'>): string {
+  return item.client.name || 'Unnamed client';
+}
+
+/** "Assigned to Anna (online)": the assignee of a row, or of a deleted operator, with the presence shown beside it. */
+export function assigneeTitle(item: Pick<ConversationItem, 'assignee'>, presence: Presence | undefined): string | undefined {
+  return item.assignee ? `Assigned to ${item.assignee.name ?? 'a former operator'} (${PRESENCE_LABEL[presence ?? 'offline']})` : undefined;
+}
+
 /**
  * What a screen reader says for a list row: its elements in reading order, each a phrase of its own.
  * Read from the markup they ran together ("Client a12:04hello there2 unread…").
@@ -32,12 +41,12 @@ export function rowLabel(item: ConversationItem, time: string, presence: Presenc
   const unread = item.unreadCount;
   const pin = pinLabel(item);
   return [
-    item.client.name || 'Unnamed client',
+    clientName(item),
     `${item.lastMessageByOperator ? 'operator wrote last: ' : ''}${preview(item)}`,
     unread > 0 ? `${unread} unread` : undefined,
     STATUS_LABEL[item.status],
     item.group.name ? `group ${item.group.name}` : undefined,
-    item.assignee ? `assigned to ${item.assignee.name ?? 'a former operator'} (${PRESENCE_LABEL[presence ?? 'offline']})` : undefined,
+    assigneeTitle(item, presence),
     pin,
     shortTime(time),
   ]
