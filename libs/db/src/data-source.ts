@@ -27,7 +27,8 @@ export function createDataSource({ url, schema, migrations, entities = [], poolS
     migrationsTransactionMode: 'each',
     synchronize: false,
     logging: false,
-    extra: { max: poolSize, options: `-c search_path=${schema}` },
+    // application_name: pg_stat_activity and the server's logs say which service a connection serves.
+    extra: { max: poolSize, options: `-c search_path=${schema}`, application_name: schema },
   });
 }
 
