@@ -1,4 +1,5 @@
 import type { Tx } from './data-source';
+import { queryPrepared } from './prepared';
 
 /**
  * Records message ids as handled by `consumer` in the caller's transaction and returns the ids
@@ -6,7 +7,8 @@ import type { Tx } from './data-source';
  */
 export async function claimInInbox(tx: Tx, consumer: string, messageIds: string[]): Promise<Set<string>> {
   if (messageIds.length === 0) return new Set();
-  const rows: { message_id: string }[] = await tx.query(
+  const rows = await queryPrepared<{ message_id: string }>(
+    tx,
     `INSERT INTO inbox (consumer, message_id) SELECT $1, unnest($2::uuid[])
      ON CONFLICT DO NOTHING RETURNING message_id`,
     [consumer, messageIds],

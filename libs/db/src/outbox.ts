@@ -1,4 +1,5 @@
 import type { Tx } from './data-source';
+import { queryPrepared } from './prepared';
 
 export type OutboxRow = { id: string; exchange: string; routingKey: string; envelope: unknown };
 export type OutboxEntry = { exchange: string; routingKey: string; envelope: unknown };
@@ -6,12 +7,12 @@ export type OutboxEntry = { exchange: string; routingKey: string; envelope: unkn
 /** Writes events in the caller's transaction: they exist exactly when the change they describe does. */
 export async function appendToOutbox(tx: Tx, entries: OutboxEntry[]): Promise<void> {
   if (entries.length === 0) return;
-  const params: unknown[] = [];
-  const rows = entries.map((e, i) => {
-    params.push(e.exchange, e.routingKey, JSON.stringify(e.envelope));
-    return `($${i * 3 + 1}, $${i * 3 + 2}, $${i * 3 + 3}::jsonb)`;
-  });
-  await tx.query(`INSERT INTO outbox (exchange, routing_key, envelope) VALUES ${rows.join(', ')}`, params);
+  await queryPrepared(
+    tx,
+    `INSERT INTO outbox (exchange, routing_key, envelope)
+     SELECT exchange, routing_key, envelope FROM unnest($1::text[], $2::text[], $3::jsonb[]) WITH ORDINALITY AS e(exchange, routing_key, envelope, n) ORDER BY n`,
+    [entries.map((e) => e.exchange), entries.map((e) => e.routingKey), entries.map((e) => JSON.stringify(e.envelope))],
+  );
 }
 
 /**
@@ -19,7 +20,8 @@ export async function appendToOutbox(tx: Tx, entries: OutboxEntry[]): Promise<vo
  * one round trip: a relay removes what the broker confirmed with its next read, not on its own.
  */
 export async function takeNextFromOutbox(tx: Tx, published: string[], limit: number): Promise<OutboxRow[]> {
-  const rows: { id: string; exchange: string; routing_key: string; envelope: unknown }[] = await tx.query(
+  const rows = await queryPrepared<{ id: string; exchange: string; routing_key: string; envelope: unknown }>(
+    tx,
     `WITH published AS (DELETE FROM outbox WHERE id = ANY($1::bigint[]))
      SELECT id, exchange, routing_key, envelope FROM outbox WHERE id <> ALL($1::bigint[]) ORDER BY id LIMIT $2`,
     [published, limit],

@@ -1,5 +1,5 @@
 import type { ConversationState, InboundMessage } from '@relaydesk/contracts';
-import type { Tx } from '@relaydesk/db';
+import { queryPrepared, type Tx } from '@relaydesk/db';
 import type { LogEntry } from './log.repository';
 import { updateCounted, type ConversationRow } from './conversation.repository';
 
@@ -24,7 +24,8 @@ export type LockedState = ConversationState & { id: string; clientId: string };
 export async function upsertClientsLockingConversations(tx: Tx, clients: (InboundMessage & { id: string })[]): Promise<Map<string, UpsertedClient & { conversation?: LockedState }>> {
   type Row = { id: string; channel_id: string; external_id: string; blacklisted: boolean; pinned_operator_id: string | null };
   type Locked = { conversation_id: string | null; status: ConversationState['status']; assignee_id: string | null; group_id: string };
-  const rows = await tx.query<(Row & Locked)[]>(
+  const rows = await queryPrepared<Row & Locked>(
+    tx,
     `WITH upserted AS (
        INSERT INTO client (id, channel, channel_id, external_id, name, original_name, phone)
        SELECT id, channel, channel_id, external_id, name, name, phone
@@ -69,7 +70,8 @@ export async function lockConversationsOfClients(tx: Tx, clientIds: string[]): P
 
 export async function insertConversations(tx: Tx, rows: { id: string; clientId: string; groupId: string }[], at: string): Promise<void> {
   if (rows.length === 0) return;
-  await tx.query(
+  await queryPrepared(
+    tx,
     `INSERT INTO conversation (id, client_id, status, group_id, status_changed_at, last_message_at)
      SELECT id, client_id, 'unassigned', group_id, $4, $4 FROM unnest($1::uuid[], $2::uuid[], $3::uuid[]) AS t(id, client_id, group_id)`,
     [rows.map((r) => r.id), rows.map((r) => r.clientId), rows.map((r) => r.groupId), at],
@@ -82,7 +84,8 @@ export async function insertClientMessages(
   rows: { id: string; conversationId: string; channelId: string; externalMessageId: string; kind: 'text' | 'file'; text: string | null }[],
   at: string,
 ): Promise<Set<string>> {
-  const stored = await tx.query<{ id: string }[]>(
+  const stored = await queryPrepared<{ id: string }>(
+    tx,
     `INSERT INTO message (id, conversation_id, direction, kind, text, channel_id, external_message_id, created_at)
      SELECT id, conversation_id, 'in', kind, text, channel_id, external_message_id, $6
      FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::uuid[], $7::text[]) AS t(id, conversation_id, kind, text, channel_id, external_message_id)
@@ -134,7 +137,8 @@ export async function applyClientMessages(tx: Tx, rows: ConversationAfterClientM
 export async function countBlockedMessages(tx: Tx, rows: ConversationAfterClientMessages[]): Promise<void> {
   const blocked = rows.filter((r) => r.blocked > 0);
   if (blocked.length === 0) return;
-  await tx.query(
+  await queryPrepared(
+    tx,
     `UPDATE client cl SET blocked_messages = cl.blocked_messages + v.n FROM unnest($1::uuid[], $2::int[]) AS v(id, n) WHERE cl.id = v.id`,
     [blocked.map((r) => r.clientId), blocked.map((r) => r.blocked)],
   );
@@ -142,7 +146,8 @@ export async function countBlockedMessages(tx: Tx, rows: ConversationAfterClient
 
 export async function appendLogs(tx: Tx, entries: LogEntry[]): Promise<void> {
   if (entries.length === 0) return;
-  await tx.query(
+  await queryPrepared(
+    tx,
     `INSERT INTO conversation_log (conversation_id, action, actor_id, from_state, to_state, at)
      SELECT * FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::jsonb[], $5::jsonb[], $6::timestamptz[])`,
     [

@@ -1,5 +1,5 @@
 import type { ConversationState, ConversationStatus, ConversationTab } from '@relaydesk/contracts';
-import type { Tx } from '@relaydesk/db';
+import { queryPrepared, type Tx } from '@relaydesk/db';
 import type { Cursor } from '@relaydesk/service-kit';
 
 export type ConversationRow = ConversationState & {
@@ -67,7 +67,7 @@ const listedAtOf: Record<ConversationTab, string> = {
 };
 
 export async function lockConversation(tx: Tx, id: string): Promise<ConversationRow | undefined> {
-  const rows = await tx.query<Raw[]>(`${SELECT_ONE} WHERE c.id = $1 FOR UPDATE OF c`, [id]);
+  const rows = await queryPrepared<Raw>(tx, `${SELECT_ONE} WHERE c.id = $1 FOR UPDATE OF c`, [id]);
   return rows[0] && toRow(rows[0]);
 }
 
@@ -90,7 +90,7 @@ export async function lockConversationsOfMessages(tx: Tx, messageIds: string[]):
  */
 export async function updateCounted(tx: Tx, update: string, params: unknown[]): Promise<ConversationRow[]> {
   const sql = `WITH counted AS (${update} RETURNING c.*) ${selectListedAt(statusTime, 'counted')} ORDER BY c.id`;
-  return (await tx.query<Raw[]>(sql, params)).map(toRow);
+  return (await queryPrepared<Raw>(tx, sql, params)).map(toRow);
 }
 
 /** Counts a change of each conversation for the live state and answers the rows as they are now. The callers hold the rows' locks or have just written them. */

@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { ConversationChanged, ConversationListItem } from '@relaydesk/contracts';
+import { queryPrepared } from '@relaydesk/db';
 import { wordsOf } from '../domain/words';
 import { MATCHES_PER_CONVERSATION, type MatchedMessage, type SearchEngine, type SearchHit, type SearchRequest } from './search-engine';
 
@@ -174,7 +175,7 @@ export class PostgresEngine implements SearchEngine {
         if (words.length > 0) messages.set(m.id, { id: m.id, conversation_id: item.id, kind: m.kind, text: m.text, created_at: m.createdAt, words });
       }
     }
-    await this.db.query(applyChanges, [JSON.stringify(conversations), JSON.stringify([...messages.values()])]);
+    await queryPrepared(this.db, applyChanges, [JSON.stringify(conversations), JSON.stringify([...messages.values()])]);
   }
 
   async search({ words, audience, limit, after }: SearchRequest): Promise<SearchHit[]> {

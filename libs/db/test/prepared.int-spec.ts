@@ -1,0 +1,48 @@
+import { createTestEnv, type TestEnv } from '@relaydesk/testing';
+import type { DataSource } from 'typeorm';
+import { createDataSource, openDatabase, queryPrepared } from '../src';
+
+describe('queryPrepared', () => {
+  let env: TestEnv;
+  let db: DataSource;
+
+  beforeAll(async () => {
+    env = await createTestEnv();
+    db = await openDatabase(createDataSource({ url: env.databaseUrl, schema: 'prepared_test', migrations: [] }));
+    await db.query('CREATE TABLE item (id int PRIMARY KEY, n int NOT NULL)');
+  });
+  afterAll(async () => {
+    await db.destroy();
+    await env.dispose();
+  });
+
+  it('parses a text once per connection and runs it again by name', async () => {
+    const insert = 'INSERT INTO item (id, n) SELECT unnest($1::int[]), 0 RETURNING id';
+    const bump = 'UPDATE item SET n = n + 1 WHERE id = ANY($1::int[]) RETURNING id, n';
+    const answers = await db.transaction(async (tx) => {
+      const inserted = await queryPrepared<{ id: number }>(tx, insert, [[1, 2]]);
+      const first = await queryPrepared<{ id: number; n: number }>(tx, bump, [[1]]);
+      const second = await queryPrepared<{ id: number; n: number }>(tx, bump, [[1, 2]]);
+      const prepared: { statement: string }[] = await tx.query('SELECT statement FROM pg_prepared_statements ORDER BY statement');
+      return { inserted, first, second, prepared: prepared.map((p) => p.statement) };
+    });
+    expect(answers.inserted).toEqual([{ id: 1 }, { id: 2 }]);
+    // Rows also for UPDATE, where TypeORM's query would answer [rows, count].
+    expect(answers.first).toEqual([{ id: 1, n: 1 }]);
+    expect(answers.second.sort((a, b) => a.id - b.id)).toEqual([
+      { id: 1, n: 2 },
+      { id: 2, n: 1 },
+    ]);
+    expect(answers.prepared).toEqual([insert, bump].sort());
+  });
+
+  it("fails with PostgreSQL's error code and leaves the pooled connection usable for the same statement", async () => {
+    const insert = 'INSERT INTO item (id, n) VALUES ($1, $2) RETURNING id';
+    await expect(queryPrepared(db, insert, [1, 5])).rejects.toMatchObject({ code: '23505' });
+    await expect(queryPrepared(db, insert, [3, 5])).resolves.toEqual([{ id: 3 }]);
+  });
+
+  it('refuses a manager that is not in a transaction, rather than running on some other connection', async () => {
+    await expect(queryPrepared(db.manager, 'SELECT 1', [])).rejects.toThrow('queryPrepared needs a transaction');
+  });
+});
