@@ -2,10 +2,9 @@ import { Agent, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
 import { IDENTITY_HEADER, type CallerIdentity, type ConversationTab } from '@relaydesk/contracts';
-import type { Tx } from '@relaydesk/db';
 import { signIdentity } from '@relaydesk/service-kit';
 import { HttpClient, Workspace, type Stack, type TestEnv } from '@relaydesk/testing';
-import { listConversations, type ListFilter } from '../services/conversation/src/store/conversation.repository';
+import { listQuery } from '../services/conversation/src/store/conversation.repository';
 import { cpuBetween, cpuSnapshot, type CpuUse } from './sampler';
 import { line, ms, round, summarize, type Summary } from './stats';
 
@@ -260,23 +259,18 @@ export type ListCase = {
 
 export type ListResult = { config: ListConfig; load: LoadResult; cases: ListCase[]; worstRatioP95: number; goalMet: boolean; cpu: CpuUse };
 
-/** The SQL and parameters the conversation service sends for this page: `listConversations` run against a recorder. */
-export async function pageSql(c: Case, limit: number, after: { key: string; id: string } | undefined): Promise<{ sql: string; params: unknown[] }> {
+/** The SQL and parameters the conversation service sends for this page (`listQuery`, as `listConversations` runs it). */
+export function pageSql(c: Case, limit: number, after: { key: string; id: string } | undefined): { sql: string; params: unknown[] } {
   const caller = c.as.identity;
   // What listTab (services/conversation/src/domain/list-conversations.ts) passes for this caller and query.
-  const filter: ListFilter = {
+  return listQuery({
     tab: c.tab,
     operatorId: caller.operatorId,
     scopeGroupIds: caller.role !== 'super_admin' && caller.groupIds.length > 0 ? caller.groupIds : undefined,
     groupId: c.groupId,
     cursor: after,
     limit: limit + 1,
-  };
-  let recorded: { sql: string; params: unknown[] } | undefined;
-  const recorder = { query: async (sql: string, params: unknown[] = []) => ((recorded = { sql, params }), []) } as unknown as Tx;
-  await listConversations(recorder, filter);
-  if (!recorded) throw new Error('listConversations ran no query');
-  return recorded;
+  });
 }
 
 const queryOf = (c: Case, limit: number, cursor?: string): string =>
@@ -298,7 +292,7 @@ async function deepPage(gateway: Http, c: Case, rows: number): Promise<Page> {
 }
 
 async function measureCase(http: { gateway: Http; service: Http }, db: Client, env: TestEnv, c: Case, page: Page, tabRows: number, cfg: ListConfig): Promise<ListCase> {
-  const { sql, params } = await pageSql(c, cfg.limit, page.after);
+  const { sql, params } = pageSql(c, cfg.limit, page.after);
   const path = queryOf(c, cfg.limit, page.cursor);
   const viaGateway = () => http.gateway.get(path, { authorization: `Bearer ${c.as.token}` });
   // Straight to the conversation service, as the gateway calls it (signed identity), without the gateway's work.
@@ -359,7 +353,7 @@ async function measureCase(http: { gateway: Http; service: Http }, db: Client, e
 
 /** How many rows the tab holds for this caller: the page query without cursor and limit. */
 async function tabSize(db: Client, c: Case): Promise<number> {
-  const { sql, params } = await pageSql(c, 1, undefined);
+  const { sql, params } = pageSql(c, 1, undefined);
   const unlimited = sql.replace(/\s+LIMIT \$\d+\s*$/, '');
   if (unlimited === sql) throw new Error(`the list query no longer ends with LIMIT $n: ${sql}`);
   const n = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM (${unlimited}) page`, params.slice(0, -1));

@@ -15,11 +15,13 @@ function statementName(text: string): string {
   return name;
 }
 
+/** The connection of the manager's transaction, or the pool for a manager outside one (as TypeORM's own `query`). */
 function connectionOf(on: Tx | DataSource): Pool | PoolClient {
-  if (on instanceof DataSource) return (on.driver as PostgresDriver).master as Pool;
-  const connection = (on.queryRunner as { databaseConnection?: PoolClient } | undefined)?.databaseConnection;
-  if (!connection) throw new Error('queryPrepared needs a transaction that holds its connection');
-  return connection;
+  const manager = on instanceof DataSource ? on.manager : on;
+  const runner = manager.queryRunner as { databaseConnection?: PoolClient } | undefined;
+  if (!runner) return (manager.connection.driver as PostgresDriver).master as Pool;
+  if (!runner.databaseConnection) throw new Error('queryPrepared was given a transaction that holds no connection');
+  return runner.databaseConnection;
 }
 
 /**

@@ -42,7 +42,10 @@ describe('queryPrepared', () => {
     await expect(queryPrepared(db, insert, [3, 5])).resolves.toEqual([{ id: 3 }]);
   });
 
-  it('refuses a manager that is not in a transaction, rather than running on some other connection', async () => {
-    await expect(queryPrepared(db.manager, 'SELECT 1', [])).rejects.toThrow('queryPrepared needs a transaction');
+  it('runs on the pool for a manager outside a transaction, and refuses a query runner that holds no connection', async () => {
+    await expect(queryPrepared<{ one: number }>(db.manager, 'SELECT 1 AS one', [])).resolves.toEqual([{ one: 1 }]);
+    const unconnected = db.createQueryRunner();
+    await expect(queryPrepared(unconnected.manager, 'SELECT 1 AS one', [])).rejects.toThrow('holds no connection');
+    await unconnected.release();
   });
 });

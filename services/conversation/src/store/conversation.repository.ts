@@ -150,6 +150,14 @@ export type ListFilter = {
 };
 
 export async function listConversations(tx: Tx, f: ListFilter): Promise<ConversationRow[]> {
+  const { sql, params } = listQuery(f);
+  // Planned each time, not prepared: a generic plan cannot see how small a filtered group is, and a
+  // deep page of the smallest group took 2 ms at p50 with one against 1.5 ms planned (list bench).
+  return (await tx.query<Raw[]>(sql, params)).map(toRow);
+}
+
+/** The statement of a list page (also what the bench runs as the raw SQL of that page). */
+export function listQuery(f: ListFilter): { sql: string; params: unknown[] } {
   const listedAt = listedAtOf[f.tab];
   const where: string[] = [];
   const params: unknown[] = [];
@@ -178,5 +186,5 @@ export async function listConversations(tx: Tx, f: ListFilter): Promise<Conversa
   const sql = `${selectListedAt(listedAt)}
     ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
     ORDER BY ${listedAt} DESC, c.id DESC LIMIT ${param(f.limit)}`;
-  return (await tx.query<Raw[]>(sql, params)).map(toRow);
+  return { sql, params };
 }
