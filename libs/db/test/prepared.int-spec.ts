@@ -1,3 +1,4 @@
+import { AppError } from '@relaydesk/service-kit';
 import { createTestEnv, type TestEnv } from '@relaydesk/testing';
 import type { DataSource } from 'typeorm';
 import { createDataSource, openDatabase, queryPrepared } from '../src';
@@ -47,5 +48,35 @@ describe('queryPrepared', () => {
     const unconnected = db.createQueryRunner();
     await expect(queryPrepared(unconnected.manager, 'SELECT 1 AS one', [])).rejects.toThrow('holds no connection');
     await unconnected.release();
+  });
+
+  describe('after a migration changed what a prepared statement returns (a rolling deploy)', () => {
+    const select = 'SELECT * FROM item WHERE id = ANY($1::int[]) ORDER BY id';
+
+    it('fails the transaction it was in as unavailable, so that it is run again, and the next try prepares it afresh', async () => {
+      const runner = db.createQueryRunner();
+      await runner.connect();
+      try {
+        expect(await queryPrepared(runner.manager, select, [[1]])).toEqual([{ id: 1, n: 2 }]);
+        await db.query('ALTER TABLE item ADD COLUMN note text');
+        const stale = await queryPrepared(runner.manager, select, [[1]]).catch((e: unknown) => e);
+        expect(stale).toBeInstanceOf(AppError);
+        expect(stale).toMatchObject({ code: 'unavailable' });
+        expect(await queryPrepared(runner.manager, select, [[1]])).toEqual([{ id: 1, n: 2, note: null }]);
+      } finally {
+        await runner.release();
+      }
+    });
+
+    it('prepares it afresh at once on the pool', async () => {
+      const single = await createDataSource({ url: env.databaseUrl, schema: 'prepared_test', migrations: [], poolSize: 1 }).initialize();
+      try {
+        expect(await queryPrepared(single, select, [[2]])).toEqual([{ id: 2, n: 1, note: null }]);
+        await db.query('ALTER TABLE item ADD COLUMN tag text');
+        expect(await queryPrepared(single, select, [[2]])).toEqual([{ id: 2, n: 1, note: null, tag: null }]);
+      } finally {
+        await single.destroy();
+      }
+    });
   });
 });
