@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { DataSource, type EntityManager, type EntitySchema, type MixedList } from 'typeorm';
+import { DataSource, MigrationExecutor, type EntityManager, type EntitySchema, type MixedList } from 'typeorm';
 import { createOutboxAndInbox1732000000000 } from './outbox-inbox.migration';
 import type { MigrationClass } from './sql-migration';
 
@@ -24,7 +24,6 @@ export function createDataSource({ url, schema, migrations, entities = [], poolS
     entities,
     migrations: [createOutboxAndInbox1732000000000, ...migrations],
     migrationsTableName: 'migrations',
-    migrationsTransactionMode: 'each',
     synchronize: false,
     logging: false,
     // application_name: pg_stat_activity and the server's logs say which service a connection serves.
@@ -32,7 +31,10 @@ export function createDataSource({ url, schema, migrations, entities = [], poolS
   });
 }
 
-/** Connects, makes the schema if missing and applies pending migrations, under a lock so replicas agree. */
+/**
+ * Connects, makes the schema if missing and applies pending migrations, under a lock so replicas
+ * agree. The migrations run on the connection that holds the lock, so a pool of one suffices.
+ */
 export async function openDatabase(dataSource: DataSource): Promise<DataSource> {
   const schema = (dataSource.options as { schema: string }).schema;
   await dataSource.initialize();
@@ -40,7 +42,9 @@ export async function openDatabase(dataSource: DataSource): Promise<DataSource> 
   try {
     await runner.query('SELECT pg_advisory_lock(hashtext($1))', [`migrate:${schema}`]);
     await runner.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
-    await dataSource.runMigrations();
+    const migrations = new MigrationExecutor(dataSource, runner);
+    migrations.transaction = 'each';
+    await migrations.executePendingMigrations();
   } finally {
     await runner.query('SELECT pg_advisory_unlock(hashtext($1))', [`migrate:${schema}`]).catch(() => undefined);
     await runner.release();

@@ -1,7 +1,7 @@
 import { AppError } from '@relaydesk/service-kit';
 import { createTestEnv, type TestEnv } from '@relaydesk/testing';
 import type { DataSource } from 'typeorm';
-import { createDataSource, openDatabase, queryPrepared } from '../src';
+import { createDataSource, openDatabase, queryPrepared, sqlMigration } from '../src';
 
 describe('libs/db against PostgreSQL', () => {
   let env: TestEnv;
@@ -20,6 +20,18 @@ describe('libs/db against PostgreSQL', () => {
   it('createDataSource confines a service to its schema and names its connections after it in pg_stat_activity', async () => {
     const [row] = await db.query<{ schema: string; application_name: string }[]>('SELECT current_schema() AS schema, application_name FROM pg_stat_activity WHERE pid = pg_backend_pid()');
     expect(row).toEqual({ schema: 'db_test', application_name: 'db_test' });
+  });
+
+  it('openDatabase applies the migrations on the connection that holds its lock, so a pool of one suffices', async () => {
+    const addTable = sqlMigration('addSingleTable1732000000901', ['CREATE TABLE single (id int PRIMARY KEY)'], ['DROP TABLE single']);
+    const single = await openDatabase(createDataSource({ url: env.databaseUrl, schema: 'db_single', migrations: [addTable], poolSize: 1 }));
+    try {
+      expect(await single.query('SELECT count(*)::int AS n FROM single')).toEqual([{ n: 0 }]);
+      const applied: { name: string }[] = await single.query('SELECT name FROM migrations ORDER BY id');
+      expect(applied.map((m) => m.name)).toContain('addSingleTable1732000000901');
+    } finally {
+      await single.destroy();
+    }
   });
 
   describe('queryPrepared', () => {
