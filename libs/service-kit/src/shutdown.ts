@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import { stopTelemetry } from '@relaydesk/telemetry';
 import { closeServer } from './http-app';
 import type { Logger } from './logger';
 
@@ -6,7 +7,8 @@ export type ShutdownStep = [name: string, run: () => Promise<void>];
 
 /**
  * On SIGTERM or SIGINT runs the steps in order (stop consuming, finish in-flight work, close
- * connections) and exits 0; exits 1 when they outlast the timeout or a second signal comes.
+ * connections), sends the traces still buffered and exits 0; exits 1 when they outlast the timeout
+ * or a second signal comes.
  */
 export function exitGracefully(logger: Logger, steps: ShutdownStep[], timeoutMs: number): void {
   let stopping = false;
@@ -28,6 +30,7 @@ export function exitGracefully(logger: Logger, steps: ShutdownStep[], timeoutMs:
         logger.error({ err: error, step: name }, 'shutdown step failed');
       }
     }
+    await stopTelemetry().catch((error: unknown) => logger.warn({ err: error }, 'could not send the last traces'));
     logger.info('stopped');
     process.exit(0);
   };

@@ -1,4 +1,5 @@
 import { startTelemetry } from '@relaydesk/telemetry';
 
-startTelemetry('conversation');
-void import('./service').then(({ runConversation }) => runConversation());
+void startTelemetry('conversation')
+  .then(() => import('./service'))
+  .then(({ runConversation }) => runConversation());

@@ -1,4 +1,5 @@
 import { startTelemetry } from '@relaydesk/telemetry';
 
-startTelemetry('gateway');
-void import('./service').then(({ runGateway }) => runGateway());
+void startTelemetry('gateway')
+  .then(() => import('./service'))
+  .then(({ runGateway }) => runGateway());

@@ -1,4 +1,5 @@
 import { startTelemetry } from '@relaydesk/telemetry';
 
-startTelemetry('ingestion');
-void import('./service').then(({ runIngestion }) => runIngestion());
+void startTelemetry('ingestion')
+  .then(() => import('./service'))
+  .then(({ runIngestion }) => runIngestion());

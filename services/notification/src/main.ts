@@ -1,4 +1,5 @@
 import { startTelemetry } from '@relaydesk/telemetry';
 
-startTelemetry('notification');
-void import('./service').then(({ runNotification }) => runNotification());
+void startTelemetry('notification')
+  .then(() => import('./service'))
+  .then(({ runNotification }) => runNotification());

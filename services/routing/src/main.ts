@@ -1,4 +1,5 @@
 import { startTelemetry } from '@relaydesk/telemetry';
 
-startTelemetry('routing');
-void import('./service').then(({ runRouting }) => runRouting());
+void startTelemetry('routing')
+  .then(() => import('./service'))
+  .then(({ runRouting }) => runRouting());

@@ -1,4 +1,5 @@
 import { startTelemetry } from '@relaydesk/telemetry';
 
-startTelemetry('search');
-void import('./service').then(({ runSearch }) => runSearch());
+void startTelemetry('search')
+  .then(() => import('./service'))
+  .then(({ runSearch }) => runSearch());

@@ -1,4 +1,5 @@
 import { startTelemetry } from '@relaydesk/telemetry';
 
-startTelemetry('tagging-analytics');
-void import('./service').then(({ runTaggingAnalytics }) => runTaggingAnalytics());
+void startTelemetry('tagging-analytics')
+  .then(() => import('./service'))
+  .then(({ runTaggingAnalytics }) => runTaggingAnalytics());
