@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import type { BlobStore } from './blob-store';
 import { LocalDirectoryBlobStore } from './local-directory-blob-store';
-import { S3BlobStore } from './s3-blob-store';
 
 /** The environment of a blob store; a service extends its config with these. */
 export const blobStoreConfig = z.object({
@@ -14,7 +13,11 @@ export const blobStoreConfig = z.object({
 });
 export type BlobStoreConfig = z.infer<typeof blobStoreConfig>;
 
-export function createBlobStore(config: BlobStoreConfig): BlobStore {
-  if (config.S3_BUCKET) return new S3BlobStore({ bucket: config.S3_BUCKET, region: config.S3_REGION, endpoint: config.S3_ENDPOINT });
+/** The AWS SDK is loaded only for S3: elsewhere it would add about 0.2 s to every service's start. */
+export async function createBlobStore(config: BlobStoreConfig): Promise<BlobStore> {
+  if (config.S3_BUCKET) {
+    const { S3BlobStore } = await import('./s3-blob-store');
+    return new S3BlobStore({ bucket: config.S3_BUCKET, region: config.S3_REGION, endpoint: config.S3_ENDPOINT });
+  }
   return new LocalDirectoryBlobStore(config.BLOB_DIR);
 }

@@ -1,6 +1,5 @@
 export * from './blob-store';
 export * from './local-directory-blob-store';
-export * from './s3-blob-store';
 export * from './config';
 export * from './sniff';
 export * from './send-blob';

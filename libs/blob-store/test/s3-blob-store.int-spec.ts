@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import { S3BlobStore } from '../src';
+import { S3BlobStore } from '../src/s3-blob-store';
 import { blobStoreContract } from './blob-store-contract';
 
 /** The S3 adapter against a real S3-compatible server (MinIO in docker-compose.yml); needs S3_ENDPOINT. */

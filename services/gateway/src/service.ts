@@ -31,7 +31,7 @@ export async function runGateway(): Promise<void> {
   const directory = new Directory(db);
   const tokens = new AccessTokens(config.JWT_SECRET, config.ACCESS_TOKEN_TTL);
   const passwords = new Passwords(config.BCRYPT_ROUNDS);
-  const blobs = createBlobStore(config);
+  const blobs = await createBlobStore(config);
 
   const { ADMIN_EMAIL: email, ADMIN_PASSWORD: password } = config;
   if (email && password) {

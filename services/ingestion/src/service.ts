@@ -28,7 +28,7 @@ export async function runIngestion(): Promise<void> {
   const bus = await Bus.connect({ url: config.AMQP_URL, logger });
   const redis = new Redis(config.REDIS_URL, { keyPrefix: config.REDIS_PREFIX, maxRetriesPerRequest: 2, enableAutoPipelining: true });
   const relay = new OutboxRelay(db, bus, logger).start();
-  const blobs = createBlobStore(config);
+  const blobs = await createBlobStore(config);
   const channels = new ChannelRepository(db, new SecretBox(config.SECRETS_KEY, config.INTERNAL_SECRET));
   const sealed = await channels.sealPlainSecrets();
   if (sealed > 0) logger.info({ channels: sealed }, 'encrypted the secrets of channels stored in clear');

@@ -21,7 +21,7 @@ export async function runNotification(): Promise<void> {
     db,
     relay,
     mailer,
-    blobs: createBlobStore(config),
+    blobs: await createBlobStore(config),
     logger,
     policy: { delaysMs: config.MAIL_RETRY_DELAYS_MS, giveUpMs: config.TRANSCRIPT_GIVE_UP_MS },
     appUrl: config.PUBLIC_APP_URL,

@@ -61,7 +61,7 @@ export class MailStand {
       ...extraEnv,
     };
     const bus = await Bus.connect({ url: env.amqpUrl, logger: createLogger('notification-test', 'silent') });
-    const stand = new MailStand(env, smtp, await OutcomeWatch.open(env.amqpUrl), bus, blobDir, createBlobStore(blobStoreConfig.parse({ BLOB_DIR: blobDir, S3_BUCKET: '' })), serviceEnv);
+    const stand = new MailStand(env, smtp, await OutcomeWatch.open(env.amqpUrl), bus, blobDir, await createBlobStore(blobStoreConfig.parse({ BLOB_DIR: blobDir, S3_BUCKET: '' })), serviceEnv);
     await stand.startService();
     return stand;
   }
