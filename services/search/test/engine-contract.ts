@@ -257,6 +257,31 @@ export function describeEngineContract(name: string, makeEngine: () => Promise<E
       expect((await search('walnut', { limit: 1 }))[0]).toMatchObject({ messageCount: 2, messages: [{ text: 'walnut new' }, { text: 'walnut old' }] });
     });
 
+    it('D26: a rare word under many newer messages without it is found, newest first and paged', async () => {
+      const oldest = changed({ messages: [{ text: 'quince jam' }] });
+      const older = changed({ messages: [{ text: 'quince pie' }, { text: 'no fruit here' }] });
+      const noise = Array.from({ length: 8 }, (_, i) => changed({ messages: [{ text: `plain message ${i}` }] }));
+      const newest = changed({ messages: [{ text: 'quince again' }] });
+      await engine.apply([oldest, older, ...noise, newest]);
+      const expected = [newest.item.id, older.item.id, oldest.item.id];
+      expect((await search('quince')).map((h) => h.conversation.id)).toEqual(expected);
+      const [first, second] = await search('quince', { limit: 2 });
+      expect([first, second].map((h) => h?.conversation.id)).toEqual(expected.slice(0, 2));
+      const rest = await search('quince', { limit: 2, after: { at: second!.at, conversationId: second!.conversation.id } });
+      expect(rest.map((h) => h.conversation.id)).toEqual(expected.slice(2));
+      expect(await search('zzyzx')).toEqual([]);
+    });
+
+    it('D26: a name match never goes ahead of a newer message match lying under many newer messages', async () => {
+      const noise = (n: number) => Array.from({ length: n }, (_, i) => changed({ messages: [{ text: `plain message ${i}` }] }));
+      const older = noise(4);
+      const byName = changed({ name: 'Quince Farm', messages: [{ text: 'hello' }] });
+      const byMessage = changed({ messages: [{ text: 'quince please' }] });
+      await engine.apply([...older, byName, byMessage, ...noise(3)]);
+      expect((await search('quince', { limit: 1 })).map((h) => h.conversation.id)).toEqual([byMessage.item.id]);
+      expect((await search('quince')).map((h) => h.conversation.id)).toEqual([byMessage.item.id, byName.item.id]);
+    });
+
     it('D26: conversations with the same time are ordered by id and paged without loss', async () => {
       const at = tick();
       const convs = Array.from({ length: 4 }, () => changed({ messages: [{ text: 'same moment', at }] }));

@@ -18,7 +18,11 @@ async function postgresEngine(options?: ConstructorParameters<typeof PostgresEng
 
 describeEngineContract('PostgreSQL full-text', () => postgresEngine());
 
-// Windows of two and three messages make the first try stop early in every test: its edges, and
-// the answer from every match when the window does not fill the page, are then what is checked.
-describeEngineContract('PostgreSQL full-text, newest-first window of 2', () => postgresEngine({ recentWindows: [2] }));
-describeEngineContract('PostgreSQL full-text, newest-first windows of 1 then 3', () => postgresEngine({ recentWindows: [1, 3] }));
+// Short walks make the first try stop early in every test: its edges, and the answer from every
+// match when the walks do not fill the page, are then what is checked. A window of two stops at
+// matches; a walk of three messages stops before the oldest, whatever it found; walks of four
+// then forty messages go on to the second whenever the first found a match.
+describeEngineContract('PostgreSQL full-text, walks stopping at 2 matches', () => postgresEngine({ walks: [{ window: 2, read: 1_000 }] }));
+describeEngineContract('PostgreSQL full-text, walks stopping at 1 then 3 matches', () => postgresEngine({ walks: [{ window: 1, read: 1_000 }, { window: 3, read: 1_000 }] }));
+describeEngineContract('PostgreSQL full-text, walks of 3 then 5 messages', () => postgresEngine({ walks: [{ window: 2, read: 3 }, { window: 4, read: 5 }] }));
+describeEngineContract('PostgreSQL full-text, walks of 4 then 40 messages', () => postgresEngine({ walks: [{ window: 3, read: 4 }, { window: 3, read: 40 }] }));
