@@ -127,8 +127,9 @@ describe('bad input (D33) and what one may not see or do (D34)', () => {
     expect((await sendInbound('alice', 'alice-1')).status).toBe(200);
     expect((await sendInbound('carol', 'carol-1')).status).toBe(200);
     expect((await ingest.bearer(visitorB.token).post(`/ingest/v1/webchat/${webchatB}/messages`, { text: 'Help!', clientMessageId: 'b-1' })).status).toBe(202);
-    await Promise.all([storedMessage('alice-1'), storedMessage('carol-1'), storedMessage(`${visitorB.visitorId}:b-1`)]);
-    [alice, carol, bob] = await Promise.all([conversationOf('alice'), conversationOf('carol'), conversationOf(visitorB.visitorId)]);
+    // One pg client runs one query at a time: these wait in turn.
+    for (const id of ['alice-1', 'carol-1', `${visitorB.visitorId}:b-1`]) await storedMessage(id);
+    [alice, carol, bob] = [await conversationOf('alice'), await conversationOf('carol'), await conversationOf(visitorB.visitorId)];
     expect((await ann.post(`/api/v1/conversations/${alice}/take`)).status).toBe(200);
   }, 120_000);
 
