@@ -37,8 +37,23 @@ export function createHttpApp({ logger, dependencies, bodyLimit = '256kb' }: Htt
   });
   app.use(logRequests(logger));
   app.use(express.json({ limit: bodyLimit, type: ['application/json', 'application/*+json'], verify: keepRawBody }));
+  app.use(refuseDeepJson);
   return app;
 }
+
+/** No contract nests JSON past a few levels, and JSON.stringify overflows the stack near 5,000. */
+const MAX_JSON_DEPTH = 32;
+
+const refuseDeepJson: RequestHandler = (req, _res, next) => {
+  const pending: [unknown, number][] = [[req.body, 1]];
+  for (let item = pending.pop(); item; item = pending.pop()) {
+    const [value, depth] = item;
+    if (value === null || typeof value !== 'object') continue;
+    if (depth > MAX_JSON_DEPTH) throw new AppError('validation_failed', `Body is nested deeper than ${MAX_JSON_DEPTH} levels`);
+    for (const child of Object.values(value)) pending.push([child, depth + 1]);
+  }
+  next();
+};
 
 const rawBodies = new WeakMap<object, Buffer>();
 const keepRawBody = (req: object, _res: unknown, bytes: Buffer): void => void rawBodies.set(req, bytes);

@@ -45,6 +45,17 @@ describe('the HTTP app factory', () => {
     expect(missing.body.error.code).toBe('not_found');
   });
 
+  it('D33: refuses JSON nested deeper than 32 levels with 400, which JSON.stringify could not write back; 32 levels pass', async () => {
+    const app = appThrowing(new Error('unused'));
+    const nested = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
+    for (const depth of [33, 5000]) {
+      const res = await request(app).post('/echo').set('content-type', 'application/json').send(nested(depth));
+      expect({ depth, status: res.status, body: res.body }).toEqual({ depth, status: 400, body: { error: { code: 'validation_failed', message: 'Body is nested deeper than 32 levels' } } });
+    }
+    const deepest = await request(app).post('/echo').set('content-type', 'application/json').send(`{"a":${nested(31)}}`);
+    expect(deepest.status).toBe(200);
+  });
+
   it('D33: refuses a path that is not valid percent-encoding with 400', async () => {
     const app = createHttpApp({ logger, dependencies: [] });
     app.get('/items/:id', (_req, res) => {
