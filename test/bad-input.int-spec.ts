@@ -749,6 +749,68 @@ describe('bad input (D33) and what one may not see or do (D34)', () => {
     });
   });
 
+  describe('text PostgreSQL cannot store', () => {
+    const STORED = ['gateway.groups', 'gateway.operators', 'ingestion.channel', 'ingestion.webchat_visitor_message', 'conversation.client', 'conversation.message', 'conversation.tag', 'conversation.message_tag', 'conversation.canned_response', 'conversation.transcript'];
+    const rowCounts = async (): Promise<Record<string, number>> => {
+      const counts: Record<string, number> = {};
+      for (const table of STORED) counts[table] = Number((await sql<{ n: string }>(`SELECT count(*) AS n FROM ${table}`))[0]!.n);
+      return counts;
+    };
+    const clientOf = async (conversationId: string) =>
+      (await sql<{ id: string; name: string; note: string }>('SELECT cl.id, cl.name, cl.note FROM conversation.client cl JOIN conversation.conversation c ON c.client_id = cl.id WHERE c.id = $1', [conversationId]))[0]!;
+
+    it('D33: a NUL or an unpaired surrogate in any text that would be stored answers 400 naming the field, on every service, and writes nothing', async () => {
+      const nul = (s: string): string => `${s.slice(0, 1)}\u0000${s.slice(1)}`;
+      const lone = (s: string): string => `${s}\uD800`;
+      const client = await clientOf(alice);
+      const [message] = await sql<{ id: string }>('SELECT id FROM conversation.message WHERE conversation_id = $1 LIMIT 1', [alice]);
+      const visitor = ingest.bearer(visitorA.token).with({ origin });
+      const operator = { email: `nul-${randomUUID().slice(0, 6)}@relaydesk.test`, password: 'nul-password', role: 'operator' };
+      const before = await rowCounts();
+      const cases: [string, Promise<Answer>, string][] = [
+        ['group name', admin.post('/api/v1/groups', { name: nul('Billing') }), 'name'],
+        ['operator name', admin.post('/api/v1/operators', { ...operator, name: nul('Nora') }), 'name'],
+        ['operator rename', admin.patch(`/api/v1/operators/${annId}`, { name: lone('Ann') }), 'name'],
+        ['channel name', admin.post('/api/v1/channels', { type: 'api', name: nul('Connector 2'), groupId: sales, settings: { apiKey: `k-${randomUUID()}` } }), 'name'],
+        ['channel API key', admin.post('/api/v1/channels', { type: 'api', name: 'Connector 3', groupId: sales, settings: { apiKey: nul(`k-${randomUUID()}`) } }), 'apiKey'],
+        ['channel rename', admin.patch(`/api/v1/channels/${apiChannel}`, { name: lone('Connector') }), 'name'],
+        ['tag name', admin.post('/api/v1/tags', { name: nul('Refund') }), 'name'],
+        ['tag look-up', admin.get('/api/v1/tags?prefix=re%00'), 'prefix'],
+        ['canned title', ann.post('/api/v1/canned-responses', { title: nul('Hello'), text: 'Hello!' }), 'title'],
+        ['canned look-up', ann.get('/api/v1/canned-responses?q=he%00'), 'q'],
+        ['canned cursor', ann.get(`/api/v1/canned-responses?cursor=${Buffer.from(JSON.stringify(['he\u0000', randomUUID(), ''])).toString('base64url')}`), 'cursor'],
+        ['reply', ann.post(`/api/v1/conversations/${alice}/messages`, { text: nul('Hello') }), 'text'],
+        ['note', ann.post(`/api/v1/conversations/${alice}/notes`, { text: lone('Call back') }), 'text'],
+        ['tag by name', ann.post(`/api/v1/conversations/${alice}/tags`, { messageIds: [message!.id], tagName: nul('Late') }), 'tagName'],
+        ['client rename', ann.patch(`/api/v1/clients/${client.id}`, { name: nul('Alice') }), 'name'],
+        ['client note', ann.put(`/api/v1/clients/${client.id}/note`, { note: lone('VIP') }), 'note'],
+        ['mail subject', ann.post(`/api/v1/conversations/${alice}/transcript`, { to: 'alice@example.com', subject: lone('Your order') }), 'subject'],
+        ['connector text', sendInbound('nul-1', 'nul-1', { text: nul('hello') }), 'text'],
+        ['connector client name', sendInbound('nul-2', 'nul-2', { clientName: lone('Zed') }), 'clientName'],
+        ['connector message id', sendInbound('nul-3', nul('nul-3')), 'externalMessageId'],
+        ['webchat name', ingest.with({ origin }).post(`/ingest/v1/webchat/${webchatA}/sessions`, { name: nul('Vic') }), 'name'],
+        ['webchat text', visitor.post(`/ingest/v1/webchat/${webchatA}/messages`, { text: lone('hi'), clientMessageId: 'nul-a' }), 'text'],
+        ['webchat message id', visitor.post(`/ingest/v1/webchat/${webchatA}/messages`, { text: 'hi', clientMessageId: nul('nul-b') }), 'clientMessageId'],
+      ];
+      for (const [label, answer, field] of cases) expectError(await answer, [400, 'validation_failed', field], label);
+      // What was accepted is stored through the bus: give it the time a neighbour message takes.
+      expect((await sendInbound('nul-neighbour', 'nul-neighbour')).status).toBe(200);
+      await storedMessage('nul-neighbour');
+      expect(await rowCounts()).toEqual({ ...before, 'conversation.client': before['conversation.client']! + 1, 'conversation.message': before['conversation.message']! + 1 });
+      expect(await clientOf(alice)).toEqual(client);
+    });
+
+    it('D33: a JSON body nested 5,000 levels deep answers 400 where the gateway passes bodies on to a service, and nothing is written', async () => {
+      const deep = `${'['.repeat(5000)}${']'.repeat(5000)}`;
+      const client = await clientOf(alice);
+      const before = await rowCounts();
+      for (const [method, path] of [['POST', `/api/v1/conversations/${alice}/notes`], ['POST', '/api/v1/canned-responses'], ['PATCH', `/api/v1/clients/${client.id}`], ['POST', '/api/v1/tags']] as const) {
+        expectError(await ann.send(method, path, undefined, {}, deep), [400, 'validation_failed', 'nested deeper than 32 levels'], path);
+      }
+      expect(await rowCounts()).toEqual(before);
+    });
+  });
+
   describe('afterwards', () => {
     it('D33: after all of this every service is still up and ready', async () => {
       for (const s of [stack.gateway, stack.ingestion, stack.routing, stack.conversation]) {

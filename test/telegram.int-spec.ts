@@ -172,6 +172,13 @@ describe('the Telegram channel', () => {
       expect((await ann.get(`/api/v1/clients/${listed.client.id}`)).body).toMatchObject({ externalId: String(anna.id), channel: 'telegram' });
     });
 
+    it('D20: a NUL or an unpaired surrogate from Telegram becomes U+FFFD; the rest of the message and the name are stored as sent', async () => {
+      const nul = client('Ol\u0000ga');
+      await say(nul, { text: 'Где\u0000 мой заказ? \uDC00 🙏' });
+      const [message] = await messagesOf({ ...nul, firstName: 'Ol\uFFFDga' }, 1);
+      expect(message).toMatchObject({ kind: 'text', text: 'Где\uFFFD мой заказ? \uFFFD 🙏' });
+    });
+
     it('D15: a photo arrives as the largest of its sizes, with its caption, downloadable with the same bytes', async () => {
       const small = jpeg(300);
       const large = jpeg(40_000);

@@ -122,6 +122,14 @@ describe('WhatsApp Cloud API channel', () => {
     expect(item.client).toMatchObject({ name: 'Zoë Ünal 🌸', channel: 'whatsapp' });
   });
 
+  it('D20: a NUL or an unpaired surrogate from WhatsApp becomes U+FFFD; the rest of the message and the name are stored as sent', async () => {
+    const from = clientNumber();
+    const answer = await send([{ from, id: nextId(), type: 'text', text: { body: 'Where\u0000 is it? \uD83D 📦' } }], { [from]: 'Nul\u0000 Ünal' });
+    expect(answer).toMatchObject({ status: 200, body: { accepted: 1 } });
+    const id = await conversationOf('Nul\uFFFD Ünal');
+    expect((await history(id)).map((m) => m.text)).toEqual(['Where\uFFFD is it? \uFFFD 📦']);
+  });
+
   it('D15: image, document, voice, video and sticker are fetched from the Graph API into our store; the download is the same bytes', async () => {
     const from = clientNumber();
     standIn.addMedia('media-image-1', png, 'image/png');

@@ -2,9 +2,22 @@ import { z } from 'zod';
 
 export const uuid = z.uuid({ message: 'must be a UUID' });
 export const isoTime = z.iso.datetime({ offset: true, message: 'must be an ISO-8601 time' });
+/** PostgreSQL's text and jsonb cannot hold NUL, and pg would store an unpaired surrogate as U+FFFD. */
+const unstorable = /[\0\uD800-\uDFFF]/u;
+export const notStorable = 'must not contain NUL characters or unpaired surrogates';
+/** A string that is stored exactly as given; anything else is refused naming its field (D33). */
+export const storableString = z.string().refine((s) => !unstorable.test(s), notStorable);
+/** What a platform sent us, with each character PostgreSQL cannot store replaced by U+FFFD: its client's message is kept. */
+export function withStorableText(value: unknown): unknown {
+  if (typeof value === 'string') return value.replace(new RegExp(unstorable, 'gu'), '\uFFFD');
+  if (Array.isArray(value)) return value.map(withStorableText);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).map(([key, v]) => [withStorableText(key), withStorableText(v)]));
+}
+
 /** Text a person typed: any Unicode (D20), trimmed of nothing, bounded. */
-export const messageText = z.string().min(1).max(10_000);
-export const personName = z.string().trim().min(1).max(200);
+export const messageText = storableString.min(1).max(10_000);
+export const personName = storableString.trim().min(1).max(200);
 
 export const channelTypes = ['whatsapp', 'telegram', 'webchat', 'api'] as const;
 export const channelType = z.enum(channelTypes);

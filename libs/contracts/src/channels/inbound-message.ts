@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { channelType, isoTime, messageText, personName } from '../primitives';
+import { channelType, isoTime, messageText, personName, storableString } from '../primitives';
 
 export const attachmentRef = z
   .strictObject({
     url: z.url().optional(),
-    storageKey: z.string().min(1).max(500).optional(),
-    fileName: z.string().min(1).max(255),
+    storageKey: storableString.min(1).max(500).optional(),
+    fileName: storableString.min(1).max(255),
     mimeType: z.string().regex(/^[\w.+-]+\/[\w.+-]+$/, 'must be a MIME type'),
     size: z.number().int().nonnegative(),
   })
@@ -17,10 +17,10 @@ export const inboundMessage = z
   .strictObject({
     channel: channelType,
     channelId: z.uuid({ message: 'must be a UUID' }),
-    externalClientId: z.string().min(1).max(200),
+    externalClientId: storableString.min(1).max(200),
     clientName: personName,
     phone: z.string().regex(/^\+?[0-9]{5,20}$/, 'must be digits with an optional +').optional(),
-    externalMessageId: z.string().min(1).max(200),
+    externalMessageId: storableString.min(1).max(200),
     sentAt: isoTime,
     text: messageText.optional(),
     attachment: attachmentRef.optional(),

@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { channelType, messageText, uuid } from '../primitives';
+import { channelType, messageText, storableString, uuid } from '../primitives';
 
 export const mimeType = z.string().max(255).regex(/^[\w.+-]+\/[\w.+-]+$/, 'must be a MIME type');
 
 /** A file the gateway has put in the blob store, as it hands it to the conversation service. */
 export const storedAttachment = z.strictObject({
   storageKey: z.string().min(1).max(500),
-  fileName: z.string().min(1).max(255),
+  fileName: storableString.min(1).max(255),
   mimeType,
   size: z.number().int().positive(),
 });

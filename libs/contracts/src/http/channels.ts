@@ -1,19 +1,19 @@
 import { z } from 'zod';
-import { uuid } from '../primitives';
+import { storableString, uuid } from '../primitives';
 
-const secret = z.string().min(8, 'must be at least 8 characters').max(500);
+const secret = storableString.min(8, 'must be at least 8 characters').max(500);
 const apiBaseUrl = z.url({ protocol: /^https?$/ }).optional();
 /** The WhatsApp Cloud API, unless a channel names another base (a stand-in, an on-premises API). */
 export const whatsappApiBaseUrl = 'https://graph.facebook.com/v21.0';
 
 export const channelSettings = {
-  whatsapp: z.strictObject({ phoneNumberId: z.string().min(1).max(50), accessToken: secret, appSecret: secret, verifyToken: secret, apiBaseUrl: z.url({ protocol: /^https?$/ }).default(whatsappApiBaseUrl) }),
+  whatsapp: z.strictObject({ phoneNumberId: storableString.min(1).max(50), accessToken: secret, appSecret: secret, verifyToken: secret, apiBaseUrl: z.url({ protocol: /^https?$/ }).default(whatsappApiBaseUrl) }),
   telegram: z.strictObject({ botToken: secret, secretToken: z.string().regex(/^[A-Za-z0-9_-]{1,256}$/, 'must be 1-256 of A-Z a-z 0-9 _ -'), apiBaseUrl }),
   webchat: z.strictObject({ allowedOrigins: z.array(z.url({ protocol: /^https?$/ })).max(50) }),
-  api: z.strictObject({ apiKey: z.string().min(24, 'must be at least 24 characters').max(200) }),
+  api: z.strictObject({ apiKey: storableString.min(24, 'must be at least 24 characters').max(200) }),
 };
 
-const channelName = z.string().trim().min(1).max(200);
+const channelName = storableString.trim().min(1).max(200);
 
 export const createChannelBody = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('whatsapp'), name: channelName, groupId: uuid, settings: channelSettings.whatsapp }),

@@ -1,18 +1,18 @@
 import { z } from 'zod';
-import { isoTime, uuid } from '../primitives';
+import { isoTime, storableString, uuid } from '../primitives';
 
 /** D24: a tag's name as stored: NFC, trimmed, inner runs of white space made one space; compared case-insensitively. */
 export const tagName = z
   .string()
   .transform((s) => s.normalize('NFC').trim().replace(/\s+/gu, ' '))
-  .pipe(z.string().min(1, 'must not be empty or only spaces').max(50, 'must be at most 50 characters'));
+  .pipe(storableString.min(1, 'must not be empty or only spaces').max(50, 'must be at most 50 characters'));
 
 export const createTagBody = z.strictObject({ name: tagName });
 export type CreateTagBody = z.infer<typeof createTagBody>;
 
 export const listTagsQuery = z.strictObject({
   /** Tags whose name starts with this, case-insensitively (the picker's look-up). */
-  prefix: z.string().max(50).optional(),
+  prefix: storableString.max(50).optional(),
 });
 
 export const tagMessagesLimit = 500;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isoTime, timeZone, uuid } from '../primitives';
+import { isoTime, storableString, timeZone, uuid } from '../primitives';
 
 export const transcriptLimits = { recipients: 10, messageIds: 1000, wholeConversation: 2000 } as const;
 
@@ -8,8 +8,7 @@ const address = z.email({ message: 'must be an email address' });
 /** D23: POST /conversations/:id/transcript. A subject is one line: CR or LF would forge mail headers. */
 export const transcriptBody = z.strictObject({
   to: z.union([address, z.array(address).min(1).max(transcriptLimits.recipients)]),
-  subject: z
-    .string()
+  subject: storableString
     .trim()
     .min(1, 'must not be empty')
     .max(200)

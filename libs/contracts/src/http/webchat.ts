@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { messageText, personName } from '../primitives';
+import { messageText, personName, storableString } from '../primitives';
 
 export const webchatSessionBody = z.strictObject({ name: personName });
 export const webchatMessageBody = z.strictObject({
   text: messageText,
-  clientMessageId: z.string().min(1).max(100),
+  clientMessageId: storableString.min(1).max(100),
 });
 export type WebchatMessageBody = z.infer<typeof webchatMessageBody>;

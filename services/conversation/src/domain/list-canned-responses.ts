@@ -1,12 +1,11 @@
-import type { CallerIdentity, ListCannedResponsesQuery } from '@relaydesk/contracts';
+import { storableString, type CallerIdentity, type ListCannedResponsesQuery } from '@relaydesk/contracts';
 import type { Tx } from '@relaydesk/db';
-import { z } from 'zod';
 import { listCannedResponses, type CannedResponseRow } from '../store/canned-response.repository';
 import { likePrefix, lookupPrefix } from './canned-response-rules';
 import { decodeCursor, encodeCursor } from '@relaydesk/service-kit';
 
 /** Canned responses page by lower-cased title. */
-export const sortKey = z.string().max(200);
+export const sortKey = storableString.max(200);
 
 /** D16: global canned responses and the caller's own, by title; `q` finds a prefix of the title or the text. */
 export async function listCanned(tx: Tx, caller: CallerIdentity, q: ListCannedResponsesQuery): Promise<{ items: CannedResponseRow[]; nextCursor: string | null }> {

@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { withStorableText } from '@relaydesk/contracts';
 import { AppError, identityOf, parseOrThrow } from '@relaydesk/service-kit';
 import { channelView } from '../domain/configure-channel';
 import { receiveTelegramUpdate, verifyTelegramSecret, type TelegramWebhookDeps } from '../domain/telegram/receive-update';
@@ -17,7 +18,7 @@ export function telegramRoutes(channels: ChannelRepository, deps: TelegramWebhoo
   router.post('/ingest/v1/telegram/:channelId', async (req, res) => {
     const channel = await receivingChannelOf(channels, 'telegram', req.params['channelId']);
     verifyTelegramSecret(channel, req.header('x-telegram-bot-api-secret-token'));
-    const update = parseOrThrow(telegramUpdate, req.body, 'update');
+    const update = parseOrThrow(telegramUpdate, withStorableText(req.body), 'update');
     res.json(await receiveTelegramUpdate(deps, channel, update));
   });
 

@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { whatsappCheckBody } from '@relaydesk/contracts';
+import { whatsappCheckBody, withStorableText } from '@relaydesk/contracts';
 import { AppError, parseOrThrow, rawBodyOf, type Logger } from '@relaydesk/service-kit';
 import { z } from 'zod';
 import { checkWhatsappNumber } from '../domain/whatsapp/check-number';
@@ -24,7 +24,7 @@ export function whatsappRoutes(channels: ChannelRepository, deps: WhatsappWebhoo
   router.post('/ingest/v1/whatsapp/:channelId', async (req, res) => {
     const channel = await receivingChannelOf(channels, 'whatsapp', req.params['channelId']);
     verifyWhatsappSignature(channel, rawBodyOf(req), req.header('x-hub-signature-256'));
-    const read = readWhatsappWebhook(parseOrThrow(whatsappWebhook, req.body, 'body'), channel.id, String(channel.settings['phoneNumberId']));
+    const read = readWhatsappWebhook(parseOrThrow(whatsappWebhook, withStorableText(req.body), 'body'), channel.id, String(channel.settings['phoneNumberId']));
     if (read.skipped.length > 0) deps.logger.warn({ channelId: channel.id, skipped: read.skipped }, 'webhook parts skipped');
     res.json({ ...(await receiveWhatsappWebhook(deps, channel, read)), skipped: read.skipped });
   });
