@@ -233,7 +233,8 @@ describe('webchat channel', () => {
     expect([oldest.items.map((i: any) => i.text), oldest.nextCursor]).toEqual([[visitorText, replyText], null]);
 
     expect((await visitorApi(stranger.token).get(`/ingest/v1/webchat/${channelId}/messages`)).body).toEqual({ items: [], nextCursor: null });
-    for (const query of ['limit=0', 'limit=101', 'limit=abc', 'cursor=garbage']) {
+    const forged = (at: string) => `cursor=${Buffer.from(`${at}|${randomUUID()}`).toString('base64url')}`;
+    for (const query of ['limit=0', 'limit=101', 'limit=abc', 'cursor=garbage', forged('2020-01-01\u0000'), forged('1')]) {
       const refused = await zoe.get(`/ingest/v1/webchat/${channelId}/messages?${query}`);
       expect([query, refused.status, refused.body.error.code]).toEqual([query, 400, 'validation_failed']);
     }

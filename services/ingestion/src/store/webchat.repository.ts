@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import type { AttachmentRef, OutboundMessage } from '@relaydesk/contracts';
+import { isoTime, uuid, type AttachmentRef, type OutboundMessage } from '@relaydesk/contracts';
 import type { Tx } from '@relaydesk/db';
 
 /** One line of a visitor's conversation as the widget shows it: his own message (`in`) or an operator's reply (`out`). */
@@ -117,6 +117,6 @@ export class WebchatRepository {
 
 export function decodeCursor(cursor: string): { at: string; id: string } | undefined {
   const [at, id, extra] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  if (!at || !id || extra !== undefined || Number.isNaN(Date.parse(at)) || !/^[0-9a-f-]{36}$/i.test(id)) return undefined;
-  return { at, id };
+  if (extra !== undefined || !isoTime.safeParse(at).success || !uuid.safeParse(id).success) return undefined;
+  return { at: at!, id: id! };
 }
