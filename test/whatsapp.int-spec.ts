@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { Bus, makeEnvelope } from '@relaydesk/bus';
+import { Bus, makeEnvelope, peekDeadLetters } from '@relaydesk/bus';
 import { createLogger } from '@relaydesk/service-kit';
 import {
   createTestEnv,
@@ -273,6 +273,22 @@ describe('WhatsApp Cloud API channel', () => {
     await deliveryOf(conversation, messageId, 'delivered');
     await postWhatsappWebhook(stack.ingestion.url, channelId, appSecret, whatsappWebhookBody(phoneNumberId, { statuses: statuses('read') }));
     await deliveryOf(conversation, messageId, 'read');
+  });
+
+  it('D15: a status that arrives before the API has answered the send is applied once the send is known, and nothing is dead-lettered', async () => {
+    const conversation = await conversationWith('Early Emma');
+    const wamid = `wamid.STANDIN${standIn.sentMessages().length + 1}`;
+    const early = [{ id: wamid, status: 'delivered', timestamp: String(Math.floor(Date.now() / 1000)), recipient_id: '491510000000' }];
+    expect((await postWhatsappWebhook(stack.ingestion.url, channelId, appSecret, whatsappWebhookBody(phoneNumberId, { statuses: early }))).status).toBe(200);
+    const messageId = await reply(conversation, 'shipped today');
+    await deliveryOf(conversation, messageId, 'delivered');
+    expect(standIn.sentMessages().at(-1)).toMatchObject({ wamid, text: { body: 'shipped today' } });
+    const bus = await Bus.connect({ url: env.amqpUrl, logger: createLogger('whatsapp-test', 'silent') });
+    try {
+      expect(await peekDeadLetters(bus, 'conversation.delivery')).toEqual([]);
+    } finally {
+      await bus.close();
+    }
   });
 
   it('D15: a `failed` status from the webhook shows WhatsApp\'s error code and reason; a status for a message not ours changes nothing', async () => {

@@ -52,7 +52,8 @@ export class OutboundDeliveryRepository {
 
   /** Takes the statuses that waited for this send's answer. */
   async takeEarlyStatuses(tx: Tx, channelId: string, externalMessageId: string): Promise<DeliveryReport[]> {
-    const rows = await tx.query<{ report: DeliveryReport }[]>(
+    // TypeORM answers a DELETE with [rows, affected count].
+    const [rows] = await tx.query<[{ report: DeliveryReport }[], number]>(
       'DELETE FROM early_delivery_status WHERE channel_id = $1 AND external_message_id = $2 RETURNING report',
       [channelId, externalMessageId],
     );
