@@ -100,7 +100,8 @@ export class OperatorRepository {
     if (changes.passwordHash !== undefined) sets.push(`tokens_valid_after = $${params.push(new Date())}`);
     try {
       const operator = await this.db.transaction(async (tx) => {
-        const found: unknown[] = await tx.query(`UPDATE operators SET ${sets.join(', ')} WHERE id = $1 RETURNING id`, params);
+        // TypeORM answers an UPDATE with [rows, affected count].
+        const [found]: [unknown[], number] = await tx.query(`UPDATE operators SET ${sets.join(', ')} WHERE id = $1 RETURNING id`, params);
         if (found.length === 0) return undefined;
         if (changes.groupIds) await this.replaceGroups(tx, id, changes.groupIds);
         return this.findById(id, tx);
