@@ -35,7 +35,7 @@ export async function upsertClientsLockingConversations(tx: Tx, clients: (Inboun
        RETURNING id, channel_id, external_id, blacklisted, pinned_operator_id
      ), locked AS (
        SELECT id, client_id, status, assignee_id, group_id FROM conversation
-       WHERE client_id IN (SELECT id FROM upserted) ORDER BY id FOR UPDATE
+       WHERE client_id IN (SELECT id FROM upserted) ORDER BY id FOR NO KEY UPDATE
      )
      SELECT u.*, l.id AS conversation_id, l.status, l.assignee_id, l.group_id FROM upserted u LEFT JOIN locked l ON l.client_id = u.id`,
     [
@@ -62,7 +62,7 @@ export async function upsertClientsLockingConversations(tx: Tx, clients: (Inboun
 
 export async function lockConversationsOfClients(tx: Tx, clientIds: string[]): Promise<Map<string, LockedState>> {
   const rows = await tx.query<{ id: string; client_id: string; status: ConversationState['status']; assignee_id: string | null; group_id: string }[]>(
-    'SELECT id, client_id, status, assignee_id, group_id FROM conversation WHERE client_id = ANY($1::uuid[]) ORDER BY id FOR UPDATE',
+    'SELECT id, client_id, status, assignee_id, group_id FROM conversation WHERE client_id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE',
     [clientIds],
   );
   return new Map(rows.map((r) => [r.client_id, { id: r.id, clientId: r.client_id, status: r.status, assigneeId: r.assignee_id, groupId: r.group_id }]));

@@ -36,7 +36,7 @@ const toRow = (r: Raw): ClientRow => ({
 export async function findClient(tx: Tx, id: string, lock = false): Promise<ClientRow | undefined> {
   const [row] = await tx.query<Raw[]>(
     `SELECT cl.*, c.id AS conversation_id, c.status, c.assignee_id, c.group_id
-     FROM client cl JOIN conversation c ON c.client_id = cl.id WHERE cl.id = $1 ${lock ? 'FOR UPDATE OF cl' : ''}`,
+     FROM client cl JOIN conversation c ON c.client_id = cl.id WHERE cl.id = $1 ${lock ? 'FOR NO KEY UPDATE OF cl' : ''}`,
     [id],
   );
   return row && toRow(row);

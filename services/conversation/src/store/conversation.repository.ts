@@ -67,7 +67,7 @@ const listedAtOf: Record<ConversationTab, string> = {
 };
 
 export async function lockConversation(tx: Tx, id: string): Promise<ConversationRow | undefined> {
-  const rows = await queryPrepared<Raw>(tx, `${SELECT_ONE} WHERE c.id = $1 FOR UPDATE OF c`, [id]);
+  const rows = await queryPrepared<Raw>(tx, `${SELECT_ONE} WHERE c.id = $1 FOR NO KEY UPDATE OF c`, [id]);
   return rows[0] && toRow(rows[0]);
 }
 
@@ -79,7 +79,7 @@ export async function lockConversation(tx: Tx, id: string): Promise<Conversation
 export async function lockConversationsOfMessages(tx: Tx, messageIds: string[]): Promise<void> {
   if (messageIds.length === 0) return;
   await tx.query(
-    'SELECT c.id FROM conversation c WHERE c.id IN (SELECT conversation_id FROM message WHERE id = ANY($1::uuid[])) ORDER BY c.id FOR UPDATE',
+    'SELECT c.id FROM conversation c WHERE c.id IN (SELECT conversation_id FROM message WHERE id = ANY($1::uuid[])) ORDER BY c.id FOR NO KEY UPDATE',
     [messageIds],
   );
 }

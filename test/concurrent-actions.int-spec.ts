@@ -1,0 +1,109 @@
+import { isDeepStrictEqual } from 'node:util';
+import { Client } from 'pg';
+import { countersInDatabase } from './support/counters-in-database';
+import { createTestEnv, startStack, waitFor, Workspace, type Answer, type HttpClient, type Stack, type TestEnv } from '@relaydesk/testing';
+
+const CLIENTS = 3;
+const WORKERS = 12;
+const ACTIONS = 1_200;
+
+type Operator = { id: string; api: HttpClient; groupIds: string[]; allTab: boolean };
+type Conversation = { id: string; clientId: string; externalId: string };
+
+/** A fixed sequence of choices, so that a failing run can be replayed. */
+function choices(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
+    return state / 2 ** 31;
+  };
+}
+
+/** Every movement, client action and client message at once, on the same few conversations. */
+describe('operators and clients acting on the same conversations at once', () => {
+  let env: TestEnv;
+  let stack: Stack;
+  let db: Client;
+  const operators: Operator[] = [];
+  const conversations: Conversation[] = [];
+  let send: (client: string, text: string) => Promise<unknown>;
+
+  beforeAll(async () => {
+    env = await createTestEnv();
+    stack = await startStack(env.env);
+    const workspace = await Workspace.open(stack);
+    const sales = await workspace.group('Sales');
+    for (const [name, permissions] of [['Ann', []], ['Ben', []], ['Vera', ['conversations.view_all']], ['Max', ['conversations.manage']]] as const) {
+      operators.push({ ...(await workspace.operator(name, [sales], [...permissions])), groupIds: [sales], allTab: permissions.length > 0 });
+    }
+    ({ send } = await workspace.apiChannel(sales));
+    for (let i = 0; i < CLIENTS; i++) await send(`client-${i}`, 'hello');
+    const items = await waitFor('the conversations listed', async () => {
+      const listed = (await operators[0]!.api.get('/api/v1/conversations?tab=unassigned&limit=100')).body.items as { id: string; client: { id: string; name: string } }[];
+      return listed.length === CLIENTS ? listed : undefined;
+    });
+    for (const item of items) conversations.push({ id: item.id, clientId: item.client.id, externalId: item.client.name });
+    db = new Client({ connectionString: env.databaseUrl });
+    await db.connect();
+  }, 120_000);
+
+  afterAll(async () => {
+    await db?.end();
+    await stack?.stop();
+    await env?.dispose();
+  });
+
+  it('D7, D12, D14, D19, D27, D33: every answer is 2xx or a 4xx, never 5xx; each log’s last move ends in its conversation’s state, and the counters equal PostgreSQL', async () => {
+    const next = choices(20261207);
+    const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
+    const actions: ((o: Operator, c: Conversation) => Promise<unknown>)[] = [
+      (o, c) => o.api.post(`/api/v1/conversations/${c.id}/take`),
+      (o, c) => o.api.post(`/api/v1/conversations/${c.id}/close`),
+      (o, c) => o.api.post(`/api/v1/conversations/${c.id}/unassign`),
+      (o, c) => o.api.post(`/api/v1/conversations/${c.id}/reopen`),
+      (o, c) => o.api.post(`/api/v1/conversations/${c.id}/assign`, { operatorId: pick(operators).id }),
+      (o, c) => o.api.post(`/api/v1/conversations/${c.id}/read`),
+      (o, c) => o.api.post(`/api/v1/conversations/${c.id}/messages`, { text: 'on it' }),
+      (o, c) => o.api.post(`/api/v1/conversations/${c.id}/notes`, { text: 'called back' }),
+      (o, c) => o.api.post(`/api/v1/conversations/${c.id}/blacklist`),
+      (o, c) => o.api.delete(`/api/v1/conversations/${c.id}/blacklist`),
+      (o, c) => o.api.post(`/api/v1/clients/${c.clientId}/pin`),
+      (o, c) => o.api.delete(`/api/v1/clients/${c.clientId}/pin`),
+      (o, c) => o.api.patch(`/api/v1/clients/${c.clientId}`, { name: `${c.externalId} (renamed)` }),
+      (o, c) => o.api.put(`/api/v1/clients/${c.clientId}/note`, { note: `seen by ${o.id}` }),
+      (_o, c) => send(c.externalId, 'any news?'),
+    ];
+    const plan = Array.from({ length: ACTIONS }, () => ({ action: Math.floor(next() * actions.length), operator: pick(operators), conversation: pick(conversations) }));
+    const failures: string[] = [];
+    let taken = 0;
+    await Promise.all(
+      Array.from({ length: WORKERS }, async () => {
+        for (let step = taken++; step < plan.length; step = taken++) {
+          const { action, operator, conversation } = plan[step]!;
+          const { status, body } = (await actions[action]!(operator, conversation)) as Answer;
+          if (status >= 500) failures.push(`step ${step}, action ${action}: ${status} ${JSON.stringify(body)}`);
+        }
+      }),
+    );
+    expect(failures).toEqual([]);
+
+    const { rows: unlogged } = await db.query(
+      `SELECT c.id, c.status, c.assignee_id, c.group_id, last.to_state
+       FROM conversation.conversation c
+       CROSS JOIN LATERAL (SELECT to_state FROM conversation.conversation_log l WHERE l.conversation_id = c.id AND l.to_state ? 'status' ORDER BY l.id DESC LIMIT 1) last
+       WHERE last.to_state <> jsonb_build_object('status', c.status, 'assigneeId', c.assignee_id, 'groupId', c.group_id)`,
+    );
+    expect(unlogged).toEqual([]);
+    await waitFor(
+      'counters equal to PostgreSQL',
+      async () => {
+        for (const o of operators) {
+          const [redis, truth] = [(await o.api.get('/api/v1/conversations/counters')).body, await countersInDatabase(db, o.id, o.groupIds, o)];
+          if (!isDeepStrictEqual(redis, truth)) throw new Error(`operator ${o.id}: Redis ${JSON.stringify(redis)} vs PostgreSQL ${JSON.stringify(truth)}`);
+        }
+        return true;
+      },
+      { timeoutMs: 30_000, intervalMs: 250 },
+    );
+  }, 180_000);
+});
