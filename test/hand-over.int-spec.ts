@@ -57,6 +57,16 @@ describe('hand-over and notes', () => {
     expect((await admin.post(path(id, '/assign'), { operatorId: ids['cid'] })).status).toBe(409);
   });
 
+  it('D21, D9, D13: what super_admin hands to an operator outside its group is in his My inbox, then in his Closed tab; #9 counts it', async () => {
+    const id = await conversationOf('fay');
+    expect((await admin.post(path(id, '/assign'), { operatorId: ids['cid'] })).body).toMatchObject({ assignee: { id: ids['cid'] }, group: { id: ids['Sales'] } });
+    const mine = (await as['cid']!.get('/api/v1/conversations?tab=mine')).body.items.map((i: any) => i.id);
+    expect(mine).toContain(id);
+    await waitFor('#9 counts his inbox', async () => (await as['cid']!.get('/api/v1/conversations/counters')).body.mine === mine.length || undefined);
+    expect((await as['cid']!.post(path(id, '/close'))).status).toBe(200);
+    expect((await as['cid']!.get('/api/v1/conversations?tab=closed')).body.items.map((i: any) => i.id)).toContain(id);
+  });
+
   it('D22: assigning to a group puts the conversation into that group’s Unassigned', async () => {
     const id = await conversationOf('fay');
     await as['ann']!.post(path(id, '/take'));

@@ -12,7 +12,9 @@ export async function listTab(tx: Tx, caller: CallerIdentity, q: ListConversatio
   if (q.operatorId && !wide) throw new AppError('validation_failed', 'The operator filter applies to the All and Blacklist tabs', [{ path: 'operatorId', message: 'not a filter of this tab' }]);
   if (q.status && q.tab !== 'all') throw new AppError('validation_failed', 'The status filter applies to the All tab', [{ path: 'status', message: 'not a filter of this tab' }]);
   const list = JSON.stringify([q.tab, q.groupId ?? null, q.operatorId ?? null, q.status ?? null]);
-  const scoped = caller.role !== 'super_admin' && caller.groupIds.length > 0;
+  // D3, D4: group scope confines the shared tabs; My inbox and Closed are the caller's own, whatever group he was handed them from (D21).
+  const own = q.tab === 'mine' || q.tab === 'closed';
+  const scoped = !own && caller.role !== 'super_admin' && caller.groupIds.length > 0;
   const rows = await listConversations(tx, {
     tab: q.tab,
     operatorId: caller.operatorId,
