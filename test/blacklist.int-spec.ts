@@ -47,6 +47,12 @@ describe('blacklist', () => {
     expect(res.body.client.blacklisted).toBe(true);
     expect((await tab(ann, 'unassigned')).map((i) => i.id)).not.toContain(id);
     expect((await tab(viewer, 'blacklist')).map((i) => i.id)).toEqual([id]);
+    // D14: a blacklisted conversation is counted, and listed, under Blacklist alone.
+    expect((await tab(viewer, 'all')).map((i) => i.id)).not.toContain(id);
+    await waitFor('#10 moved to Blacklist', async () => {
+      const { all, blacklist } = (await viewer.get('/api/v1/conversations/counters')).body.unread;
+      return all === 0 && blacklist === 1 ? true : undefined;
+    });
     expect((await ann.get('/api/v1/conversations?tab=blacklist')).status).toBe(403);
     expect((await ann.post(`/api/v1/conversations/${id}/blacklist`)).status).toBe(409);
     expect((await admin.get(`/api/v1/conversations/${id}/log`)).body.items.at(-1)).toMatchObject({ action: 'blacklisted', actor: { name: 'Ann' } });
@@ -77,6 +83,7 @@ describe('blacklist', () => {
     await ann.post(`/api/v1/conversations/${id}/take`);
     await ann.post(`/api/v1/conversations/${id}/blacklist`);
     expect((await tab(ann, 'mine')).map((i) => i.id)).not.toContain(id);
+    expect((await tab(viewer, 'all')).map((i) => i.id)).not.toContain(id);
     const unlocked = await admin.delete(`/api/v1/conversations/${id}/blacklist`);
     expect(unlocked.body).toMatchObject({ status: 'in_progress', assignee: { name: 'Ann' }, client: { blacklisted: false } });
     expect((await tab(ann, 'mine')).map((i) => i.id)).toContain(id);

@@ -170,9 +170,10 @@ export function listQuery(f: ListFilter): { sql: string; params: unknown[] } {
       where.push(`c.status = 'in_progress'`, `c.assignee_id = ${param(f.operatorId)}`, 'NOT cl.blacklisted');
       break;
     case 'closed':
-      where.push(`c.status = 'closed'`, `c.assignee_id = ${param(f.operatorId)}`);
+      where.push(`c.status = 'closed'`, `c.assignee_id = ${param(f.operatorId)}`, 'NOT cl.blacklisted');
       break;
     case 'all':
+      where.push('NOT cl.blacklisted');
       break;
     case 'blacklist':
       where.push('cl.blacklisted');

@@ -91,10 +91,13 @@ describe('list-state reducer', () => {
     expect(ids(s)).toEqual([]);
   });
 
-  it('D27: a blacklisted client leaves Unassigned and My inbox and shows on Blacklist', () => {
+  it('D27: a blacklisted client leaves Unassigned, My inbox, Closed and All, and shows on Blacklist', () => {
     const a = item();
     const black = { ...a, client: { ...a.client, blacklisted: true } };
     expect(ids(frame(loaded('unassigned', [a]), updated(black)))).toEqual([]);
+    expect(ids(frame(loaded('all', [a]), updated(black)))).toEqual([]);
+    const closed = { ...a, status: 'closed' as const, assignee: { id: ME, name: 'Me' } };
+    expect(ids(frame(loaded('closed', [closed]), updated({ ...closed, client: black.client })))).toEqual([]);
     expect(ids(frame(loaded('blacklist', []), updated(black)))).toEqual([a.id]);
   });
 

@@ -80,10 +80,10 @@ export function belongsTo(tab: Tab, filters: Filters, meId: string, item: Conver
       inTab = item.status === 'in_progress' && assigneeId === meId && !blacklisted;
       break;
     case 'closed':
-      inTab = item.status === 'closed' && assigneeId === meId;
+      inTab = item.status === 'closed' && assigneeId === meId && !blacklisted;
       break;
     case 'all':
-      inTab = true;
+      inTab = !blacklisted;
       break;
     case 'blacklist':
       inTab = blacklisted;
