@@ -1,7 +1,9 @@
 import { isDeepStrictEqual } from 'node:util';
 import { Client } from 'pg';
 import { countersInDatabase } from './support/counters-in-database';
-import { createTestEnv, startStack, waitFor, Workspace, type Answer, type HttpClient, type Stack, type TestEnv } from '@relaydesk/testing';
+import { createTestEnv, startStack, StreamClient, waitFor, Workspace, type Answer, type HttpClient, type Stack, type TestEnv } from '@relaydesk/testing';
+import type { Tab } from '../services/operator-ui/src/api/types';
+import { initialState, reduce, type ListState } from '../services/operator-ui/src/workspace/list-state';
 
 const CLIENTS = 3;
 const WORKERS = 12;
@@ -9,6 +11,8 @@ const ACTIONS = 1_200;
 
 type Operator = { id: string; api: HttpClient; groupIds: string[]; allTab: boolean };
 type Conversation = { id: string; clientId: string; externalId: string };
+/** A tab of an operator's web app as it read it before the actions, and the stream that kept it since. */
+type Screen = { operator: Operator; tab: Tab; read: ListState; stream: StreamClient; from: number };
 
 /** A fixed sequence of choices, so that a failing run can be replayed. */
 function choices(seed: number): () => number {
@@ -27,6 +31,8 @@ describe('operators and clients acting on the same conversations at once', () =>
   const operators: Operator[] = [];
   const conversations: Conversation[] = [];
   let send: (client: string, text: string) => Promise<unknown>;
+  const screens: Screen[] = [];
+  const streams: StreamClient[] = [];
 
   beforeAll(async () => {
     env = await createTestEnv();
@@ -45,9 +51,19 @@ describe('operators and clients acting on the same conversations at once', () =>
     for (const item of items) conversations.push({ id: item.id, clientId: item.client.id, externalId: item.client.name });
     db = new Client({ connectionString: env.databaseUrl });
     await db.connect();
+    for (const operator of operators) {
+      const stream = await StreamClient.open(stack.gateway.url, { api: operator.api });
+      streams.push(stream);
+      for (const tab of ['unassigned', 'mine', 'closed', ...(operator.allTab ? ['all', 'blacklist'] : [])] as Tab[]) {
+        const opened = reduce(reduce(initialState(operator.id, tab), { type: 'stream', status: 'online', epoch: 1 }), { type: 'open', tab, filters: {} });
+        const page = (await operator.api.get(`/api/v1/conversations?tab=${tab}&limit=100`)).body;
+        screens.push({ operator, tab, read: reduce(opened, { type: 'page', generation: opened.generation, page, append: false }), stream, from: stream.frames.length });
+      }
+    }
   }, 120_000);
 
   afterAll(async () => {
+    for (const stream of streams) stream.ws.close();
     await db?.end();
     await stack?.stop();
     await env?.dispose();
@@ -106,4 +122,21 @@ describe('operators and clients acting on the same conversations at once', () =>
       { timeoutMs: 30_000, intervalMs: 250 },
     );
   }, 180_000);
+
+  it('D13, D14: every tab of every operator, kept by the live stream alone, then equals a fresh read, counters included', async () => {
+    const shown = (s: Screen): ListState => s.stream.frames.slice(s.from).reduce((state, frame) => reduce(state, { type: 'frame', frame }), s.read);
+    await waitFor(
+      'the screens equal to a fresh read',
+      async () => {
+        for (const s of screens) {
+          const state = shown(s);
+          const read = { items: ((await s.operator.api.get(`/api/v1/conversations?tab=${s.tab}&limit=100`)).body.items as { id: string }[]).map((i) => i.id), counters: (await s.operator.api.get('/api/v1/conversations/counters')).body };
+          const screen = { items: state.items.map((i) => i.id), counters: state.counters, stale: state.stale };
+          if (!isDeepStrictEqual(screen, { ...read, stale: false })) throw new Error(`${s.operator.id} ${s.tab}: screen ${JSON.stringify(screen)} vs read ${JSON.stringify(read)}`);
+        }
+        return true;
+      },
+      { timeoutMs: 15_000, intervalMs: 250 },
+    );
+  });
 });

@@ -21,6 +21,9 @@ export type ConversationItem = {
 
 export type Page<T> = { items: T[]; nextCursor: string | null };
 
+/** A frame of `GET /api/v1/stream` (API.md "Real time"). */
+export type StreamFrame = { type: string; id?: string; data: any };
+
 export type Attachment = { id: string; fileName: string; mimeType: string; size: number; url: string };
 export type Tag = { id: string; name: string; createdAt?: string };
 

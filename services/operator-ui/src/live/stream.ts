@@ -1,5 +1,6 @@
-/** A frame of `GET /api/v1/stream` (API.md "Real time"). */
-export type StreamFrame = { type: string; id?: string; data: any };
+import type { StreamFrame } from '../api/types';
+
+export type { StreamFrame };
 
 export type StreamStatus = 'connecting' | 'online' | 'offline';
 

@@ -1,5 +1,4 @@
-import type { ConversationItem, ConversationStatus, Counters, Page, Presence, Tab } from '../api/types';
-import type { StreamFrame } from '../live/stream';
+import type { ConversationItem, ConversationStatus, Counters, Page, Presence, StreamFrame, Tab } from '../api/types';
 
 /**
  * The left side of the workspace as pure data: the open tab's list (as the server pages it, kept
