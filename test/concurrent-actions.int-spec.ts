@@ -123,6 +123,37 @@ describe('operators and clients acting on the same conversations at once', () =>
     );
   }, 180_000);
 
+  it('D26, D34: each operator finds by search exactly the conversations he may open that hold the word, a blacklisted client’s only with the All tab', async () => {
+    // A fixed ending on top of whatever the plan left: Ann holds a blacklisted client, Ben a closed conversation.
+    const [ann, ben, , max] = operators as [Operator, Operator, Operator, Operator];
+    const [first, second] = conversations as [Conversation, Conversation];
+    for (const c of [first, second]) await send(c.externalId, 'any news?');
+    const settled = (answer: Answer) => expect([200, 409]).toContain(answer.status);
+    settled(await max.api.delete(`/api/v1/conversations/${first.id}/blacklist`));
+    settled(await max.api.post(`/api/v1/conversations/${first.id}/assign`, { operatorId: ann.id }));
+    expect((await ann.api.post(`/api/v1/conversations/${first.id}/blacklist`)).status).toBe(200);
+    settled(await max.api.delete(`/api/v1/conversations/${second.id}/blacklist`));
+    settled(await max.api.post(`/api/v1/conversations/${second.id}/assign`, { operatorId: ben.id }));
+    expect((await ben.api.post(`/api/v1/conversations/${second.id}/close`)).status).toBe(200);
+    await waitFor(
+      'search agrees with what each operator may open',
+      async () => {
+        const { rows } = await db.query<{ id: string }>(`SELECT DISTINCT conversation_id AS id FROM conversation.message WHERE text ~ '\\mnews\\M'`);
+        for (const o of operators) {
+          const expected: string[] = [];
+          for (const { id } of rows) {
+            const opened = await o.api.get(`/api/v1/conversations/${id}`);
+            if (opened.status === 200 && (!opened.body.client.blacklisted || o.allTab)) expected.push(id);
+          }
+          const found = ((await o.api.get('/api/v1/search?q=news&limit=50')).body.items as { conversation: { id: string } }[]).map((h) => h.conversation.id);
+          if (!isDeepStrictEqual([...found].sort(), expected.sort())) throw new Error(`${o.id}: found ${JSON.stringify(found)}, may open ${JSON.stringify(expected)}`);
+        }
+        return true;
+      },
+      { timeoutMs: 15_000, intervalMs: 250 },
+    );
+  });
+
   it('D13, D14: every tab of every operator, kept by the live stream alone, then equals a fresh read, counters included', async () => {
     const shown = (s: Screen): ListState => s.stream.frames.slice(s.from).reduce((state, frame) => reduce(state, { type: 'frame', frame }), s.read);
     await waitFor(
