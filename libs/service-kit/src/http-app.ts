@@ -76,12 +76,17 @@ function logRequests(logger: Logger): RequestHandler {
   };
 }
 
+/** Errors without a code that pg and TypeORM raise when PostgreSQL drops a connection (a restart, a failover). */
+const lostConnection = ['MaxRetriesPerRequestError', 'QueryRunnerAlreadyReleasedError', 'QueryRunnerProviderAlreadyReleasedError'];
+const lostConnectionMessage = /^(Connection terminated|Client has encountered a connection error)/;
+
 /** PostgreSQL or Redis out of reach: the request may succeed later, so 503, not 500. */
 function isDependencyDown(error: unknown): boolean {
-  const { code, name, driverError } = error as { code?: string; name?: string; driverError?: { code?: string } };
+  const { code, name, message, driverError } = error as { code?: string; name?: string; message?: unknown; driverError?: { code?: string } };
   const codes = [code, driverError?.code].filter((c): c is string => typeof c === 'string');
   return (
-    name === 'MaxRetriesPerRequestError' ||
+    lostConnection.includes(name ?? '') ||
+    (typeof message === 'string' && lostConnectionMessage.test(message)) ||
     codes.some((c) => ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03'].includes(c) || c.startsWith('08'))
   );
 }

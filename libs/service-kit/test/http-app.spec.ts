@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { QueryRunnerAlreadyReleasedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
 import { AppError, createHttpApp, createLogger, finishHttpApp } from '../src';
 
 const logger = createLogger('http-app-test', 'silent');
@@ -22,7 +23,17 @@ describe('the HTTP app factory', () => {
   });
 
   it('answers an unreachable database or Redis with 503 and Retry-After, not 500', async () => {
-    for (const error of [Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), Object.assign(new Error('x'), { name: 'MaxRetriesPerRequestError' }), Object.assign(new Error('q'), { driverError: { code: '57P01' } })]) {
+    const lost = [
+      Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
+      Object.assign(new Error('x'), { name: 'MaxRetriesPerRequestError' }),
+      Object.assign(new Error('q'), { driverError: { code: '57P01' } }),
+      // What a transaction meets when PostgreSQL restarts under it (seen with pg_ctlcluster restart).
+      new QueryRunnerProviderAlreadyReleasedError(),
+      new QueryRunnerAlreadyReleasedError(),
+      new Error('Connection terminated unexpectedly'),
+      new Error('Client has encountered a connection error and is not queryable'),
+    ];
+    for (const error of lost) {
       const res = await request(appThrowing(error)).get('/boom');
       expect(res.status).toBe(503);
       expect(res.headers['retry-after']).toBe('5');
