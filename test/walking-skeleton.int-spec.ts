@@ -170,6 +170,8 @@ describe('walking skeleton', () => {
       ['unassigned', null, 'closed', 'unassigned'],
     ]);
     for (const e of log) expect(Date.parse(e.at)).not.toBeNaN();
+    // A move's from and to are the conversation's state, nothing more of it.
+    for (const e of log) for (const state of [e.from, e.to].filter(Boolean)) expect(Object.keys(state).sort()).toEqual(['assigneeId', 'groupId', 'status']);
   });
 
   it('serves its OpenAPI document, generated from the contracts', async () => {

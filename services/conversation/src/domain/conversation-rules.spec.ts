@@ -39,7 +39,7 @@ describe('conversation rules', () => {
   it('D8: only the holder closes or returns to Unassigned; others are refused with 403', () => {
     const ann = operator([sales]);
     const held: ConversationState = { status: 'in_progress', assigneeId: ann.operatorId, groupId: sales };
-    expect(decideMove('close', ann, held)).toEqual({ action: 'closed', to: { ...held, status: 'closed' } });
+    expect(decideMove('close', ann, { ...held, clientId: 'kept out of the decision' } as ConversationState)).toEqual({ action: 'closed', to: { ...held, status: 'closed' } });
     expect(decideMove('unassign', ann, held)).toEqual({ action: 'unassigned', to: unassigned() });
     expect(() => decideMove('close', operator([sales]), held)).toThrow(expect.objectContaining({ code: 'forbidden' }));
     expect(() => decideMove('close', ann, unassigned())).toThrow(expect.objectContaining({ code: 'conflict' }));

@@ -25,7 +25,7 @@ export function decideMove(move: Move, c: CallerIdentity, conv: ConversationStat
       if (conv.status !== 'in_progress') throw new AppError('conflict', `The conversation is ${conv.status.replace('_', ' ')}, not in an inbox`);
       if (heldByOther(c, conv)) throw new AppError('forbidden', 'Only the operator who holds the conversation can do this');
       return move === 'close'
-        ? { action: 'closed', to: { ...conv, status: 'closed' } }
+        ? { action: 'closed', to: { status: 'closed', assigneeId: conv.assigneeId, groupId: conv.groupId } }
         : { action: 'unassigned', to: { status: 'unassigned', assigneeId: null, groupId: conv.groupId } };
     case 'reopen':
       if (conv.status !== 'closed') throw new AppError('conflict', 'Only a closed conversation can be started again');

@@ -11,7 +11,7 @@ const source = 'conversation';
 export function movedEvent(conv: Pick<ConversationRow, 'id' | 'clientId'>, from: ConversationState | undefined, d: Decision, actorId: string | null, at: string): AnyMessage {
   return makeEnvelope(
     `conversation.${d.action}`,
-    { conversationId: conv.id, clientId: conv.clientId, action: d.action, actorId, from: from ? stateOf(from) : null, to: d.to, at },
+    { conversationId: conv.id, clientId: conv.clientId, action: d.action, actorId, from: from ? stateOf(from) : null, to: stateOf(d.to), at },
     { source, partitionKey: conv.id },
   );
 }

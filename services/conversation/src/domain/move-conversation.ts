@@ -26,7 +26,7 @@ export function moveConversation(
     if (!conv || !visible) throw new AppError('not_found', 'No such conversation');
     const decision = decide(conv);
     const at = new Date().toISOString();
-    await appendLog(tx, { conversationId: id, action: decision.action, actorId: caller.operatorId, from: stateOf(conv), to: decision.to, at });
+    await appendLog(tx, { conversationId: id, action: decision.action, actorId: caller.operatorId, from: stateOf(conv), to: stateOf(decision.to), at });
     const moved = await setStateCounted(tx, id, decision.to, at);
     emit([movedEvent(conv, conv, decision, caller.operatorId, at), ...changedEventsOf([moved])]);
     return moved;
