@@ -23,13 +23,14 @@ function choices(seed: number): () => number {
   };
 }
 
-/** Every movement, client action and client message at once, on the same few conversations. */
+/** Every movement, client action and client message at once, on the same few conversations, by operators of two groups and a super_admin. */
 describe('operators and clients acting on the same conversations at once', () => {
   let env: TestEnv;
   let stack: Stack;
   let db: Client;
   const operators: Operator[] = [];
   const conversations: Conversation[] = [];
+  const groups: string[] = [];
   let send: (client: string, text: string) => Promise<unknown>;
   const screens: Screen[] = [];
   const streams: StreamClient[] = [];
@@ -38,10 +39,13 @@ describe('operators and clients acting on the same conversations at once', () =>
     env = await createTestEnv();
     stack = await startStack(env.env);
     const workspace = await Workspace.open(stack);
-    const sales = await workspace.group('Sales');
+    groups.push(await workspace.group('Sales'), await workspace.group('Support'));
+    const [sales, support] = groups as [string, string];
     for (const [name, permissions] of [['Ann', []], ['Ben', []], ['Vera', ['conversations.view_all']], ['Max', ['conversations.manage']]] as const) {
       operators.push({ ...(await workspace.operator(name, [sales], [...permissions])), groupIds: [sales], allTab: permissions.length > 0 });
     }
+    operators.push({ ...(await workspace.operator('Cid', [support])), groupIds: [support], allTab: false });
+    operators.push({ id: (await workspace.admin.get('/api/v1/me')).body.id, api: workspace.admin, groupIds: [sales, support], allTab: true });
     ({ send } = await workspace.apiChannel(sales));
     for (let i = 0; i < CLIENTS; i++) await send(`client-${i}`, 'hello');
     const items = await waitFor('the conversations listed', async () => {
@@ -78,6 +82,7 @@ describe('operators and clients acting on the same conversations at once', () =>
       (o, c) => o.api.post(`/api/v1/conversations/${c.id}/unassign`),
       (o, c) => o.api.post(`/api/v1/conversations/${c.id}/reopen`),
       (o, c) => o.api.post(`/api/v1/conversations/${c.id}/assign`, { operatorId: pick(operators).id }),
+      (o, c) => o.api.post(`/api/v1/conversations/${c.id}/group`, { groupId: pick(groups) }),
       (o, c) => o.api.post(`/api/v1/conversations/${c.id}/read`),
       (o, c) => o.api.post(`/api/v1/conversations/${c.id}/messages`, { text: 'on it' }),
       (o, c) => o.api.post(`/api/v1/conversations/${c.id}/notes`, { text: 'called back' }),
@@ -125,15 +130,15 @@ describe('operators and clients acting on the same conversations at once', () =>
 
   it('D26, D34: each operator finds by search exactly the conversations he may open that hold the word, a blacklisted client’s only with the All tab', async () => {
     // A fixed ending on top of whatever the plan left: Ann holds a blacklisted client, Ben a closed conversation.
-    const [ann, ben, , max] = operators as [Operator, Operator, Operator, Operator];
+    const [ann, ben, , , , admin] = operators as [Operator, Operator, Operator, Operator, Operator, Operator];
     const [first, second] = conversations as [Conversation, Conversation];
     for (const c of [first, second]) await send(c.externalId, 'any news?');
     const settled = (answer: Answer) => expect([200, 409]).toContain(answer.status);
-    settled(await max.api.delete(`/api/v1/conversations/${first.id}/blacklist`));
-    settled(await max.api.post(`/api/v1/conversations/${first.id}/assign`, { operatorId: ann.id }));
+    settled(await admin.api.delete(`/api/v1/conversations/${first.id}/blacklist`));
+    settled(await admin.api.post(`/api/v1/conversations/${first.id}/assign`, { operatorId: ann.id }));
     expect((await ann.api.post(`/api/v1/conversations/${first.id}/blacklist`)).status).toBe(200);
-    settled(await max.api.delete(`/api/v1/conversations/${second.id}/blacklist`));
-    settled(await max.api.post(`/api/v1/conversations/${second.id}/assign`, { operatorId: ben.id }));
+    settled(await admin.api.delete(`/api/v1/conversations/${second.id}/blacklist`));
+    settled(await admin.api.post(`/api/v1/conversations/${second.id}/assign`, { operatorId: ben.id }));
     expect((await ben.api.post(`/api/v1/conversations/${second.id}/close`)).status).toBe(200);
     await waitFor(
       'search agrees with what each operator may open',
