@@ -4,12 +4,12 @@ export const uuid = z.uuid({ message: 'must be a UUID' });
 export const isoTime = z.iso.datetime({ offset: true, message: 'must be an ISO-8601 time' });
 /** PostgreSQL's text and jsonb cannot hold NUL, and pg would store an unpaired surrogate as U+FFFD. */
 const unstorable = /[\0\uD800-\uDFFF]/u;
-export const notStorable = 'must not contain NUL characters or unpaired surrogates';
+const everyUnstorable = new RegExp(unstorable, 'gu');
 /** A string that is stored exactly as given; anything else is refused naming its field (D33). */
-export const storableString = z.string().refine((s) => !unstorable.test(s), notStorable);
+export const storableString = z.string().refine((s) => !unstorable.test(s), 'must not contain NUL characters or unpaired surrogates');
 /** What a platform sent us, with each character PostgreSQL cannot store replaced by U+FFFD: its client's message is kept. */
 export function withStorableText(value: unknown): unknown {
-  if (typeof value === 'string') return value.replace(new RegExp(unstorable, 'gu'), '\uFFFD');
+  if (typeof value === 'string') return value.replace(everyUnstorable, '\uFFFD');
   if (Array.isArray(value)) return value.map(withStorableText);
   if (value === null || typeof value !== 'object') return value;
   return Object.fromEntries(Object.entries(value).map(([key, v]) => [withStorableText(key), withStorableText(v)]));
