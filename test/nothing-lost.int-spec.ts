@@ -99,7 +99,7 @@ describe('nothing lost (D33)', () => {
 
   beforeAll(async () => {
     env = await createTestEnv();
-    stack = await startStack(env.env);
+    stack = await startStack(env.env, { INBOX_PURGE_EVERY_MS: '300' });
     db = new Client({ connectionString: env.databaseUrl });
     await db.connect();
     const api = new HttpClient(stack.gateway.url);
@@ -289,5 +289,25 @@ describe('nothing lost (D33)', () => {
     } finally {
       await bus.close();
     }
+  });
+
+  it('D33: each service forgets handled message ids past INBOX_RETENTION_DAYS and keeps the ids of this run, which stop redeliveries', async () => {
+    const schemas = ['routing', 'conversation', 'ingestion'];
+    const recent = async (schema: string) => (await sql<{ n: number }>(`SELECT count(*)::int AS n FROM ${schema}.inbox WHERE handled_at > now() - interval '1 day'`))[0]!.n;
+    const kept = await recent('conversation');
+    expect(kept).toBeGreaterThan(0);
+    for (const schema of schemas) {
+      await sql(`INSERT INTO ${schema}.inbox (consumer, message_id, handled_at) SELECT 'old.consumer', gen_random_uuid(), now() - interval '8 days' FROM generate_series(1, 50)`);
+    }
+
+    await waitFor(
+      'the inbox rows past the retention purged in every service',
+      async () => {
+        const counts = await sql<{ old: number }>(schemas.map((schema) => `SELECT count(*)::int AS old FROM ${schema}.inbox WHERE handled_at < now() - interval '7 days'`).join(' UNION ALL '));
+        return counts.every((c) => c.old === 0);
+      },
+      { timeoutMs: 15_000 },
+    );
+    expect(await recent('conversation')).toBeGreaterThanOrEqual(kept);
   });
 });

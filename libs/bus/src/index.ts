@@ -5,3 +5,4 @@ export * from './consumer';
 export * from './outbox-relay';
 export * from './transactional-handler';
 export * from './dlq';
+export * from './inbox-retention';

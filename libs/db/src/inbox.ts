@@ -1,3 +1,4 @@
+import type { DataSource } from 'typeorm';
 import type { Tx } from './data-source';
 import { queryPrepared } from './prepared';
 
@@ -16,10 +17,21 @@ export async function claimInInbox(tx: Tx, consumer: string, messageIds: string[
   return new Set(rows.map((r) => r.message_id));
 }
 
-export async function purgeInbox(tx: Tx, olderThanDays: number): Promise<number> {
-  const result: [unknown[], number] = await tx.query(
-    `DELETE FROM inbox WHERE handled_at < now() - make_interval(days => $1)`,
-    [olderThanDays],
-  );
-  return result[1];
+/**
+ * Forgets message ids handled more than `olderThanDays` ago, `batchSize` rows per statement so no
+ * statement holds many locks or a long transaction; answers how many it forgot. A redelivery comes
+ * within the retry delays, minutes at most, and a platform's late retry of a client message is
+ * stopped by the message's unique external id, so a few days of ids are all the inbox must hold.
+ */
+export async function purgeInbox(db: Tx | DataSource, olderThanDays: number, batchSize = 10_000): Promise<number> {
+  let purged = 0;
+  for (;;) {
+    const [, count]: [unknown[], number] = await db.query(
+      `DELETE FROM inbox WHERE ctid = ANY (ARRAY (
+         SELECT ctid FROM inbox WHERE handled_at < now() - make_interval(days => $1) LIMIT $2))`,
+      [olderThanDays, batchSize],
+    );
+    purged += count;
+    if (count < batchSize) return purged;
+  }
 }

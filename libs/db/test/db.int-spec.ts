@@ -1,7 +1,7 @@
 import { AppError } from '@relaydesk/service-kit';
 import { createTestEnv, type TestEnv } from '@relaydesk/testing';
 import type { DataSource } from 'typeorm';
-import { createDataSource, openDatabase, queryPrepared, sqlMigration } from '../src';
+import { createDataSource, openDatabase, purgeInbox, queryPrepared, sqlMigration } from '../src';
 
 describe('libs/db against PostgreSQL', () => {
   let env: TestEnv;
@@ -97,5 +97,21 @@ describe('libs/db against PostgreSQL', () => {
         }
       });
     });
+  });
+
+  it("purgeInbox forgets, in batches, every consumer's ids handled before the retention and keeps the newer ones", async () => {
+    await db.query(
+      `INSERT INTO inbox (consumer, message_id, handled_at)
+       SELECT consumer, gen_random_uuid(), now() - make_interval(days => age)
+       FROM unnest(ARRAY['routing.channels', 'conversation.inbound']) consumer, generate_series(1, 25), unnest(ARRAY[8, 6, 0]) age`,
+    );
+    const ages = () => db.query<{ age: number; n: number }[]>(`SELECT extract(day FROM now() - handled_at)::int AS age, count(*)::int AS n FROM inbox GROUP BY 1 ORDER BY 1`);
+
+    expect(await purgeInbox(db, 7, 10)).toBe(50);
+    expect(await ages()).toEqual([
+      { age: 0, n: 50 },
+      { age: 6, n: 50 },
+    ]);
+    expect(await purgeInbox(db, 7, 10)).toBe(0);
   });
 });

@@ -1,7 +1,8 @@
+import { inboxRetentionConfig } from '@relaydesk/bus';
 import { baseConfig } from '@relaydesk/service-kit';
 import { z } from 'zod';
 
-export const conversationConfig = baseConfig.extend({
+export const conversationConfig = baseConfig.extend(inboxRetentionConfig.shape).extend({
   PORT: z.coerce.number().int().min(0).max(65535).default(8083),
   INBOUND_PARTITIONS: z.coerce.number().int().min(1).max(64).default(4),
   DB_POOL_SIZE: z.coerce.number().int().min(2).max(100).default(10),

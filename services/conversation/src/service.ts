@@ -1,4 +1,4 @@
-import { Bus, isType, OutboxRelay } from '@relaydesk/bus';
+import { Bus, isType, keepInboxPurged, OutboxRelay } from '@relaydesk/bus';
 import { createDataSource, openDatabase, postgresDependency } from '@relaydesk/db';
 import { closeBus, closeDatabase, closeHttp, closeRedis, createHttpApp, createLogger, exitGracefully, finishHttpApp, flushOutbox, listen, loadConfig, requireIdentity, stopConsuming } from '@relaydesk/service-kit';
 import { conversationConfig } from './config';
@@ -42,6 +42,7 @@ export async function runConversation(): Promise<void> {
   ];
 
   const stopLiveChecks = keepLiveStateBuilt(db, live, logger, config.LIVE_STATE_CHECK_MS);
+  const inboxPurge = keepInboxPurged(db, logger, config);
 
   const app = createHttpApp({ logger, dependencies: [postgresDependency(db), bus.dependency, { name: 'redis', check: () => redis.ping() }] });
   app.use('/conversations', requireIdentity(config.INTERNAL_SECRET));
@@ -65,6 +66,7 @@ export async function runConversation(): Promise<void> {
     [
       ['stop live checks', () => Promise.resolve(stopLiveChecks())],
       stopConsuming(consumers),
+      ['stop inbox purge', () => inboxPurge.stop()],
       closeHttp(server),
       flushOutbox(relay),
       closeBus(bus),

@@ -1,8 +1,9 @@
 import { blobStoreConfig } from '@relaydesk/blob-store';
+import { inboxRetentionConfig } from '@relaydesk/bus';
 import { baseConfig } from '@relaydesk/service-kit';
 import { z } from 'zod';
 
-export const ingestionConfig = baseConfig.extend(blobStoreConfig.shape).extend({
+export const ingestionConfig = baseConfig.extend(blobStoreConfig.shape).extend(inboxRetentionConfig.shape).extend({
   PORT: z.coerce.number().int().min(0).max(65535).default(8081),
   /** Where platforms and widgets reach ingestion from outside; used in the webhook URLs we hand out. */
   PUBLIC_INGEST_URL: z.url().default('http://127.0.0.1:8081'),

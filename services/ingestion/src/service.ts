@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { createBlobStore } from '@relaydesk/blob-store';
-import { Bus, OutboxRelay } from '@relaydesk/bus';
+import { Bus, keepInboxPurged, OutboxRelay } from '@relaydesk/bus';
 import { createDataSource, openDatabase, postgresDependency } from '@relaydesk/db';
 import { closeBus, closeDatabase, closeHttp, closeRedis, createHttpApp, createLogger, exitGracefully, finishHttpApp, flushOutbox, listen, loadConfig, requireIdentity, stopConsuming } from '@relaydesk/service-kit';
 import { ingestionConfig } from './config';
@@ -36,6 +36,7 @@ export async function runIngestion(): Promise<void> {
   const senders = { whatsapp: new WhatsappSender(), telegram: new TelegramSender() };
   const delivery = { db, relay, blobs, channels, deliveries, senders, maxAttempts: config.OUTBOUND_RETRY_DELAYS_MS.length + 1 };
   const consumers = [await webchatOutboundConsumer(bus, db, relay).start(), await platformOutboundConsumer(bus, delivery, config.OUTBOUND_RETRY_DELAYS_MS).start()];
+  const inboxPurge = keepInboxPurged(db, logger, config);
 
   const app = createHttpApp({
     logger,
@@ -60,6 +61,7 @@ export async function runIngestion(): Promise<void> {
       ['close visitor streams', () => visitorStream.stop()],
       closeHttp(server),
       stopConsuming(consumers),
+      ['stop inbox purge', () => inboxPurge.stop()],
       flushOutbox(relay),
       closeBus(bus),
       closeRedis(redis),

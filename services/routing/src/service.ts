@@ -1,4 +1,4 @@
-import { Bus } from '@relaydesk/bus';
+import { Bus, keepInboxPurged } from '@relaydesk/bus';
 import { createDataSource, openDatabase, postgresDependency } from '@relaydesk/db';
 import { closeBus, closeDatabase, closeHttp, createHttpApp, createLogger, exitGracefully, finishHttpApp, listen, loadConfig, stopConsuming } from '@relaydesk/service-kit';
 import { routingConfig } from './config';
@@ -17,6 +17,7 @@ export async function runRouting(): Promise<void> {
     await channelConfiguredConsumer(bus, db, routes).start(),
     await inboundConsumer(bus, routes, config.INBOUND_PARTITIONS).start(),
   ];
+  const inboxPurge = keepInboxPurged(db, logger, config);
 
   const app = createHttpApp({ logger, dependencies: [postgresDependency(db), bus.dependency] });
   const server = await listen(finishHttpApp(app, logger), config.PORT);
@@ -26,6 +27,7 @@ export async function runRouting(): Promise<void> {
     logger,
     [
       stopConsuming(consumers),
+      ['stop inbox purge', () => inboxPurge.stop()],
       closeHttp(server),
       closeBus(bus),
       closeDatabase(db),
