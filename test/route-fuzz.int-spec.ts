@@ -1,4 +1,5 @@
-import { createTestEnv, HttpClient, startStack, waitFor, Workspace, type Answer, type Stack, type TestEnv } from '@relaydesk/testing';
+import { createTestEnv, HttpClient, startStack, waitFor, Workspace, type Stack, type TestEnv } from '@relaydesk/testing';
+import { HOSTILE_BODIES, HOSTILE_QUERIES, HOSTILE_VALUES, FuzzRun, nodePaths, withNode } from './support/hostile-input';
 
 /**
  * D33 over every route of the gateway's OpenAPI document, generated: each operation gets a body
@@ -10,10 +11,6 @@ import { createTestEnv, HttpClient, startStack, waitFor, Workspace, type Answer,
 
 type Schema = { $ref?: string; type?: string | string[]; properties?: Record<string, Schema>; required?: string[]; items?: Schema; enum?: unknown[]; const?: unknown; anyOf?: Schema[]; oneOf?: Schema[]; allOf?: Schema[]; format?: string; minimum?: number };
 type Operation = { parameters?: { in: string; name: string; required?: boolean; schema?: Schema }[]; requestBody?: { content?: Record<string, { schema?: Schema }> } };
-
-const HOSTILE_VALUES: unknown[] = ['\u0000', 'a\uD800', 'x'.repeat(70_000), 1e308, -1, 1.5, null, {}, [], [[[]]], true, '', ' ', "' OR 1=1 --", '2020-13-45T99:99:99Z', '9999-12-31T23:59:59Z', '💥\u202e', '00000000-0000-0000-0000-000000000000'];
-const HOSTILE_QUERIES = ['%00', '%ED%A0%80', '%FF', 'x'.repeat(5000), '-1', '1e999', 'NaN', '0001-01-01', 'infinity', "'%20OR%201=1"];
-const HOSTILE_BODIES = ['[]', '"text"', 'null', '123', '{"__proto__":{"admin":true}}', `${'['.repeat(5000)}${']'.repeat(5000)}`];
 
 describe('every route of the OpenAPI document, fuzzed', () => {
   let env: TestEnv;
@@ -77,23 +74,8 @@ describe('every route of the OpenAPI document, fuzzed', () => {
     return name === 'phone' ? '+4915112345678' : 'fuzzed text';
   };
 
-  const fieldPaths = (value: unknown, prefix: string[] = []): string[][] =>
-    value && typeof value === 'object' && !Array.isArray(value) ? Object.entries(value).flatMap(([key, v]) => [[...prefix, key], ...fieldPaths(v, [...prefix, key])]) : [];
-  const withField = (value: unknown, path: string[], replacement: unknown): unknown => {
-    const copy = structuredClone(value) as Record<string, unknown>;
-    let node = copy;
-    for (const key of path.slice(0, -1)) node = node[key] as Record<string, unknown>;
-    node[path.at(-1)!] = replacement;
-    return copy;
-  };
-
   it('D33: no body, field, top-level value or query parameter makes any route answer 5xx', async () => {
-    const failures: string[] = [];
-    let sent = 0;
-    const judge = (label: string, answer: Answer) => {
-      sent++;
-      if (answer.status >= 500) failures.push(`${label}: ${answer.status} ${JSON.stringify(answer.body).slice(0, 200)}`);
-    };
+    const run = new FuzzRun();
     for (const [template, operations] of Object.entries(doc.paths)) {
       if (template.endsWith('/stream') || template.endsWith('/auth/login')) continue;
       for (const [verb, operation] of Object.entries(operations)) {
@@ -105,15 +87,15 @@ describe('every route of the OpenAPI document, fuzzed', () => {
         const body = bodySchema ? sample(bodySchema, '', template) : undefined;
         for (const [c, caller] of callers.entries()) {
           const label = (what: string) => `${method} ${template} as ${c === 0 ? 'super_admin' : 'operator'}, ${what}`;
-          for (const q of queries) for (const value of HOSTILE_QUERIES) judge(label(`${q.name}=${value.slice(0, 12)}`), await caller.send(method, `${path}?${required ? `${required}&` : ''}${q.name}=${value}`));
+          for (const q of queries) for (const value of HOSTILE_QUERIES) run.judge(label(`${q.name}=${value.slice(0, 12)}`), await caller.send(method, `${path}?${required ? `${required}&` : ''}${q.name}=${value}`));
           if (body === undefined) continue;
-          for (const field of fieldPaths(body)) for (const value of HOSTILE_VALUES) judge(label(`${field.join('.')}=${JSON.stringify(value)?.slice(0, 12)}`), await caller.send(method, path, withField(body, field, value)));
-          for (const raw of HOSTILE_BODIES) judge(label(`body ${raw.slice(0, 12)}`), await caller.send(method, path, undefined, {}, raw));
+          for (const field of nodePaths(body)) for (const value of HOSTILE_VALUES) run.judge(label(`${field.join('.')}=${JSON.stringify(value)?.slice(0, 12)}`), await caller.send(method, path, withNode(body, field, value)));
+          for (const raw of HOSTILE_BODIES) run.judge(label(`body ${raw.slice(0, 12)}`), await caller.send(method, path, undefined, {}, raw));
         }
       }
     }
-    expect(failures).toEqual([]);
-    console.info(`route fuzz: ${sent} requests`);
-    expect(sent).toBeGreaterThan(2_000);
+    expect(run.failures).toEqual([]);
+    console.info(`route fuzz: ${run.sent} requests`);
+    expect(run.sent).toBeGreaterThan(2_000);
   }, 300_000);
 });
