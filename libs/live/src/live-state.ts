@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { hasAllTab, inScope, type CallerIdentity, type ConversationChanged } from '@relaydesk/contracts';
 import { applyChangeScript } from './apply-change.script';
+import { clearStateScript } from './clear-state.script';
 import { liveKeys, type CounterSetKind, type LiveKeys } from './keys';
 
 /** #9 and #10 of D14, as `GET /conversations/counters` answers them; All and Blacklist only for whom D1 opens them. */
@@ -68,6 +69,7 @@ export class LiveState {
     this.keys = liveKeys(options.prefix);
     this.streamLength = options.streamLength ?? 100_000;
     redis.defineCommand('relaydeskApplyChange', { numberOfKeys: 0, lua: applyChangeScript });
+    redis.defineCommand('relaydeskClearState', { numberOfKeys: 0, lua: clearStateScript });
   }
 
   /** Applies changes in order; with `quiet` no stream entries (a rebuild announces itself once). */
@@ -110,16 +112,12 @@ export class LiveState {
     return countersOf(caller, (await this.counterSets(caller, allGroupIds)).sets);
   }
 
-  /** Empties the projection (not the stream) before a rebuild from the database. */
+  /**
+   * Empties the projection (not the stream) before a rebuild from the database, in one step that no
+   * change interleaves with, and forgets that it was built: a rebuild cut short is done again.
+   */
   async clear(): Promise<void> {
-    for (const pattern of this.keys.statePatterns) {
-      let cursor = '0';
-      do {
-        const [next, keys] = await this.redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-        if (keys.length > 0) await this.redis.unlink(...keys);
-        cursor = next;
-      } while (cursor !== '0');
-    }
+    await (this.redis as unknown as Record<string, (...a: string[]) => Promise<number>>)['relaydeskClearState']!(this.keys.built, ...this.keys.statePatterns);
   }
 
   /** Whether the projection was built from the database since Redis last lost its data. */
@@ -131,9 +129,10 @@ export class LiveState {
     await this.redis.set(this.keys.built, new Date().toISOString());
   }
 
-  /** One rebuild at a time across replicas; answers false when another one holds the lease. */
-  async leaseRebuild(seconds: number): Promise<boolean> {
-    return (await this.redis.set(this.keys.rebuilding, '1', 'EX', seconds, 'NX')) === 'OK';
+  /** One rebuild at a time across replicas; answers false when another one holds the lease (or, to renew, when none does). */
+  async leaseRebuild(seconds: number, { renew = false } = {}): Promise<boolean> {
+    const answer = renew ? await this.redis.set(this.keys.rebuilding, '1', 'EX', seconds, 'XX') : await this.redis.set(this.keys.rebuilding, '1', 'EX', seconds, 'NX');
+    return answer === 'OK';
   }
 
   async releaseRebuild(): Promise<void> {

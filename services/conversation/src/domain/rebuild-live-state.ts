@@ -6,9 +6,10 @@ import { itemView } from '../http/views';
 
 /**
  * D14: recomputes the live state in Redis from the database. Changes committed meanwhile still
- * arrive as events and, being newer, win over the page that was read before them.
+ * arrive as events and, being newer, win over the page that was read before them. `onPage` runs
+ * after each page (a replica renews its lease there).
  */
-export async function rebuildLiveState(db: DataSource, live: LiveState, pageSize = 2_000): Promise<number> {
+export async function rebuildLiveState(db: DataSource, live: LiveState, { pageSize = 2_000, onPage = () => Promise.resolve() }: { pageSize?: number; onPage?: () => Promise<unknown> } = {}): Promise<number> {
   await live.clear();
   let count = 0;
   let after: string | undefined;
@@ -18,11 +19,15 @@ export async function rebuildLiveState(db: DataSource, live: LiveState, pageSize
     await live.apply(rows.map((row) => ({ version: Math.max(row.version, 1), item: itemView(row), messages: [] })), { quiet: true });
     count += rows.length;
     after = rows.at(-1)!.id;
+    await onPage();
   }
   await live.markBuilt();
   await live.announceReload('counters rebuilt');
   return count;
 }
+
+/** A replica killed mid-rebuild holds the lease this long at most; each page renews it. */
+const LEASE_SECONDS = 60;
 
 /**
  * Builds the live state when Redis does not hold it (a first start, or Redis restarted without its
@@ -31,9 +36,9 @@ export async function rebuildLiveState(db: DataSource, live: LiveState, pageSize
 export function keepLiveStateBuilt(db: DataSource, live: LiveState, logger: Logger, everyMs = 30_000): () => void {
   const check = async () => {
     try {
-      if ((await live.isBuilt()) || !(await live.leaseRebuild(600))) return;
+      if ((await live.isBuilt()) || !(await live.leaseRebuild(LEASE_SECONDS))) return;
       try {
-        const count = await rebuildLiveState(db, live);
+        const count = await rebuildLiveState(db, live, { onPage: () => live.leaseRebuild(LEASE_SECONDS, { renew: true }) });
         logger.info({ conversations: count }, 'live state was missing in Redis: rebuilt from the database');
       } finally {
         await live.releaseRebuild();
