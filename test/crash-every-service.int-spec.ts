@@ -1,4 +1,6 @@
-import { isDeepStrictEqual } from 'node:util';
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { isDeepStrictEqual, promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
 import { createTestEnv, startStack, waitFor, Workspace, type HttpClient, type Stack, type StackService, type TestEnv } from '@relaydesk/testing';
@@ -6,15 +8,29 @@ import { countersInDatabase } from './support/counters-in-database';
 import { deadLettersOf } from './support/dead-letters';
 
 const CLIENTS = 20;
-/** Killed with SIGKILL and started again, one after another, while clients write and an operator works. */
-const VICTIMS: StackService[] = ['routing', 'search', 'ingestion', 'conversation', 'gateway', 'routing', 'conversation'];
+const root = join(__dirname, '..');
+const sh = promisify(execFile);
+/** Stops a server as a crash would and lets scripts/infra.sh start it again, as `npm start` and CI do. */
+const crashAndRestart = async (stop: string) => {
+  await sh('bash', ['-c', stop]);
+  await sh('bash', [join(root, 'scripts/infra.sh')]);
+};
+const infrastructure = {
+  /** Immediate mode: no checkpoint, so PostgreSQL recovers from its WAL at start, as after a power cut. */
+  postgres: () => crashAndRestart('pg_ctlcluster --skip-systemctl-redirect -m immediate "$(ls /etc/postgresql | head -1)" main stop'),
+  /** Redis keeps nothing on disk here: it comes back empty, and the counters must be rebuilt from PostgreSQL. */
+  redis: () => crashAndRestart('redis-cli -h 127.0.0.1 shutdown nosave'),
+};
+/** Killed (services with SIGKILL) and started again, one after another, while clients write and an operator works. */
+const VICTIMS: (StackService | keyof typeof infrastructure)[] = ['routing', 'search', 'ingestion', 'postgres', 'conversation', 'gateway', 'redis', 'routing', 'conversation'];
 
 /**
- * D33, D14, D26 across crashes: no service may lose or repeat what it was handling when it died.
+ * D33, D14, D26 across crashes: no service may lose or repeat what it was handling when it, the
+ * database or Redis died.
  * Clients redeliver until ingestion answers 200, as the platforms do; each message carries a word of
  * its own, so the search index can be checked message by message.
  */
-describe('every service killed and restarted while clients write and an operator works', () => {
+describe('every service, PostgreSQL and Redis killed and restarted while clients write and an operator works', () => {
   let env: TestEnv;
   let stack: Stack;
   let db: Client;
@@ -27,13 +43,11 @@ describe('every service killed and restarted while clients write and an operator
 
   beforeAll(async () => {
     env = await createTestEnv();
-    stack = await startStack(env.env);
+    stack = await startStack(env.env, { LIVE_STATE_CHECK_MS: '500' });
     const workspace = await Workspace.open(stack);
     sales = await workspace.group('Sales');
     ann = await workspace.operator('Ann', [sales]);
     channel = await workspace.apiChannel(sales);
-    db = new Client({ connectionString: env.databaseUrl });
-    await db.connect();
   }, 120_000);
 
   afterAll(async () => {
@@ -83,7 +97,7 @@ describe('every service killed and restarted while clients write and an operator
 
     await waitFor('a first part accepted', () => accepted >= 40, { timeoutMs: 60_000 });
     for (const victim of VICTIMS) {
-      await stack.restart(victim);
+      await (victim === 'postgres' || victim === 'redis' ? infrastructure[victim]() : stack.restart(victim));
       killed.push(`${victim} at ${accepted}`);
       await sleep(1_000);
     }
@@ -91,6 +105,8 @@ describe('every service killed and restarted while clients write and an operator
     await clients;
     await operator;
     const MESSAGES = sent;
+    db = new Client({ connectionString: env.databaseUrl });
+    await db.connect();
     expect(accepted).toBe(MESSAGES);
 
     await waitFor(`all ${MESSAGES} stored`, async () => (await count(`SELECT count(*)::int AS n FROM conversation.message WHERE external_message_id LIKE 'crash-%'`)) >= MESSAGES, { timeoutMs: 90_000, intervalMs: 500 });
@@ -110,7 +126,11 @@ describe('every service killed and restarted while clients write and an operator
       expect(found.body.items.map((i: { matches: { text: string }[] }) => i.matches.map((m) => m.text))).toEqual([[`message ${n} crashword${n} 🧯`]]);
     }
 
-    await waitFor('the counters equal PostgreSQL', async () => isDeepStrictEqual((await ann.api.get('/api/v1/conversations/counters')).body, await countersInDatabase(db, ann.id, [sales])), {
+    await waitFor('the counters equal PostgreSQL', async () => {
+      const [redis, truth] = [(await ann.api.get('/api/v1/conversations/counters')).body, await countersInDatabase(db, ann.id, [sales])];
+      if (!isDeepStrictEqual(redis, truth)) throw new Error(`Redis ${JSON.stringify(redis)} vs PostgreSQL ${JSON.stringify(truth)}`);
+      return true;
+    }, {
       timeoutMs: 60_000,
       intervalMs: 500,
     });
