@@ -22,10 +22,10 @@ const infrastructure = {
   redis: () => crashAndRestart('redis-cli -h 127.0.0.1 shutdown nosave'),
 };
 /** Killed (services with SIGKILL) and started again, one after another, while clients write and an operator works. */
-const VICTIMS: (StackService | keyof typeof infrastructure)[] = ['routing', 'search', 'ingestion', 'postgres', 'conversation', 'gateway', 'redis', 'routing', 'conversation'];
+const VICTIMS: (StackService | keyof typeof infrastructure)[] = ['routing', 'search', 'ingestion', 'postgres', 'conversation', 'analytics', 'gateway', 'redis', 'routing', 'conversation'];
 
 /**
- * D33, D14, D26 across crashes: no service may lose or repeat what it was handling when it, the
+ * D33, D14, D24–D26 across crashes: no service may lose or repeat what it was handling when it, the
  * database or Redis died.
  * Clients redeliver until ingestion answers 200, as the platforms do; each message carries a word of
  * its own, so the search index can be checked message by message.
@@ -37,6 +37,7 @@ describe('every service, PostgreSQL and Redis killed and restarted while clients
   let channel: Awaited<ReturnType<Workspace['apiChannel']>>;
   let ann: { id: string; api: HttpClient };
   let sales: string;
+  let admin: HttpClient;
 
   const sql = async <T>(text: string, params: unknown[] = []): Promise<T[]> => (await db.query(text, params)).rows as T[];
   const count = async (text: string, params: unknown[] = []) => (await sql<{ n: number }>(text, params))[0]!.n;
@@ -45,6 +46,7 @@ describe('every service, PostgreSQL and Redis killed and restarted while clients
     env = await createTestEnv();
     stack = await startStack(env.env, { LIVE_STATE_CHECK_MS: '500' });
     const workspace = await Workspace.open(stack);
+    admin = workspace.admin;
     sales = await workspace.group('Sales');
     ann = await workspace.operator('Ann', [sales]);
     channel = await workspace.apiChannel(sales);
@@ -56,7 +58,7 @@ describe('every service, PostgreSQL and Redis killed and restarted while clients
     await env?.dispose();
   });
 
-  it('D33, D14, D26: each client message is stored once, indexed for search and counted, no consumer dead-letters, every outbox empties', async () => {
+  it('D33, D14, D25, D26: each client message is stored once, indexed for search and counted, each tag counted once, no consumer dead-letters, every outbox empties', async () => {
     let accepted = 0;
     let sent = 0;
     let crashing = true;
@@ -90,7 +92,13 @@ describe('every service, PostgreSQL and Redis killed and restarted while clients
           }
         }
         const mine = await ann.api.get('/api/v1/conversations?tab=mine&limit=2').catch(() => undefined);
-        for (const item of mine?.status === 200 ? mine.body.items : []) await ann.api.post(`/api/v1/conversations/${item.id}/messages`, { text: 'Still on it' }).catch(() => undefined);
+        for (const item of mine?.status === 200 ? mine.body.items : []) {
+          await ann.api.post(`/api/v1/conversations/${item.id}/messages`, { text: 'Still on it' }).catch(() => undefined);
+          // D24: she tags the client's newest message, which tag analytics (D25) must count once.
+          const history = await ann.api.get(`/api/v1/conversations/${item.id}/messages?limit=5`).catch(() => undefined);
+          const newest = (history?.status === 200 ? history.body.items : []).find((m: { direction: string }) => m.direction === 'in');
+          if (newest) await ann.api.post(`/api/v1/conversations/${item.id}/tags`, { messageIds: [newest.id], tagName: 'Crash' }).catch(() => undefined);
+        }
         await sleep(100);
       }
     })();
@@ -134,6 +142,19 @@ describe('every service, PostgreSQL and Redis killed and restarted while clients
       timeoutMs: 60_000,
       intervalMs: 500,
     });
+    const tagged = await count(`SELECT count(*)::int AS n FROM conversation.message_tag mt JOIN conversation.tag t ON t.id = mt.tag_id WHERE t.name = 'Crash'`);
+    expect(tagged).toBeGreaterThan(0);
+    const [today, tomorrow] = [0, 1].map((days) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10));
+    await waitFor(
+      'tag analytics counting each tagged message once',
+      async () => {
+        const { totals } = (await admin.get(`/api/v1/analytics/tags?from=${today}&to=${tomorrow}&interval=day`)).body as { totals: { name: string; count: number }[] };
+        const counted = totals.find((t) => t.name === 'Crash')?.count;
+        if (counted !== tagged) throw new Error(`analytics counts ${counted} of ${tagged}`);
+        return true;
+      },
+      { timeoutMs: 30_000, intervalMs: 500 },
+    );
     await waitFor('every outbox emptied', async () => (await count('SELECT ((SELECT count(*) FROM conversation.outbox) + (SELECT count(*) FROM ingestion.outbox))::int AS n')) === 0, {
       timeoutMs: 30_000,
       intervalMs: 500,
@@ -142,7 +163,7 @@ describe('every service, PostgreSQL and Redis killed and restarted while clients
     const letters = await deadLettersOf(env);
     expect(Object.keys(letters).length).toBeGreaterThan(5);
     expect(letters).toEqual(Object.fromEntries(Object.keys(letters).map((consumer) => [consumer, []])));
-    for (const key of ['gateway', 'ingestion', 'routing', 'conversation', 'search'] as const) expect({ key, exitCode: stack[key].process.exitCode }).toEqual({ key, exitCode: null });
-    console.info(`crash test: ${accepted} client messages, ${replies} replies; killed ${killed.join(', ')}`);
+    for (const key of ['gateway', 'ingestion', 'routing', 'conversation', 'search', 'analytics'] as const) expect({ key, exitCode: stack[key].process.exitCode }).toEqual({ key, exitCode: null });
+    console.info(`crash test: ${accepted} client messages, ${replies} replies, ${tagged} tagged; killed ${killed.join(', ')}`);
   }, 300_000);
 });
