@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { isDeepStrictEqual, promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
-import { createTestEnv, startStack, waitFor, Workspace, type HttpClient, type Stack, type StackService, type TestEnv } from '@relaydesk/testing';
+import { createTestEnv, postWhatsappWebhook, startStack, waitFor, WhatsappStandIn, whatsappWebhookBody, Workspace, type HttpClient, type Stack, type StackService, type TestEnv } from '@relaydesk/testing';
 import { countersInDatabase } from './support/counters-in-database';
 import { deadLettersOf } from './support/dead-letters';
 
@@ -38,9 +38,24 @@ describe('every service, PostgreSQL and Redis killed and restarted while clients
   let ann: { id: string; api: HttpClient };
   let sales: string;
   let admin: HttpClient;
+  let whatsapp: WhatsappStandIn;
+  let whatsappChannel: string;
+  const wa = { accessToken: 'crash-wa-token', appSecret: 'crash-wa-secret', phoneNumberId: '106540352242988' };
 
   const sql = async <T>(text: string, params: unknown[] = []): Promise<T[]> => (await db.query(text, params)).rows as T[];
   const count = async (text: string, params: unknown[] = []) => (await sql<{ n: number }>(text, params))[0]!.n;
+  const expectNoDeadLetters = async () => {
+    const letters = await deadLettersOf(env);
+    expect(Object.keys(letters).length).toBeGreaterThan(5);
+    expect(letters).toEqual(Object.fromEntries(Object.keys(letters).map((consumer) => [consumer, []])));
+  };
+  /** A connection opened after the crashes: PostgreSQL's restart ends the ones before. */
+  const reconnect = async () => {
+    await db?.end().catch(() => undefined);
+    db = new Client({ connectionString: env.databaseUrl });
+    await db.connect();
+  };
+  const restart = (victim: (typeof VICTIMS)[number]) => (victim === 'postgres' || victim === 'redis' ? infrastructure[victim]() : stack.restart(victim));
 
   beforeAll(async () => {
     env = await createTestEnv();
@@ -50,12 +65,17 @@ describe('every service, PostgreSQL and Redis killed and restarted while clients
     sales = await workspace.group('Sales');
     ann = await workspace.operator('Ann', [sales]);
     channel = await workspace.apiChannel(sales);
+    whatsapp = await WhatsappStandIn.start({ accessToken: wa.accessToken });
+    const created = await admin.post('/api/v1/channels', { type: 'whatsapp', name: 'WhatsApp', groupId: sales, settings: { ...wa, verifyToken: 'crash-verify', apiBaseUrl: whatsapp.apiBaseUrl } });
+    expect(created.status).toBe(201);
+    whatsappChannel = created.body.id;
   }, 120_000);
 
   afterAll(async () => {
     await db?.end();
     await stack?.stop();
     await env?.dispose();
+    await whatsapp?.stop();
   });
 
   it('D33, D14, D25, D26: each client message is stored once, indexed for search and counted, each tag counted once, no consumer dead-letters, every outbox empties', async () => {
@@ -105,7 +125,7 @@ describe('every service, PostgreSQL and Redis killed and restarted while clients
 
     await waitFor('a first part accepted', () => accepted >= 40, { timeoutMs: 60_000 });
     for (const victim of VICTIMS) {
-      await (victim === 'postgres' || victim === 'redis' ? infrastructure[victim]() : stack.restart(victim));
+      await restart(victim);
       killed.push(`${victim} at ${accepted}`);
       await sleep(1_000);
     }
@@ -113,8 +133,7 @@ describe('every service, PostgreSQL and Redis killed and restarted while clients
     await clients;
     await operator;
     const MESSAGES = sent;
-    db = new Client({ connectionString: env.databaseUrl });
-    await db.connect();
+    await reconnect();
     expect(accepted).toBe(MESSAGES);
 
     await waitFor(`all ${MESSAGES} stored`, async () => (await count(`SELECT count(*)::int AS n FROM conversation.message WHERE external_message_id LIKE 'crash-%'`)) >= MESSAGES, { timeoutMs: 90_000, intervalMs: 500 });
@@ -160,10 +179,74 @@ describe('every service, PostgreSQL and Redis killed and restarted while clients
       intervalMs: 500,
     });
 
-    const letters = await deadLettersOf(env);
-    expect(Object.keys(letters).length).toBeGreaterThan(5);
-    expect(letters).toEqual(Object.fromEntries(Object.keys(letters).map((consumer) => [consumer, []])));
+    await expectNoDeadLetters();
     for (const key of ['gateway', 'ingestion', 'routing', 'conversation', 'search', 'analytics'] as const) expect({ key, exitCode: stack[key].process.exitCode }).toEqual({ key, exitCode: null });
     console.info(`crash test: ${accepted} client messages, ${replies} replies, ${tagged} tagged; killed ${killed.join(', ')}`);
+  }, 300_000);
+
+  it('D15, D33: replies to WhatsApp clients, each retried with its Idempotency-Key while ingestion, the conversation service and PostgreSQL die, are each stored once, reach WhatsApp and end "sent"', async () => {
+    const numbers = Array.from({ length: 8 }, (_, i) => `4915200000${String(i).padStart(3, '0')}`);
+    for (const [i, from] of numbers.entries()) {
+      const webhook = whatsappWebhookBody(wa.phoneNumberId, { messages: [{ from, id: `wamid.crash-in-${i}`, type: 'text', text: { body: 'Hello?' } }] });
+      expect((await postWhatsappWebhook(stack.ingestion.url, whatsappChannel, wa.appSecret, webhook)).status).toBe(200);
+    }
+    const conversations = await waitFor('the WhatsApp conversations listed', async () => {
+      const items = ((await ann.api.get('/api/v1/conversations?tab=unassigned&limit=50')).body.items as { id: string; client: { channel: string } }[]).filter((i) => i.client.channel === 'whatsapp');
+      return items.length === numbers.length ? items.map((i) => i.id) : undefined;
+    });
+    for (const id of conversations) expect((await ann.api.post(`/api/v1/conversations/${id}/take`)).status).toBe(200);
+
+    let replying = true;
+    let sent = 0;
+    /** Like the web app on a weak connection: the same reply, with the same key, until it is answered 2xx. */
+    const reply = async (k: number) => {
+      for (let tries = 0; tries < 600; tries++) {
+        const answer = await ann.api.post(`/api/v1/conversations/${conversations[k % conversations.length]}/messages`, { text: `reply ${k} 🧯` }, { 'idempotency-key': `crash-reply-${k}` }).catch(() => undefined);
+        if (answer && answer.status < 300) return;
+        await sleep(100);
+      }
+      throw new Error(`reply ${k} was never answered 2xx`);
+    };
+    const replies = Promise.all(
+      Array.from({ length: 4 }, async () => {
+        while (replying) {
+          await reply(sent++);
+          await sleep(50);
+        }
+      }),
+    );
+    await waitFor('a first part sent', () => sent >= 20, { timeoutMs: 60_000 });
+    await db.end();
+    const killed: string[] = [];
+    for (const victim of ['ingestion', 'conversation', 'postgres', 'ingestion', 'gateway'] as const) {
+      await restart(victim);
+      killed.push(`${victim} at ${sent}`);
+      await sleep(1_000);
+    }
+    replying = false;
+    await replies;
+
+    await reconnect();
+    const texts = Array.from({ length: sent }, (_, k) => `reply ${k} 🧯`);
+    const stored = await sql<{ text: string; n: number }>(`SELECT text, count(*)::int AS n FROM conversation.message WHERE text = ANY($1) GROUP BY text`, [texts]);
+    expect(stored.filter((r) => r.n !== 1)).toEqual([]);
+    expect(stored).toHaveLength(sent);
+    await waitFor(
+      'every reply "sent" by WhatsApp',
+      async () => {
+        const unsettled = await sql<{ text: string; delivery_status: string | null }>(`SELECT text, delivery_status FROM conversation.message WHERE text = ANY($1) AND delivery_status IS DISTINCT FROM 'sent'`, [texts]);
+        if (unsettled.length > 0) throw new Error(`${unsettled.length} not sent, e.g. ${JSON.stringify(unsettled.slice(0, 3))}`);
+        return true;
+      },
+      { timeoutMs: 60_000, intervalMs: 500 },
+    );
+    const atWhatsapp = whatsapp.sentMessages().map((m) => (m['text'] as { body: string } | undefined)?.body);
+    expect(texts.filter((t) => !atWhatsapp.includes(t))).toEqual([]);
+    // A platform takes no idempotency key: a send WhatsApp took just before ingestion (or the database
+    // holding its outcome) died is sent again. At most the sends in flight then: 4 repliers, 3 deaths.
+    const repeats = atWhatsapp.filter((t) => t?.startsWith('reply ')).length - sent;
+    expect(repeats).toBeLessThanOrEqual(12);
+    await expectNoDeadLetters();
+    console.info(`crash test, WhatsApp replies: ${sent} replies, ${repeats} sent twice; killed ${killed.join(', ')}`);
   }, 300_000);
 });
