@@ -25,10 +25,9 @@ const infrastructure = {
 const VICTIMS: (StackService | keyof typeof infrastructure)[] = ['routing', 'search', 'ingestion', 'postgres', 'conversation', 'analytics', 'gateway', 'redis', 'routing', 'conversation'];
 
 /**
- * D33, D14, D24–D26 across crashes: no service may lose or repeat what it was handling when it, the
- * database or Redis died.
- * Clients redeliver until ingestion answers 200, as the platforms do; each message carries a word of
- * its own, so the search index can be checked message by message.
+ * D33, D14, D15, D24–D26 across crashes: no service may lose or repeat what it was handling when it,
+ * the database or Redis died. Clients redeliver until ingestion answers 200, as the platforms do;
+ * each message carries a word of its own, so the search index can be checked message by message.
  */
 describe('every service, PostgreSQL and Redis killed and restarted while clients write and an operator works', () => {
   let env: TestEnv;
@@ -72,7 +71,7 @@ describe('every service, PostgreSQL and Redis killed and restarted while clients
   }, 120_000);
 
   afterAll(async () => {
-    await db?.end();
+    await db?.end().catch(() => undefined);
     await stack?.stop();
     await env?.dispose();
     await whatsapp?.stop();
