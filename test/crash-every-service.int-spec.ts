@@ -6,6 +6,7 @@ import { Client } from 'pg';
 import { createTestEnv, postWhatsappWebhook, startStack, waitFor, WhatsappStandIn, whatsappWebhookBody, Workspace, type HttpClient, type Stack, type StackService, type TestEnv } from '@relaydesk/testing';
 import { countersInDatabase } from './support/counters-in-database';
 import { deadLettersOf } from './support/dead-letters';
+import { LiveScreen } from './support/live-screen';
 
 const CLIENTS = 20;
 const root = join(__dirname, '..');
@@ -39,6 +40,7 @@ describe('every service, PostgreSQL and Redis killed and restarted while clients
   let admin: HttpClient;
   let whatsapp: WhatsappStandIn;
   let whatsappChannel: string;
+  const screens: LiveScreen[] = [];
   const wa = { accessToken: 'crash-wa-token', appSecret: 'crash-wa-secret', phoneNumberId: '106540352242988' };
 
   const sql = async <T>(text: string, params: unknown[] = []): Promise<T[]> => (await db.query(text, params)).rows as T[];
@@ -71,13 +73,14 @@ describe('every service, PostgreSQL and Redis killed and restarted while clients
   }, 120_000);
 
   afterAll(async () => {
+    for (const screen of screens) screen.stop();
     await db?.end().catch(() => undefined);
     await stack?.stop();
     await env?.dispose();
     await whatsapp?.stop();
   });
 
-  it('D33, D14, D25, D26: each client message is stored once, indexed for search and counted, each tag counted once, no consumer dead-letters, every outbox empties', async () => {
+  it('D33, D13, D14, D25, D26: each client message is stored once, indexed for search and counted, each tag counted once, her live screen equals a fresh read, no consumer dead-letters, every outbox empties', async () => {
     let accepted = 0;
     let sent = 0;
     let crashing = true;
@@ -118,10 +121,15 @@ describe('every service, PostgreSQL and Redis killed and restarted while clients
           const newest = (history?.status === 200 ? history.body.items : []).find((m: { direction: string }) => m.direction === 'in');
           if (newest) await ann.api.post(`/api/v1/conversations/${item.id}/tags`, { messageIds: [newest.id], tagName: 'Crash' }).catch(() => undefined);
         }
+        // Now and then she closes one; its client's next message returns it to Unassigned (D6).
+        const [closing] = Math.random() < 0.2 && mine?.status === 200 ? mine.body.items : [];
+        if (closing) await ann.api.post(`/api/v1/conversations/${closing.id}/close`).catch(() => undefined);
         await sleep(100);
       }
     })();
 
+    // Her screen: each tab as the web app keeps it, by its own stream client and reducer.
+    screens.push(...(await Promise.all((['unassigned', 'mine', 'closed'] as const).map((tab) => LiveScreen.open(ann.api, stack.gateway.url, ann.id, tab)))));
     await waitFor('a first part accepted', () => accepted >= 40, { timeoutMs: 60_000 });
     for (const victim of VICTIMS) {
       await restart(victim);
@@ -131,6 +139,14 @@ describe('every service, PostgreSQL and Redis killed and restarted while clients
     crashing = false;
     await clients;
     await operator;
+    // Last, the gateway dies while clients write and nothing follows: the screens see those
+    // messages only if their stream resumes where it left off (or reloads).
+    await stack.restart('gateway', async () => {
+      await Promise.all([0, 1, 2, 3, 4, CLIENTS, CLIENTS + 1].map((c) => deliver(c, sent++)));
+      await reconnect();
+      await waitFor('the messages sent while the gateway was down stored', async () => (await count(`SELECT count(*)::int AS n FROM conversation.message WHERE external_message_id LIKE 'crash-%'`)) === sent, { timeoutMs: 30_000 });
+    });
+    killed.push(`gateway at ${accepted}`);
     const MESSAGES = sent;
     await reconnect();
     expect(accepted).toBe(MESSAGES);
@@ -138,7 +154,7 @@ describe('every service, PostgreSQL and Redis killed and restarted while clients
     await waitFor(`all ${MESSAGES} stored`, async () => (await count(`SELECT count(*)::int AS n FROM conversation.message WHERE external_message_id LIKE 'crash-%'`)) >= MESSAGES, { timeoutMs: 90_000, intervalMs: 500 });
     expect(await count(`SELECT count(DISTINCT external_message_id)::int AS n FROM conversation.message WHERE external_message_id LIKE 'crash-%'`)).toBe(MESSAGES);
     expect(await count(`SELECT count(*)::int AS n FROM conversation.message WHERE external_message_id LIKE 'crash-%'`)).toBe(MESSAGES);
-    expect(await count(`SELECT count(*)::int AS n FROM conversation.client WHERE external_id LIKE 'crash-client-%'`)).toBe(CLIENTS);
+    expect(await count(`SELECT count(*)::int AS n FROM conversation.client WHERE external_id LIKE 'crash-client-%'`)).toBe(CLIENTS + 2);
     const replies = await count(`SELECT count(*)::int AS n FROM conversation.message WHERE sender_operator_id = $1 AND kind = 'text'`, [ann.id]);
     expect(replies).toBeGreaterThan(0);
 
@@ -173,6 +189,21 @@ describe('every service, PostgreSQL and Redis killed and restarted while clients
       },
       { timeoutMs: 30_000, intervalMs: 500 },
     );
+    await waitFor(
+      'each tab of her screen, kept by the stream through the crashes, equal to a fresh read',
+      async () => {
+        for (const screen of screens) {
+          const { tab, items, counters, stale, loading } = screen.state;
+          const read = { items: ((await ann.api.get(`/api/v1/conversations?tab=${tab}&limit=50`)).body.items as { id: string }[]).map((i) => i.id), counters: (await ann.api.get('/api/v1/conversations/counters')).body };
+          const shown = { items: items.map((i) => i.id), counters, stale, loading };
+          if (!isDeepStrictEqual(shown, { ...read, stale: false, loading: false })) throw new Error(`${tab}: screen ${JSON.stringify(shown)} vs read ${JSON.stringify(read)}`);
+        }
+        return true;
+      },
+      { timeoutMs: 30_000, intervalMs: 500 },
+    );
+    const screenLog = screens.map((s) => `${s.state.tab} ${s.seen.frames} frames, ${s.seen.reads} reads`).join('; ');
+    for (const screen of screens.splice(0)) screen.stop();
     await waitFor('every outbox emptied', async () => (await count('SELECT ((SELECT count(*) FROM conversation.outbox) + (SELECT count(*) FROM ingestion.outbox))::int AS n')) === 0, {
       timeoutMs: 30_000,
       intervalMs: 500,
@@ -180,7 +211,7 @@ describe('every service, PostgreSQL and Redis killed and restarted while clients
 
     await expectNoDeadLetters();
     for (const key of ['gateway', 'ingestion', 'routing', 'conversation', 'search', 'analytics'] as const) expect({ key, exitCode: stack[key].process.exitCode }).toEqual({ key, exitCode: null });
-    console.info(`crash test: ${accepted} client messages, ${replies} replies, ${tagged} tagged; killed ${killed.join(', ')}`);
+    console.info(`crash test: ${accepted} client messages, ${replies} replies, ${tagged} tagged; screens: ${screenLog}; killed ${killed.join(', ')}`);
   }, 300_000);
 
   it('D15, D33: replies to WhatsApp clients, each retried with its Idempotency-Key while ingestion, the conversation service and PostgreSQL die, are each stored once, reach WhatsApp and end "sent"', async () => {
