@@ -142,4 +142,71 @@ describe('hand-over and notes', () => {
     expect(managerSees).toEqual(expect.arrayContaining([kept, taken]));
     expect(managerSees).not.toContain(moved);
   });
+
+  it('D28: each filter of each tab is exactly the unfiltered tab narrowed by it, alone and combined; a filter a tab has not is a 400', async () => {
+    type Item = { id: string; status: string; group: { id: string }; assignee: { id: string } | null };
+    const listOf = async (who: HttpClient, query: string): Promise<Item[]> => {
+      const res = await who.get(`/api/v1/conversations?${query}&limit=100`);
+      expect({ query, status: res.status }).toEqual({ query, status: 200 });
+      return res.body.items;
+    };
+    const inSupport = async (client: string) => {
+      const id = await conversationOf(client);
+      await admin.post(path(id, '/group'), { groupId: ids['Support'] });
+      return id;
+    };
+    // Each tab below holds conversations of both groups, of two operators and, in All, of every status.
+    const fixture = {
+      salesUnassigned: await conversationOf('ivy'),
+      supportUnassigned: await inSupport('jon'),
+      annSales: await conversationOf('kai'),
+      annSupport: await inSupport('lea'),
+      annClosedSales: await conversationOf('moe'),
+      annClosedSupport: await inSupport('ned'),
+      benSales: await conversationOf('oda'),
+      blockedAnn: await conversationOf('pia'),
+      blockedCid: await inSupport('quin'),
+    };
+    for (const id of [fixture.annSales, fixture.annClosedSales, fixture.blockedAnn]) expect((await as['ann']!.post(path(id, '/take'))).status).toBe(200);
+    for (const id of [fixture.annSupport, fixture.annClosedSupport]) expect((await admin.post(path(id, '/assign'), { operatorId: ids['ann'] })).status).toBe(200);
+    for (const id of [fixture.annClosedSales, fixture.annClosedSupport]) expect((await as['ann']!.post(path(id, '/close'))).status).toBe(200);
+    expect((await as['ben']!.post(path(fixture.benSales, '/take'))).status).toBe(200);
+    expect((await admin.post(path(fixture.blockedCid, '/assign'), { operatorId: ids['cid'] })).status).toBe(200);
+    for (const id of [fixture.blockedAnn, fixture.blockedCid]) expect((await admin.post(path(id, '/blacklist'))).status).toBe(200);
+
+    const groupFilters = [ids['Sales']!, ids['Support']!].map((g) => ({ query: `groupId=${g}`, keeps: (i: Item) => i.group.id === g }));
+    const statusFilters = ['unassigned', 'in_progress', 'closed'].map((s) => ({ query: `status=${s}`, keeps: (i: Item) => i.status === s }));
+    const operatorFilters = [ids['ann']!, ids['ben']!, ids['cid']!].map((o) => ({ query: `operatorId=${o}`, keeps: (i: Item) => i.assignee?.id === o }));
+    const both = (a: typeof groupFilters, b: typeof groupFilters) => a.flatMap((x) => b.map((y) => ({ query: `${x.query}&${y.query}`, keeps: (i: Item) => x.keeps(i) && y.keeps(i) })));
+    const tabs = [
+      { who: admin, tab: 'unassigned', filters: groupFilters, holds: [fixture.salesUnassigned, fixture.supportUnassigned] },
+      { who: as['ann']!, tab: 'mine', filters: groupFilters, holds: [fixture.annSales, fixture.annSupport] },
+      { who: as['ann']!, tab: 'closed', filters: groupFilters, holds: [fixture.annClosedSales, fixture.annClosedSupport] },
+      {
+        who: admin,
+        tab: 'all',
+        filters: [...groupFilters, ...statusFilters, ...operatorFilters, ...both(groupFilters, statusFilters), ...both(groupFilters, operatorFilters), ...both(statusFilters, operatorFilters)],
+        holds: [fixture.salesUnassigned, fixture.supportUnassigned, fixture.annSales, fixture.annSupport, fixture.annClosedSales, fixture.benSales],
+      },
+      { who: admin, tab: 'blacklist', filters: [...groupFilters, ...operatorFilters, ...both(groupFilters, operatorFilters)], holds: [fixture.blockedAnn, fixture.blockedCid] },
+    ];
+    for (const { who, tab, filters, holds } of tabs) {
+      const whole = await listOf(who, `tab=${tab}`);
+      expect({ tab, holds: holds.filter((id) => whole.some((i) => i.id === id)) }).toEqual({ tab, holds });
+      for (const filter of filters) {
+        const narrowed = (await listOf(who, `tab=${tab}&${filter.query}`)).map((i) => i.id);
+        expect({ tab, filter: filter.query, ids: narrowed }).toEqual({ tab, filter: filter.query, ids: whole.filter(filter.keeps).map((i) => i.id) });
+      }
+      // Each family of filters splits the fixture of the tab, so no filter passes by matching all or nothing.
+      for (const family of [groupFilters, statusFilters, operatorFilters].filter((f) => f.some((x) => filters.includes(x)))) {
+        const parts = family.map((f) => whole.filter((i) => holds.includes(i.id)).filter(f.keeps).length).filter((n) => n > 0 && n < holds.length);
+        expect({ tab, family: family[0]!.query.split('=')[0], split: parts.length >= 2 }).toEqual({ tab, family: family[0]!.query.split('=')[0], split: true });
+      }
+    }
+
+    for (const [tab, filter] of [['unassigned', 'status=unassigned'], ['mine', 'status=in_progress'], ['closed', 'status=closed'], ['blacklist', 'status=closed'], ['unassigned', `operatorId=${ids['ann']}`], ['mine', `operatorId=${ids['ann']}`], ['closed', `operatorId=${ids['ann']}`]] as const) {
+      const refused = await admin.get(`/api/v1/conversations?tab=${tab}&${filter}`);
+      expect({ tab, filter, status: refused.status, field: refused.body.error?.details?.[0]?.path }).toEqual({ tab, filter, status: 400, field: filter.split('=')[0] });
+    }
+  });
 });
