@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import { createTestEnv, startStack, waitFor, Workspace, type HttpClient, type Stack, type TestEnv } from '@relaydesk/testing';
 
 /** Handing a conversation over (D21, D22) and internal notes (D18), through the gateway and the bus. */
@@ -141,6 +142,62 @@ describe('hand-over and notes', () => {
     const managerSees = await idsOf(as['mia']!, 'tab=all');
     expect(managerSees).toEqual(expect.arrayContaining([kept, taken]));
     expect(managerSees).not.toContain(moved);
+  });
+
+  it('D12: one conversation through every movement: each appended with who, when, from and to, and PostgreSQL refuses to edit the log', async () => {
+    const id = await conversationOf('rex');
+    const clientId = (await admin.get(path(id))).body.client.id;
+    const moves: [string, () => Promise<{ status: number }>][] = [
+      ['taken', () => as['ann']!.post(path(id, '/take'))],
+      ['assigned', () => as['ann']!.post(path(id, '/assign'), { operatorId: ids['ben'] })],
+      ['group_changed', () => as['ben']!.post(path(id, '/group'), { groupId: ids['Support'] })],
+      ['taken', () => as['cid']!.post(path(id, '/take'))],
+      ['unassigned', () => as['cid']!.post(path(id, '/unassign'))],
+      ['taken', () => as['cid']!.post(path(id, '/take'))],
+      ['closed', () => as['cid']!.post(path(id, '/close'))],
+      ['reopened', () => as['cid']!.post(path(id, '/reopen'))],
+      ['pinned', () => as['cid']!.post(`/api/v1/clients/${clientId}/pin`)],
+      ['unpinned', () => as['cid']!.delete(`/api/v1/clients/${clientId}/pin`)],
+      ['renamed', () => as['cid']!.patch(`/api/v1/clients/${clientId}`, { name: 'Rex (VIP) 🦖' })],
+      ['blacklisted', () => as['cid']!.post(path(id, '/blacklist'))],
+      ['unlocked', () => admin.delete(path(id, '/blacklist'))],
+    ];
+    for (const [action, move] of moves) expect({ action, status: (await move()).status }).toEqual({ action, status: 200 });
+
+    const log = (await admin.get(path(id, '/log'))).body.items;
+    expect(log.map((e: any) => [e.action, e.actor?.name ?? null])).toEqual([
+      ['created', null],
+      ['taken', 'ann'],
+      ['assigned', 'ann'],
+      ['group_changed', 'ben'],
+      ['taken', 'cid'],
+      ['unassigned', 'cid'],
+      ['taken', 'cid'],
+      ['closed', 'cid'],
+      ['reopened', 'cid'],
+      ['pinned', 'cid'],
+      ['unpinned', 'cid'],
+      ['renamed', 'cid'],
+      ['blacklisted', 'cid'],
+      ['unlocked', 'Administrator'],
+    ]);
+    const at = log.map((e: any) => Date.parse(e.at));
+    expect(at.every((t: number, i: number) => !Number.isNaN(t) && (i === 0 || t >= at[i - 1]))).toBe(true);
+    // The moves of the conversation itself chain: each starts where the one before it ended.
+    const states = log.filter((e: any) => 'status' in e.to);
+    for (const [before, after] of states.slice(0, -1).map((e: any, i: number) => [e, states[i + 1]])) expect({ action: after.action, from: after.from }).toEqual({ action: after.action, from: before.to });
+    expect(log.find((e: any) => e.action === 'renamed')).toMatchObject({ from: { name: 'rex' }, to: { name: 'Rex (VIP) 🦖' } });
+
+    const db = new Client({ connectionString: env.databaseUrl });
+    await db.connect();
+    try {
+      for (const edit of ['UPDATE conversation.conversation_log SET action = $2 WHERE conversation_id = $1', 'DELETE FROM conversation.conversation_log WHERE conversation_id = $1 AND action <> $2']) {
+        await expect(db.query(edit, [id, 'created'])).rejects.toThrow('conversation_log is append-only');
+      }
+    } finally {
+      await db.end();
+    }
+    expect((await admin.get(path(id, '/log'))).body.items).toEqual(log);
   });
 
   it('D28: each filter of each tab is exactly the unfiltered tab narrowed by it, alone and combined; a filter a tab has not is a 400', async () => {
