@@ -260,7 +260,7 @@ export type ListCase = {
 export type ListResult = { config: ListConfig; load: LoadResult; cases: ListCase[]; worstRatioP95: number; goalMet: boolean; cpu: CpuUse };
 
 /** The SQL and parameters the conversation service sends for this page (`listQuery`, as `listConversations` runs it). */
-export function pageSql(c: Case, limit: number, after: { key: string; id: string } | undefined): { sql: string; params: unknown[] } {
+function pageSql(c: Case, limit: number, after: { key: string; id: string } | undefined): { sql: string; params: unknown[] } {
   const caller = c.as.identity;
   // What listTab (services/conversation/src/domain/list-conversations.ts) passes for this caller and query.
   return listQuery({

@@ -17,7 +17,7 @@ function readOr(path: string): string | undefined {
 }
 
 /** VmRSS of a process in MB, or undefined once it is gone. */
-export function rssMb(pid: number): number | undefined {
+function rssMb(pid: number): number | undefined {
   const kb = readOr(`/proc/${pid}/status`)?.match(/^VmRSS:\s+(\d+) kB/m)?.[1];
   return kb === undefined ? undefined : Number(kb) / 1024;
 }

@@ -138,7 +138,7 @@ const messageSql = (n: string) => `(
   FROM search_bench_lang l CROSS JOIN LATERAL generate_series(1, 2 + floor(random() * 12)::int + 0 * l.bucket) word
   WHERE l.bucket = (${n}) % ${BUCKETS})`;
 
-export const realisticText: InboxText = {
+const realisticText: InboxText = {
   setUp: setUpVocabulary,
   // Conversations still going when the load's "now" came get their last message in the hour before
   // it, not all at that one instant: thousands of messages at one timestamp are no real inbox.

@@ -4,6 +4,9 @@ import type { ChannelType } from './primitives';
 /** Decimal megabytes: a little under what a channel that counts in MiB allows, never over. */
 const MB = 1_000_000;
 
+/** A size for a person, in the decimal megabytes the limits are set in: "4.5 MB". */
+export const megabytes = (bytes: number): string => `${Math.round((bytes / MB) * 10) / 10} MB`;
+
 export type AttachmentRule = { kind: 'image' | 'video' | 'audio' | 'document'; mimeTypes: readonly string[]; maxBytes: number };
 
 const pdf = 'application/pdf';

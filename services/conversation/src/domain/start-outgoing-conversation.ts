@@ -15,7 +15,7 @@ import { changedEvents, messageEvent, movedEvent, outboundEvent } from './events
  * D29: where the client's one conversation (D5) goes when the caller writes to him first: into the
  * caller's My inbox in the chosen group. A conversation another operator holds stays his (409).
  */
-export function decideOutgoing(caller: CallerIdentity, conv: ConversationState | undefined, groupId: string): Decision | undefined {
+function decideOutgoing(caller: CallerIdentity, conv: ConversationState | undefined, groupId: string): Decision | undefined {
   const to: ConversationState = { status: 'in_progress', assigneeId: caller.operatorId, groupId };
   if (!conv) return { action: 'created', to };
   if (conv.status === 'in_progress') {

@@ -21,7 +21,7 @@ export const itemView = (c: ConversationRow) => ({
 });
 
 /** D15: a file as operators see it; the gateway streams it from `url`. */
-export const attachmentView = (a: AttachmentRow) => ({ id: a.id, fileName: a.fileName, mimeType: a.mimeType, size: a.size, url: `/api/v1/attachments/${a.id}` });
+const attachmentView = (a: AttachmentRow) => ({ id: a.id, fileName: a.fileName, mimeType: a.mimeType, size: a.size, url: `/api/v1/attachments/${a.id}` });
 
 export const messageView = (m: MessageRow) => ({
   id: m.id,

@@ -5,7 +5,7 @@ export type Limit = { max: number; windowSeconds: number };
 /** Seconds to wait before trying again, or undefined while under the limit. */
 export type Verdict = number | undefined;
 
-export const loginLimits = {
+const loginLimits = {
   perAddress: { max: 30, windowSeconds: 60 },
   /** Every attempt counts until a successful login clears the count, so parallel guesses count too. */
   perEmail: { max: 10, windowSeconds: 15 * 60 },

@@ -1,5 +1,5 @@
 import type { Sniffed } from '@relaydesk/blob-store';
-import { attachmentRules, mimeTypeOfExtension, officeTypes, ruleFor, type ChannelType } from '@relaydesk/contracts';
+import { attachmentRules, megabytes, mimeTypeOfExtension, officeTypes, ruleFor, type ChannelType } from '@relaydesk/contracts';
 import { AppError } from '@relaydesk/service-kit';
 
 const { doc, docx, xls, xlsx, ppt, pptx } = officeTypes;
@@ -42,7 +42,6 @@ function takenBy(channel: ChannelType): string {
   return attachmentRules[channel].map((r) => `${r.kind} (${r.mimeTypes.join(', ')}) up to ${megabytes(r.maxBytes)}`).join('; ');
 }
 
-export const megabytes = (bytes: number): string => `${Math.round((bytes / 1_000_000) * 10) / 10} MB`;
 
 /** The name the file is kept and sent under: its last path segment, without control characters. */
 export function cleanFileName(original: string | undefined): string {

@@ -2,10 +2,10 @@ import { Transform, type Readable } from 'node:stream';
 import type { Request, Response } from 'express';
 import multer, { MulterError, type StorageEngine } from 'multer';
 import { v7 as uuidv7 } from 'uuid';
-import { errorBody, replyCheck, uploadFields, type ChannelType, type StoredAttachment } from '@relaydesk/contracts';
+import { errorBody, megabytes, replyCheck, uploadFields, type ChannelType, type StoredAttachment } from '@relaydesk/contracts';
 import { AppError, parseOrThrow } from '@relaydesk/service-kit';
 import { sniff, SNIFF_BYTES, type BlobStore } from '@relaydesk/blob-store';
-import { cleanFileName, decideAttachmentType, megabytes } from '../domain/attachment-type';
+import { cleanFileName, decideAttachmentType } from '../domain/attachment-type';
 import { succeeded, type ServiceAnswer, type ServiceClient } from './service-client';
 
 export type Upload = { text?: string; attachment: StoredAttachment };

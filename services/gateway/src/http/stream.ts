@@ -16,7 +16,7 @@ import type { PresenceStore } from '../store/presence';
 import { identityOfCaller, operatorOfToken } from './authenticate';
 import { Names } from './names';
 
-export const STREAM_PATH = '/api/v1/stream';
+const STREAM_PATH = '/api/v1/stream';
 
 /** A plain GET of the stream's path (no Upgrade header) learns what it is, instead of a 404. */
 export function streamRoutes(): Router {

@@ -8,7 +8,7 @@ import type { SecretBox } from './secret-box';
 export type Channel = { id: string; type: ChannelType; name: string; groupId: string; settings: Record<string, unknown>; enabled: boolean };
 
 const CACHE_MS = 5_000;
-export const hashApiKey = (key: string): string => createHash('sha256').update(key).digest('hex');
+const hashApiKey = (key: string): string => createHash('sha256').update(key).digest('hex');
 
 type Raw = { id: string; type: ChannelType; name: string; group_id: string; settings: Record<string, unknown>; enabled: boolean };
 

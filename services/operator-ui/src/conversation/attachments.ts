@@ -1,10 +1,6 @@
-import { attachmentRules, mimeTypeOfExtension } from '@relaydesk/contracts/attachment-rules';
+import { attachmentRules, megabytes, mimeTypeOfExtension } from '@relaydesk/contracts/attachment-rules';
 import type { ChannelType } from '../api/types';
 import { CHANNEL_NAME } from '../workspace/format';
-
-const MB = 1_000_000;
-
-export const megabytes = (bytes: number): string => `${Math.round((bytes / MB) * 10) / 10} MB`;
 
 export const channelName = (channel: ChannelType): string => CHANNEL_NAME[channel] ?? channel;
 

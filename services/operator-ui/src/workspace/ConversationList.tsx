@@ -3,7 +3,7 @@ import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { ConversationItem, Presence, Tab } from '../api/types';
 import { ConversationRow } from './ConversationRow';
 
-export const ROW_HEIGHT = 78;
+const ROW_HEIGHT = 78;
 
 type Props = {
   label: string;

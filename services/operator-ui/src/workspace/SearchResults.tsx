@@ -14,10 +14,10 @@ export type SearchHit = {
   matches: { messageId: string; text: string; createdAt?: string; highlight: Range[] }[];
 };
 
-export const MIN_QUERY = 3;
+const MIN_QUERY = 3;
 
 /** D26: fewer than 3 characters is no search; say why instead of asking the server. */
-export function queryProblem(q: string): string | undefined {
+function queryProblem(q: string): string | undefined {
   const trimmed = q.trim();
   if (trimmed.length === 0) return undefined;
   if ([...trimmed].length < MIN_QUERY) return `Type at least ${MIN_QUERY} characters to search: words are matched from their start.`;

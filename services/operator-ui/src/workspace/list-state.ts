@@ -57,7 +57,7 @@ export function tabTime(tab: Tab, item: ConversationItem): string {
 }
 
 /** Newest first, then by id descending: the server's order (ORDER BY time DESC, id DESC). */
-export function compareIn(tab: Tab): (a: ConversationItem, b: ConversationItem) => number {
+function compareIn(tab: Tab): (a: ConversationItem, b: ConversationItem) => number {
   return (a, b) => {
     const ta = Date.parse(tabTime(tab, a));
     const tb = Date.parse(tabTime(tab, b));

@@ -136,7 +136,7 @@ export type Candidate = { id: string; atUs: number; item?: ConversationListItem 
 export type Cursor = { atUs: number; id: string };
 
 /** > 0 when `a` comes first (newer, or as new with the greater id). */
-export const compareCandidates = (a: Candidate, b: Candidate): number => a.atUs - b.atUs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+const compareCandidates = (a: Candidate, b: Candidate): number => a.atUs - b.atUs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 /** Strictly after the cursor in the results, i.e. (at, id) < (cursor.at, cursor.id). */
 export const afterCursor = (c: Candidate, cursor: Cursor | null): boolean =>

@@ -22,7 +22,7 @@ function formatterOf(timeZone: string): Intl.DateTimeFormat {
 }
 
 /** The wall-clock time in `timeZone` at an instant. */
-export function localTimeOf(instantMs: number, timeZone: string): LocalTime {
+function localTimeOf(instantMs: number, timeZone: string): LocalTime {
   const parts: Record<string, string> = {};
   for (const p of formatterOf(timeZone).formatToParts(new Date(instantMs))) parts[p.type] = p.value;
   const year = Number(parts['year']);
@@ -45,7 +45,7 @@ function asUtcMs({ year, month, day, hour = 0, minute = 0, second = 0 }: Calenda
 }
 
 /** The zone's offset from UTC at an instant, in ms (+01:00 → 3,600,000). */
-export function offsetMsAt(instantMs: number, timeZone: string): number {
+function offsetMsAt(instantMs: number, timeZone: string): number {
   const wholeSecond = Math.floor(instantMs / 1000) * 1000;
   return asUtcMs(localTimeOf(wholeSecond, timeZone)) - wholeSecond;
 }

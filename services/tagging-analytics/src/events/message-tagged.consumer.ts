@@ -15,7 +15,7 @@ export function messageTaggedConsumer(bus: Bus, store: TaggedMessageRepository):
   });
 }
 
-export const taggedMessagesOf = (event: MessageTagged): TaggedMessage[] =>
+const taggedMessagesOf = (event: MessageTagged): TaggedMessage[] =>
   event.messages.map((m) => ({
     messageId: m.id,
     tagId: event.tag.id,

@@ -2,7 +2,7 @@ import type { Channel } from '../../store/channel.repository';
 import { callPlatform, SendFailure, type ReadPlatformError } from '../platform-call';
 
 /** The Bot API, unless a channel names another base (a stand-in, a local Bot API server). */
-export const telegramApiBaseUrl = 'https://api.telegram.org';
+const telegramApiBaseUrl = 'https://api.telegram.org';
 
 export const apiBaseOf = (channel: Channel): string => ((channel.settings['apiBaseUrl'] as string | undefined) ?? telegramApiBaseUrl).replace(/\/+$/, '');
 

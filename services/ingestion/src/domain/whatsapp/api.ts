@@ -3,7 +3,7 @@ import type { Channel } from '../../store/channel.repository';
 import type { ReadPlatformError } from '../platform-call';
 
 /** Where Meta's media URLs point (the Graph API answers them for a media id). */
-export const defaultMediaHosts = ['lookaside.fbsbx.com'];
+const defaultMediaHosts = ['lookaside.fbsbx.com'];
 
 /** Graph API error codes that mean "slow down", answered with HTTP 400 rather than 429. */
 const rateLimitCodes = new Set([4, 80007, 130429, 131048, 131056]);
