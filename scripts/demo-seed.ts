@@ -23,6 +23,13 @@ const clients = [
   ['Wang Fang', '你好，我想咨询一下退货流程'],
 ] as const;
 
+/** Visitors of the website chat, in Sales: what Anna, who is in Sales alone, finds on logging in. */
+const webVisitors = [
+  ['Zoë Wren', 'Hi! Do you have the blue model in size M? 👕'],
+  ['Pedro Alves', 'Is there a discount for a yearly plan?'],
+  ['Nina Berg', 'Can I pay by invoice as a company?'],
+] as const;
+
 /** The ingestion addresses a browser of this machine may use: the widget's pages come from there. */
 const demoOrigins = ['http://localhost:8081', 'http://127.0.0.1:8081'];
 
@@ -40,7 +47,7 @@ async function demoWebchatChannel(root: HttpClient): Promise<string> {
 
 /**
  * Admin, two groups, three operators, a webchat, an api, a WhatsApp and a Telegram channel (the last
- * two on local stand-ins), a dozen conversations in every state. Answers whether it seeded now, and the webchat channel whose demo page plays the client.
+ * two on local stand-ins), a dozen conversations in every state in Support and three website chats in Sales. Answers whether it seeded now, and the webchat channel whose demo page plays the client.
  */
 export async function seedDemo(gatewayUrl: string, ingestionUrl: string, admin: { email: string; password: string }, platforms: DemoPlatforms): Promise<{ seeded: boolean; webchatChannelId: string }> {
   const api = new HttpClient(gatewayUrl);
@@ -67,15 +74,27 @@ export async function seedDemo(gatewayUrl: string, ingestionUrl: string, admin: 
   for (const [i, [name, text]] of clients.entries()) {
     await ingest.post('/ingest/v1/messages', { channel: 'api', channelId: connector.id, externalClientId: `demo-${i}`, clientName: name, externalMessageId: `demo-${i}-1`, sentAt: new Date().toISOString(), text });
   }
+  const widget = new HttpClient(ingestionUrl).with({ origin: demoOrigins[0]! });
+  for (const [i, [name, text]] of webVisitors.entries()) {
+    const { token } = (await widget.post<{ token: string }>(`/ingest/v1/webchat/${webchatChannelId}/sessions`, { name })).body;
+    await widget.bearer(token).post(`/ingest/v1/webchat/${webchatChannelId}/messages`, { text, clientMessageId: `demo-web-${i}` });
+  }
   const listed = async (who: HttpClient) => {
     for (let tries = 0; tries < 100; tries++) {
       const items = (await who.get<{ items: { id: string; client: { name: string } }[] }>('/api/v1/conversations?tab=unassigned&limit=100')).body.items;
-      if (items.length >= clients.length + 2) return items.filter((c) => clients.some(([name]) => name === c.client.name));
+      if (items.length >= clients.length + 2 + webVisitors.length) return items;
       await new Promise((r) => setTimeout(r, 100));
     }
     throw new Error('demo conversations did not arrive');
   };
-  const conversations = await listed(root);
+  const waiting = await listed(root);
+  const conversations = waiting.filter((c) => clients.some(([name]) => name === c.client.name));
+  const anna = await login('anna@relaydesk.local', demoPassword);
+  const zoe = waiting.find((c) => c.client.name === webVisitors[0][0]);
+  if (zoe) {
+    await anna.post(`/api/v1/conversations/${zoe.id}/take`);
+    await anna.post(`/api/v1/conversations/${zoe.id}/messages`, { text: 'Hi Zoë! Yes, size M is in stock. Shall I reserve one for you? 🙂' });
+  }
   const boris = await login('boris@relaydesk.local', demoPassword);
   const chen = await login('chen@relaydesk.local', demoPassword);
   // Four in inboxes (two answered), three closed, the rest left in Unassigned; each taken one tagged (D24, D25).

@@ -68,8 +68,8 @@ describe('webchat channel', () => {
   let stranger: { visitorId: string; token: string };
   let conversationId: string;
   const origin = 'https://shop.example';
-  /** Ingestion's own origin: PUBLIC_INGEST_URL, left at its default in tests. */
-  const ownOrigin = 'http://127.0.0.1:8081';
+  /** Ingestion's own origin: PUBLIC_INGEST_URL, the stack's ingestion in tests. */
+  const ownOrigin = () => stack.env['PUBLIC_INGEST_URL']!;
   const sockets: VisitorSocket[] = [];
   const replies: Record<string, { id: string; text?: string }> = {};
   const visitorText = '¿Dónde está mi pedido? 📦 Где заказ? 👩🏽‍💻';
@@ -284,7 +284,7 @@ describe('webchat channel', () => {
     const plain = await ingest.get(stream(`token=${visitor.token}`));
     expect([plain.status, plain.body.error.code]).toEqual([426, 'upgrade_required']);
 
-    const own = await VisitorSocket.open(stack.ingestion.url, channelId, visitor.token, { origin: ownOrigin });
+    const own = await VisitorSocket.open(stack.ingestion.url, channelId, visitor.token, { origin: ownOrigin() });
     sockets.push(own);
     expect((await ingest.get('/ready')).status).toBe(200);
   });
@@ -292,7 +292,7 @@ describe('webchat channel', () => {
   it('D33: every webchat route and its CORS preflight refuse a disallowed Origin; the channel’s origins and ingestion’s own are answered with CORS headers', async () => {
     const preflight = (from: string, path = `/ingest/v1/webchat/${channelId}/messages`) =>
       ingest.send('OPTIONS', path, undefined, { origin: from, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' });
-    for (const from of [origin, ownOrigin]) {
+    for (const from of [origin, ownOrigin()]) {
       const ok = await preflight(from);
       expect([ok.status, ok.headers.get('access-control-allow-origin')]).toEqual([204, from]);
       expect(ok.headers.get('access-control-allow-headers')).toMatch(/Authorization/);
@@ -305,8 +305,8 @@ describe('webchat channel', () => {
     expect((await evil.post(`/ingest/v1/webchat/${channelId}/messages`, { text: 'hi', clientMessageId: 'evil-1' })).status).toBe(403);
     expect((await evil.get(`/ingest/v1/webchat/${channelId}/messages`)).status).toBe(403);
     expect((await evil.get(`/ingest/v1/webchat/${channelId}/demo`)).status).toBe(403);
-    const history = await visitorApi(visitor.token, ownOrigin).get(`/ingest/v1/webchat/${channelId}/messages`);
-    expect([history.status, history.headers.get('access-control-allow-origin')]).toEqual([200, ownOrigin]);
+    const history = await visitorApi(visitor.token, ownOrigin()).get(`/ingest/v1/webchat/${channelId}/messages`);
+    expect([history.status, history.headers.get('access-control-allow-origin')]).toEqual([200, ownOrigin()]);
   });
 
   it('the widget is served as JavaScript, and the demo page embeds it for its channel', async () => {

@@ -108,9 +108,11 @@ export type StackService = 'gateway' | 'ingestion' | 'routing' | 'conversation' 
 /** All services of the skeleton against one test environment, the gateway pointed at the others. */
 export async function startStack(base: Record<string, string>, extra: Record<string, string> = {}): Promise<Stack> {
   const admin = { email: 'admin@relaydesk.test', password: 'admin-password-1' };
-  const env = { ...base, BCRYPT_ROUNDS: '4', ADMIN_EMAIL: admin.email, ADMIN_PASSWORD: admin.password, TRUST_PROXY: 'loopback', ...extra };
+  // The webhook addresses ingestion hands out lead to this stack's ingestion, not to whatever holds 8081.
+  const ingestionPort = await freePort();
+  const env = { ...base, BCRYPT_ROUNDS: '4', ADMIN_EMAIL: admin.email, ADMIN_PASSWORD: admin.password, TRUST_PROXY: 'loopback', PUBLIC_INGEST_URL: `http://127.0.0.1:${ingestionPort}`, ...extra };
   const [ingestion, routing, conversation, search, notification, analytics] = await Promise.all([
-    startService('ingestion', env),
+    startService('ingestion', env, { port: ingestionPort }),
     startService('routing', env),
     startService('conversation', env),
     startService('search', env),

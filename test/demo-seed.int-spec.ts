@@ -1,0 +1,57 @@
+import { createTestEnv, HttpClient, startStack, waitFor, type Stack, type TestEnv } from '@relaydesk/testing';
+import { startDemoPlatforms, type DemoPlatforms } from '../scripts/demo-platforms';
+import { demoPassword, demoPeople, seedDemo } from '../scripts/demo-seed';
+
+/** What `npm start` seeds: every demo login finds work waiting, and a second start seeds nothing more. */
+describe('the demo that npm start seeds', () => {
+  let env: TestEnv;
+  let stack: Stack;
+  let platforms: DemoPlatforms;
+
+  const login = async (email: string, password = demoPassword): Promise<HttpClient> => {
+    const api = new HttpClient(stack.gateway.url);
+    const answer = await api.post<{ accessToken: string }>('/api/v1/auth/login', { email, password });
+    expect({ email, status: answer.status }).toEqual({ email, status: 200 });
+    return api.bearer(answer.body.accessToken);
+  };
+  const names = async (who: HttpClient, tab: string): Promise<string[]> => ((await who.get(`/api/v1/conversations?tab=${tab}&limit=100`)).body.items as { client: { name: string } }[]).map((i) => i.client.name).sort();
+  const seed = () => seedDemo(stack.gateway.url, stack.ingestion.url, stack.admin, platforms);
+
+  beforeAll(async () => {
+    env = await createTestEnv();
+    stack = await startStack(env.env);
+    platforms = await startDemoPlatforms({ whatsapp: 0, telegram: 0 });
+  }, 120_000);
+
+  afterAll(async () => {
+    await stack?.stop();
+    await env?.dispose();
+    await platforms?.whatsapp.stop();
+    await platforms?.telegram.stop();
+  });
+
+  it('D3, D9: each demo operator finds conversations of his groups waiting, and one in his inbox', async () => {
+    expect((await seed()).seeded).toBe(true);
+    const [anna, boris, chen] = await Promise.all(demoPeople.map((p) => login(p.email)));
+    const admin = await login(stack.admin.email, stack.admin.password);
+    await waitFor('the last demo conversation listed', async () => (await names(admin, 'all')).length === 17 || undefined);
+
+    expect(await names(anna!, 'unassigned')).toEqual(['Nina Berg', 'Pedro Alves']);
+    expect(await names(anna!, 'mine')).toEqual(['Zoë Wren']);
+    // Which connector clients are taken depends on the order they were stored; how many does not.
+    const support = { chen: await names(chen!, 'unassigned'), boris: await names(boris!, 'unassigned') };
+    expect(support.chen).toHaveLength(7);
+    expect(support.chen).toEqual(expect.arrayContaining(['Ivan Petrov', 'Lena Schmidt']));
+    expect(support.boris).toEqual([...support.chen, 'Nina Berg', 'Pedro Alves'].sort());
+    expect([(await names(boris!, 'mine')).length, (await names(chen!, 'mine')).length]).toEqual([2, 2]);
+    expect([(await names(boris!, 'closed')).length, (await names(chen!, 'closed')).length]).toEqual([2, 1]);
+    expect((await anna!.get('/api/v1/conversations/counters')).body).toMatchObject({ mine: 1 });
+  });
+
+  it('seeds once: a second start finds the demo and adds nothing', async () => {
+    const admin = await login(stack.admin.email, stack.admin.password);
+    const before = await names(admin, 'all');
+    expect((await seed()).seeded).toBe(false);
+    expect(await names(admin, 'all')).toEqual(before);
+  });
+});
