@@ -8,6 +8,8 @@ describe('client profile', () => {
   let ann: HttpClient;
   let cid: HttpClient;
   let sendAs: (client: string, text: string, extra: Record<string, unknown>) => Promise<unknown>;
+  let workspace: Workspace;
+  let sales: string;
   const ids: Record<string, string> = {};
   let seq = 0;
 
@@ -16,9 +18,9 @@ describe('client profile', () => {
   beforeAll(async () => {
     env = await createTestEnv();
     stack = await startStack(env.env);
-    const workspace = await Workspace.open(stack);
+    workspace = await Workspace.open(stack);
     admin = workspace.admin;
-    const sales = await workspace.group('Sales');
+    sales = await workspace.group('Sales');
     const support = await workspace.group('Support');
     ann = (await workspace.operator('Ann', [sales])).api;
     cid = (await workspace.operator('Cid', [support])).api;
@@ -82,5 +84,32 @@ describe('client profile', () => {
       expect(JSON.stringify(res.body.error)).toContain(field);
     }
     expect((await admin.get(`/api/v1/clients/${ids['client']}`)).body).toMatchObject({ name: 'Ivy (VIP) ⭐', originalName: 'Ivy New-Channel-Name' });
+  });
+
+  it('D5, D6: one account on two channels is two clients with a conversation each; a client keeps his one conversation through closing', async () => {
+    const [first, second] = [await workspace.apiChannel(sales, 'key-of-the-first-shop-0001'), await workspace.apiChannel(sales, 'key-of-the-second-shop-0002')];
+    await first.send('zed', 'hello from the first shop');
+    await first.send('zed', 'and again');
+    await second.send('zed', 'hello from the second shop');
+    type Listed = { id: string; client: { id: string; name: string } };
+    const zeds = async (): Promise<Listed[]> => ((await admin.get('/api/v1/conversations?tab=all&limit=100')).body.items as Listed[]).filter((i) => i.client.name === 'zed');
+    const both = await waitFor('both conversations listed', async () => ((await zeds()).length === 2 ? zeds() : undefined));
+    const profiles = await Promise.all(both.map(async (i) => (await admin.get(`/api/v1/clients/${i.client.id}`)).body));
+    expect(new Set(profiles.map((p) => p.id)).size).toBe(2);
+    expect(profiles.map((p) => p.externalId)).toEqual(['zed', 'zed']);
+    const texts = async (id: string) => ((await admin.get(`/api/v1/conversations/${id}/messages`)).body.items as { text: string }[]).map((m) => m.text).sort();
+    const ofFirst = await waitFor('the first shop’s two messages', async () => {
+      for (const i of both) if ((await texts(i.id)).length === 2) return i;
+      return undefined;
+    });
+    expect(await texts(ofFirst.id)).toEqual(['and again', 'hello from the first shop']);
+    expect(await texts(both.find((i) => i !== ofFirst)!.id)).toEqual(['hello from the second shop']);
+
+    expect((await ann.post(`/api/v1/conversations/${ofFirst.id}/take`)).status).toBe(200);
+    expect((await ann.post(`/api/v1/conversations/${ofFirst.id}/close`)).status).toBe(200);
+    await first.send('zed', 'back again');
+    await waitFor('the same conversation back in Unassigned', async () => (await ann.get(`/api/v1/conversations/${ofFirst.id}`)).body.status === 'unassigned' || undefined);
+    expect((await zeds()).map((i) => i.id).sort()).toEqual(both.map((i) => i.id).sort());
+    expect(await texts(ofFirst.id)).toEqual(['and again', 'back again', 'hello from the first shop']);
   });
 });

@@ -37,7 +37,9 @@ export class Workspace {
 
   /** An `api` channel in `groupId`, and a way to send client messages through it. */
   async apiChannel(groupId: string, apiKey = `key-${groupId}`): Promise<{ id: string; send: (client: string, text: string, extra?: Record<string, unknown>) => Promise<unknown> }> {
-    const id = (await this.admin.post<{ id: string }>('/api/v1/channels', { type: 'api', name: 'Connector', groupId, settings: { apiKey } })).body.id;
+    const created = await this.admin.post<{ id: string }>('/api/v1/channels', { type: 'api', name: 'Connector', groupId, settings: { apiKey } });
+    if (created.status !== 201) throw new Error(`api channel: ${created.status} ${JSON.stringify(created.body)}`);
+    const id = created.body.id;
     const ingest = new HttpClient(this.stack.ingestion.url).bearer(apiKey);
     const send = (client: string, text: string, extra: Record<string, unknown> = {}) =>
       ingest.post('/ingest/v1/messages', { channel: 'api', channelId: id, externalClientId: client, clientName: client, externalMessageId: `${client}-${++this.sent}`, sentAt: new Date().toISOString(), text, ...extra });
