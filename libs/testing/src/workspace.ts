@@ -23,7 +23,9 @@ export class Workspace {
   }
 
   async group(name: string): Promise<string> {
-    return (await this.admin.post<{ id: string }>('/api/v1/groups', { name })).body.id;
+    const created = await this.admin.post<{ id: string }>('/api/v1/groups', { name });
+    if (created.status !== 201) throw new Error(`group ${name}: ${created.status} ${JSON.stringify(created.body)}`);
+    return created.body.id;
   }
 
   /** An operator named `name` (email `<name>@relaydesk.test`), logged in. */
