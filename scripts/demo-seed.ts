@@ -93,6 +93,7 @@ export async function seedDemo(gatewayUrl: string, ingestionUrl: string, admin: 
   const zoe = waiting.find((c) => c.client.name === webVisitors[0][0]);
   if (zoe) {
     await anna.post(`/api/v1/conversations/${zoe.id}/take`);
+    await anna.post(`/api/v1/conversations/${zoe.id}/read`);
     await anna.post(`/api/v1/conversations/${zoe.id}/messages`, { text: 'Hi Zoë! Yes, size M is in stock. Shall I reserve one for you? 🙂' });
   }
   const boris = await login('boris@relaydesk.local', demoPassword);
@@ -104,6 +105,7 @@ export async function seedDemo(gatewayUrl: string, ingestionUrl: string, admin: 
     await who.post(`/api/v1/conversations/${conv.id}/take`);
     const [first] = (await who.get<{ items: { id: string }[] }>(`/api/v1/conversations/${conv.id}/messages`)).body.items;
     if (first) await who.post(`/api/v1/conversations/${conv.id}/tags`, { messageIds: [first.id], tagName: demoTags[k % demoTags.length] });
+    if (k < 5) await who.post(`/api/v1/conversations/${conv.id}/read`);
     if (k < 5) await who.post(`/api/v1/conversations/${conv.id}/messages`, { text: `Hello ${conv.client.name.split(' ')[0]}, let me check that for you 🙂` });
     if (k >= 4) await who.post(`/api/v1/conversations/${conv.id}/close`);
   }
