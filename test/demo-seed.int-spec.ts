@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import { createTestEnv, HttpClient, startStack, waitFor, type Stack, type TestEnv } from '@relaydesk/testing';
+import { createTestEnv, startStack, waitFor, Workspace, type HttpClient, type Stack, type TestEnv } from '@relaydesk/testing';
 import { startDemoPlatforms, type DemoPlatforms } from '../scripts/demo-platforms';
 import { demoPassword, demoPeople, seedDemo } from '../scripts/demo-seed';
 
@@ -8,13 +8,8 @@ describe('the demo that npm start seeds', () => {
   let env: TestEnv;
   let stack: Stack;
   let platforms: DemoPlatforms;
+  let workspace: Workspace;
 
-  const login = async (email: string, password = demoPassword): Promise<HttpClient> => {
-    const api = new HttpClient(stack.gateway.url);
-    const answer = await api.post<{ accessToken: string }>('/api/v1/auth/login', { email, password });
-    expect({ email, status: answer.status }).toEqual({ email, status: 200 });
-    return api.bearer(answer.body.accessToken);
-  };
   const names = async (who: HttpClient, tab: string): Promise<string[]> => ((await who.get(`/api/v1/conversations?tab=${tab}&limit=100`)).body.items as { client: { name: string } }[]).map((i) => i.client.name).sort();
   const seed = () => seedDemo(stack.gateway.url, stack.ingestion.url, stack.admin, platforms);
 
@@ -22,6 +17,7 @@ describe('the demo that npm start seeds', () => {
     env = await createTestEnv();
     stack = await startStack(env.env);
     platforms = await startDemoPlatforms({ whatsapp: 0, telegram: 0 });
+    workspace = await Workspace.open(stack);
   }, 120_000);
 
   afterAll(async () => {
@@ -33,8 +29,8 @@ describe('the demo that npm start seeds', () => {
 
   it('D3, D9: each demo operator finds conversations of his groups waiting, and one in his inbox', async () => {
     expect((await seed()).seeded).toBe(true);
-    const [anna, boris, chen] = await Promise.all(demoPeople.map((p) => login(p.email)));
-    const admin = await login(stack.admin.email, stack.admin.password);
+    const [anna, boris, chen] = await Promise.all(demoPeople.map((p) => workspace.login(p.email, demoPassword)));
+    const admin = workspace.admin;
     await waitFor('the last demo conversation listed', async () => (await names(admin, 'all')).length === 17 || undefined);
 
     expect(await names(anna!, 'unassigned')).toEqual(['Nina Berg', 'Pedro Alves']);
@@ -51,7 +47,7 @@ describe('the demo that npm start seeds', () => {
   });
 
   it('seeds once: a second start finds the demo and adds nothing', async () => {
-    const admin = await login(stack.admin.email, stack.admin.password);
+    const admin = workspace.admin;
     const before = await names(admin, 'all');
     expect((await seed()).seeded).toBe(false);
     expect(await names(admin, 'all')).toEqual(before);
