@@ -4,9 +4,23 @@ import { useEffect, useId, useRef, type ReactNode } from 'react';
  * A modal dialog: focus moves into it, Tab stays inside, Escape closes it, and focus goes back to
  * what had it before.
  */
-export function Dialog({ title, onClose, children, className }: { title: string; onClose: () => void; children: ReactNode; className?: string }) {
+export function Dialog({
+  title,
+  description,
+  onClose,
+  children,
+  className,
+}: {
+  title: string;
+  /** A line under the title that screen readers read with it (aria-describedby). */
+  description?: string;
+  onClose: () => void;
+  children: ReactNode;
+  className?: string;
+}) {
   const ref = useRef<HTMLDivElement>(null);
   const titleId = useId();
+  const descriptionId = useId();
   const close = useRef(onClose);
   close.current = onClose;
 
@@ -48,13 +62,27 @@ export function Dialog({ title, onClose, children, className }: { title: string;
 
   return (
     <div className="cv-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
-      <div ref={ref} className={`cv-dialog ${className ?? ''}`} role="dialog" aria-modal="true" aria-labelledby={titleId} tabIndex={-1} onKeyDown={onKeyDown}>
+      <div
+        ref={ref}
+        className={`cv-dialog ${className ?? ''}`}
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby={titleId}
+        aria-describedby={description === undefined ? undefined : descriptionId}
+        tabIndex={-1}
+        onKeyDown={onKeyDown}
+      >
         <header className="cv-dialog-head">
           <h2 id={titleId}>{title}</h2>
           <button type="button" className="dialog-close" aria-label="Close" onClick={onClose}>
             ×
           </button>
         </header>
+        {description !== undefined && (
+          <p id={descriptionId} className="muted cv-dialog-description">
+            {description}
+          </p>
+        )}
         {children}
       </div>
     </div>

@@ -23,12 +23,15 @@ describe('OutgoingDialog', () => {
     const phone = screen.getByLabelText('Phone number');
     expect(document.activeElement).toBe(phone);
     expect(dialog.getAttribute('aria-modal')).toBe('true');
+    const step = () => document.getElementById(dialog.getAttribute('aria-describedby')!)?.textContent;
+    expect(step()).toBe('Step 1 of 2: the client’s number');
 
     fireEvent.change(phone, { target: { value: '+49 151-2345678' } });
     fireEvent.click(screen.getByRole('button', { name: 'Check number' }));
     const name = await screen.findByLabelText('Client name');
     // Focus moves in an effect after the step is drawn.
     await waitFor(() => expect(document.activeElement).toBe(name));
+    expect(step()).toBe('Step 2 of 2: name, message and group');
     expect(bodyOf(fetchMock.mock.calls[0]![1])).toEqual({ phone: '+491512345678' });
     expect(screen.getByText('+491512345678')).toBeTruthy();
 

@@ -1,5 +1,6 @@
-import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import type { ConversationItem } from '../api/types';
+import { Dialog, FormActions } from '../conversation/Dialog';
 import { useSession, type Session } from '../session';
 import { messageOf } from './common';
 import './pages.css';
@@ -29,39 +30,15 @@ export function OutgoingDialog({ onClose, onStarted }: { onClose: () => void; on
   const [groupId, setGroupId] = useState(me.role !== 'super_admin' && myGroups.length === 1 ? myGroups[0]!.id : '');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
-  const dialog = useRef<HTMLDivElement>(null);
+  const body = useRef<HTMLDivElement>(null);
   const id = useId();
 
-  // Focus goes inside on open and back where it was on close.
+  // The dialog focuses its first field on open; the second step's first field gets it when drawn.
   useEffect(() => {
-    const before = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-    return () => before?.focus();
-  }, []);
-  useEffect(() => {
-    dialog.current?.querySelector<HTMLElement>('[data-autofocus]')?.focus();
+    body.current?.querySelector<HTMLElement>('[data-autofocus]')?.focus();
   }, [step]);
 
   if (!outgoingEnabled(session)) return null;
-
-  function keyDown(event: KeyboardEvent) {
-    if (event.key === 'Escape') {
-      event.stopPropagation();
-      onClose();
-      return;
-    }
-    if (event.key !== 'Tab' || !dialog.current) return;
-    const focusable = [...dialog.current.querySelectorAll<HTMLElement>('button, input, select, textarea, [href], [tabindex]:not([tabindex="-1"])')].filter((el) => !el.hasAttribute('disabled'));
-    const first = focusable[0];
-    const last = focusable[focusable.length - 1];
-    if (!first || !last) return;
-    if (event.shiftKey && document.activeElement === first) {
-      event.preventDefault();
-      last.focus();
-    } else if (!event.shiftKey && document.activeElement === last) {
-      event.preventDefault();
-      first.focus();
-    }
-  }
 
   async function check(event: FormEvent) {
     event.preventDefault();
@@ -100,19 +77,15 @@ export function OutgoingDialog({ onClose, onStarted }: { onClose: () => void; on
   }
 
   return (
-    <div className="modal-backdrop" onMouseDown={(e) => e.target === e.currentTarget && !busy && onClose()}>
-      <div ref={dialog} className="modal" role="dialog" aria-modal="true" aria-labelledby={`${id}-title`} aria-describedby={`${id}-step`} onKeyDown={keyDown}>
-        <header className="modal-head">
-          <h2 id={`${id}-title`}>New WhatsApp conversation</h2>
-          <button type="button" className="icon" onClick={onClose} aria-label="Close">
-            ×
-          </button>
-        </header>
-        <p id={`${id}-step`} className="muted modal-step">
-          {step === 'phone' ? 'Step 1 of 2: the client’s number' : 'Step 2 of 2: name, message and group'}
-        </p>
+    <Dialog
+      title="New WhatsApp conversation"
+      description={step === 'phone' ? 'Step 1 of 2: the client’s number' : 'Step 2 of 2: name, message and group'}
+      onClose={busy ? () => undefined : onClose}
+      className="outgoing-dialog"
+    >
+      <div ref={body}>
         {step === 'phone' ? (
-          <form onSubmit={(e) => void check(e)} noValidate>
+          <form className="cv-form" onSubmit={(e) => void check(e)} noValidate>
             <div className="field-with-hint">
               <label className="field">
                 <span>Phone number</span>
@@ -140,23 +113,11 @@ export function OutgoingDialog({ onClose, onStarted }: { onClose: () => void; on
                 {noWhatsApp}
               </p>
             )}
-            {error && (
-              <p role="alert" className="error">
-                {error}
-              </p>
-            )}
-            <div className="modal-actions">
-              <button type="button" onClick={onClose}>
-                Cancel
-              </button>
-              <button type="submit" className="primary" disabled={busy}>
-                {busy ? 'Checking…' : 'Check number'}
-              </button>
-            </div>
+            <FormActions error={error} onCancel={onClose} disabled={busy} submit={busy ? 'Checking…' : 'Check number'} />
           </form>
         ) : (
-          <form onSubmit={(e) => void start(e)} noValidate>
-            <p className="checked-phone">
+          <form className="cv-form" onSubmit={(e) => void start(e)} noValidate>
+            <p>
               <span>
                 <strong>{checkedPhone}</strong> has WhatsApp.
               </span>{' '}
@@ -212,22 +173,10 @@ export function OutgoingDialog({ onClose, onStarted }: { onClose: () => void; on
                 </label>
               )
             )}
-            {error && (
-              <p role="alert" className="error">
-                {error}
-              </p>
-            )}
-            <div className="modal-actions">
-              <button type="button" onClick={onClose}>
-                Cancel
-              </button>
-              <button type="submit" className="primary" disabled={busy}>
-                {busy ? 'Starting…' : 'Start conversation'}
-              </button>
-            </div>
+            <FormActions error={error} onCancel={onClose} disabled={busy} submit={busy ? 'Starting…' : 'Start conversation'} />
           </form>
         )}
       </div>
-    </div>
+    </Dialog>
   );
 }
