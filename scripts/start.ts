@@ -8,6 +8,8 @@ import { startMailCatcher, type MailCatcher } from './mail-catcher';
 
 const root = join(__dirname, '..');
 const ports: Record<ServiceName, number> = { gateway: 8080, ingestion: 8081, routing: 8082, conversation: 8083, search: 8084, notification: 8085, 'tagging-analytics': 8086 };
+/** Each service's GET /metrics, 1000 above its own port. */
+const metricsPortOf = (name: ServiceName) => ports[name] + 1000;
 const platformPorts = { whatsapp: 8090, telegram: 8091 };
 const mailPorts = { smtpPort: 1025, httpPort: 8025 };
 const admin = { email: process.env['ADMIN_EMAIL'] ?? 'admin@relaydesk.local', password: process.env['ADMIN_PASSWORD'] ?? 'relaydesk-admin' };
@@ -61,7 +63,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stopAll(0));
 
   try {
-    const start = (name: ServiceName, extra: Record<string, string> = {}) => startService(name, { ...env, ...extra }, { port: ports[name], onOutput: printer(name), detached: true });
+    const start = (name: ServiceName, extra: Record<string, string> = {}) => startService(name, { ...env, ...extra }, { port: ports[name], metricsPort: metricsPortOf(name), onOutput: printer(name), detached: true });
     mail = await startMailCatcher(mailPorts);
     running.push(...(await Promise.all([start('ingestion'), start('routing'), start('conversation'), start('search'), start('notification'), start('tagging-analytics')])));
     const [ingestion, , conversation, search, , analytics] = running;
@@ -80,6 +82,7 @@ async function main(): Promise<void> {
     Telegram   ${platforms.telegram.url}   (a stand-in for the Bot API; POST /_standin/updates {chatId, firstName, text} plays a client)
     Mail       ${mail.url}   (every transcript mailed from "Send to Email" lands here)
     RabbitMQ   http://localhost:15672 (guest / guest)
+    Metrics    http://localhost:${metricsPortOf('gateway')}/metrics … :${metricsPortOf('tagging-analytics')}   (Prometheus text, one port per service: its own + 1000)
   Ctrl+C stops everything.
 `);
   } catch (error) {

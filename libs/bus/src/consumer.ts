@@ -1,8 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { ObservableResult } from '@opentelemetry/api';
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import { AppError } from '@relaydesk/service-kit';
 import type { Bus } from './bus';
 import { parseMessage, type AnyMessage } from './envelope';
+import { busMetrics } from './metrics';
 import {
   REASON_HEADER,
   declareConsumerTopology,
@@ -54,6 +56,8 @@ export class Consumer {
   private stopped = false;
   private readonly part = { name: '', restore: (c: ChannelModel) => this.open(c) };
   private readonly options: Required<ConsumerOptions>;
+  private readonly metrics = busMetrics();
+  private readonly labels: { 'messaging.consumer.group.name': string };
 
   constructor(
     private readonly bus: Bus,
@@ -61,6 +65,7 @@ export class Consumer {
   ) {
     this.options = { partitions: 1, retiredBindings: [], prefetch: 200, retryDelaysMs: [1_000, 10_000, 60_000], inPlaceRetryDelaysMs: [50, 250], ...options };
     this.part.name = options.name;
+    this.labels = { 'messaging.consumer.group.name': options.name };
   }
 
   get name(): string {
@@ -69,12 +74,14 @@ export class Consumer {
 
   async start(): Promise<this> {
     await this.bus.attach(this.part);
+    this.metrics.deadLetters.addCallback(this.observeDeadLetters);
     return this;
   }
 
   /** Stops taking messages, lets the batches in hand finish and be acknowledged, closes channels. */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.metrics.deadLetters.removeCallback(this.observeDeadLetters);
     this.bus.detach(this.part);
     await Promise.all(
       this.partitions.map(async (p) => {
@@ -136,6 +143,8 @@ export class Consumer {
       else await this.deadLetter(p, delivery, parsed.reason);
     }
     if (valid.length === 0) return;
+    const now = Date.now();
+    for (const { message } of valid) this.metrics.lag.record(Math.max(0, now - Date.parse(message.occurredAt)) / 1000, this.labels);
     try {
       await this.run(p, valid);
     } catch (error) {
@@ -148,6 +157,7 @@ export class Consumer {
     const last = valid[valid.length - 1]!.delivery;
     if (p.cumulativeAcks && valid.length === deliveries.length) p.channel.ack(last, true);
     else for (const { delivery } of valid) p.channel.ack(delivery);
+    this.settled('handled', valid.length);
   }
 
   private async handleAlone(p: Partition, one: { delivery: ConsumeMessage; message: AnyMessage }, firstError: unknown): Promise<void> {
@@ -163,15 +173,31 @@ export class Consumer {
         continue;
       }
       p.channel.ack(one.delivery);
+      this.settled('handled');
       return;
     }
     await this.retryLater(p, one.delivery, error);
   }
 
-  private run(p: Partition, batch: { delivery: ConsumeMessage; message: AnyMessage }[]): Promise<void> {
+  private async run(p: Partition, batch: { delivery: ConsumeMessage; message: AnyMessage }[]): Promise<void> {
     const contexts = batch.map((b) => contextFromHeaders(b.delivery.properties.headers));
-    return inConsumerSpan(p.queue, contexts, () => this.options.handle(batch.map((b) => b.message)));
+    const started = process.hrtime.bigint();
+    try {
+      await inConsumerSpan(p.queue, contexts, () => this.options.handle(batch.map((b) => b.message)));
+    } finally {
+      this.metrics.duration.record(Number(process.hrtime.bigint() - started) / 1e9, this.labels);
+    }
   }
+
+  private settled(outcome: 'handled' | 'retried' | 'dead_lettered', count = 1): void {
+    this.metrics.settled.add(count, { ...this.labels, 'relaydesk.outcome': outcome });
+  }
+
+  /** The gauge of waiting dead letters; skipped while the broker is out of reach. */
+  private readonly observeDeadLetters = async (result: ObservableResult): Promise<void> => {
+    const queue = await this.bus.withChannel((channel) => channel.checkQueue(deadLetterQueue(this.name))).catch(() => undefined);
+    if (queue) result.observe(queue.messageCount, this.labels);
+  };
 
   private async retryLater(p: Partition, delivery: ConsumeMessage, error: unknown): Promise<void> {
     const reason = error instanceof Error ? error.message : String(error);
@@ -192,6 +218,7 @@ export class Consumer {
       },
     ]);
     p.channel.ack(delivery);
+    this.settled('retried');
   }
 
   private async deadLetter(p: Partition, delivery: ConsumeMessage, reason: string): Promise<void> {
@@ -206,5 +233,6 @@ export class Consumer {
       },
     ]);
     p.channel.ack(delivery);
+    this.settled('dead_lettered');
   }
 }

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { BatchObservableResult } from '@opentelemetry/api';
 import type { Notification, ClientBase } from 'pg';
 import type { DataSource, QueryRunner } from 'typeorm';
 import { removeFromOutbox, takeNextFromOutbox, type OutboxRow } from '@relaydesk/db';
@@ -6,6 +7,7 @@ import type { Logger } from '@relaydesk/service-kit';
 import type { MessageType } from '@relaydesk/contracts';
 import { headersOf, type Bus } from './bus';
 import type { AnyMessage } from './envelope';
+import { busMetrics } from './metrics';
 
 /**
  * Hands events of one type to a projection in this process before (or instead of) the broker. It
@@ -52,6 +54,7 @@ export class OutboxRelay {
   private readonly batchSize: number;
   private readonly idlePollMs: number;
   private readonly local: LocalDelivery | undefined;
+  private readonly metrics = busMetrics();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -65,6 +68,7 @@ export class OutboxRelay {
   }
 
   start(): this {
+    if (!this.loop) this.metrics.meter.addBatchObservableCallback(this.observeBacklog, [this.metrics.outboxRows, this.metrics.outboxAge]);
     this.loop ??= this.run();
     return this;
   }
@@ -77,12 +81,23 @@ export class OutboxRelay {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.metrics.meter.removeBatchObservableCallback(this.observeBacklog, [this.metrics.outboxRows, this.metrics.outboxAge]);
     this.wake?.();
     await this.loop;
     await this.notifying;
     if (this.runner) await removeFromOutbox(this.runner.manager, this.published).catch((error: unknown) => this.logger.warn({ err: error }, 'outbox relay: published rows stay for the next relay'));
     await this.releaseLock();
   }
+
+  /** Every replica reports the one table, so dashboards take the max over a service's replicas. */
+  private readonly observeBacklog = async (result: BatchObservableResult): Promise<void> => {
+    const [backlog] = (await this.dataSource
+      .query(`SELECT count(*)::int AS rows, coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8 AS age FROM outbox`)
+      .catch(() => [])) as { rows: number; age: number }[];
+    if (!backlog) return;
+    result.observe(this.metrics.outboxRows, backlog.rows);
+    result.observe(this.metrics.outboxAge, backlog.age);
+  };
 
   private async run(): Promise<void> {
     while (!this.stopped) {

@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http';
+import { metrics } from '@opentelemetry/api';
 import express, { type ErrorRequestHandler, type Express, type Request, type RequestHandler, type Response } from 'express';
 import { IDENTITY_HEADER, type CallerIdentity } from '@relaydesk/contracts';
 import { AppError, httpStatusOf } from './errors';
@@ -15,7 +16,7 @@ export type HttpAppOptions = {
   bodyLimit?: string;
 };
 
-/** An express app with logs, body limits, /health and /ready; add routes, then call `finishHttpApp`. */
+/** An express app with logs, request metrics, body limits, /health and /ready; add routes, then call `finishHttpApp`. */
 export function createHttpApp({ logger, dependencies, bodyLimit = '256kb' }: HttpAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
@@ -35,7 +36,7 @@ export function createHttpApp({ logger, dependencies, bodyLimit = '256kb' }: Htt
     if (failures.length === 0) res.json({ status: 'ready' });
     else res.status(503).json({ status: 'not_ready', failures });
   });
-  app.use(logRequests(logger));
+  app.use(observeRequests(logger));
   app.use(express.json({ limit: bodyLimit, type: ['application/json', 'application/*+json'], verify: keepRawBody }));
   app.use(refuseDeepJson);
   return app;
@@ -62,15 +63,29 @@ const keepRawBody = (req: object, _res: unknown, bytes: Buffer): void => void ra
 export const rawBodyOf = (req: Request): Buffer | undefined => rawBodies.get(req);
 
 /** One line per answered request: errors always, refusals at info, the rest only at debug. */
-function logRequests(logger: Logger): RequestHandler {
+/**
+ * Logs each answer (errors at info and above, the rest at debug) and records its duration by
+ * method, route template (`/conversations/:id`, none when no route matched) and status.
+ */
+function observeRequests(logger: Logger): RequestHandler {
+  const durations = metrics.getMeter('@relaydesk/service-kit').createHistogram('http.server.request.duration', {
+    unit: 's',
+    description: 'From the arrival of a request to the end of its answer',
+    advice: { explicitBucketBoundaries: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] },
+  });
   return (req, res, next) => {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       const status = res.statusCode;
-      const level = status >= 500 ? 'error' : status >= 400 ? 'info' : 'debug';
-      if (!logger.isLevelEnabled(level)) return;
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      logger[level]({ method: req.method, url: req.originalUrl, status, ms: Math.round(ms * 10) / 10 }, 'request');
+      const route = (req.route as { path?: unknown } | undefined)?.path;
+      durations.record(ms / 1000, {
+        'http.request.method': req.method,
+        'http.response.status_code': status,
+        ...(typeof route === 'string' ? { 'http.route': route } : {}),
+      });
+      const level = status >= 500 ? 'error' : status >= 400 ? 'info' : 'debug';
+      if (logger.isLevelEnabled(level)) logger[level]({ method: req.method, url: req.originalUrl, status, ms: Math.round(ms * 10) / 10 }, 'request');
     });
     next();
   };

@@ -1,4 +1,7 @@
 import type { NodeSDK } from '@opentelemetry/sdk-node';
+import { startMetrics, stopMetrics } from './metrics';
+
+export { startMetrics, stopMetrics, type MetricsOptions } from './metrics';
 
 let sdk: NodeSDK | undefined;
 
@@ -8,10 +11,13 @@ let sdk: NodeSDK | undefined;
  * spans of HTTP, express, pg and ioredis, AMQP spans made by libs/bus, `traceparent` in message
  * headers, trace ids in logs. Unset, nothing is instrumented (the instrumentation's context
  * tracking cost a third of a busy service's CPU for spans nobody would read) and the SDK is not
- * even loaded: its modules took longer to load than the rest of a service.
+ * even loaded: its modules took longer to load than the rest of a service. Metrics (startMetrics)
+ * go to the same endpoint, and to `GET /metrics` on METRICS_PORT when that is set.
  */
 export async function startTelemetry(serviceName: string): Promise<void> {
-  if (sdk || !process.env['OTEL_EXPORTER_OTLP_ENDPOINT']) return;
+  const otlp = Boolean(process.env['OTEL_EXPORTER_OTLP_ENDPOINT']);
+  await startMetrics(serviceName, { prometheusPort: metricsPortOf(process.env['METRICS_PORT']), otlp });
+  if (sdk || !otlp) return;
   const [{ NodeSDK }, { OTLPTraceExporter }, { HttpInstrumentation }, { ExpressInstrumentation }, { PgInstrumentation }, { IORedisInstrumentation }] = await Promise.all([
     import('@opentelemetry/sdk-node'),
     import('@opentelemetry/exporter-trace-otlp-http'),
@@ -23,6 +29,7 @@ export async function startTelemetry(serviceName: string): Promise<void> {
   sdk = new NodeSDK({
     serviceName,
     traceExporter: new OTLPTraceExporter(),
+    metricReaders: [], // startMetrics registered them
     instrumentations: [
       new HttpInstrumentation(),
       new ExpressInstrumentation(),
@@ -33,8 +40,17 @@ export async function startTelemetry(serviceName: string): Promise<void> {
   sdk.start();
 }
 
-/** Sends the spans still buffered; a stopping service calls it last. */
+/** Sends the spans and metrics still buffered; a stopping service calls it last. */
 export async function stopTelemetry(): Promise<void> {
   await sdk?.shutdown();
   sdk = undefined;
+  await stopMetrics();
+}
+
+/** METRICS_PORT: where `GET /metrics` answers (Prometheus text format); unset, there is none. */
+function metricsPortOf(value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 1 || port > 65_535) throw new Error(`METRICS_PORT must be a port number (1–65535), not "${value}"`);
+  return port;
 }

@@ -9,3 +9,4 @@ export * from './telegram-stand-in';
 export * from './event-tap';
 export * from './smtp-server';
 export * from './browser';
+export * from './metrics';

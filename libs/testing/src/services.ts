@@ -12,6 +12,8 @@ export type RunningService = {
   name: ServiceName;
   url: string;
   port: number;
+  /** `GET /metrics` of the service, when it was started with a metrics port. */
+  metricsUrl: string | undefined;
   process: ChildProcess;
   output: () => string;
   /** SIGTERM and wait for a clean exit; returns the exit code. */
@@ -33,18 +35,20 @@ export async function freePort(): Promise<number> {
 /** Starts a service as its own process (tsx, no build), as production would, and waits for /ready. */
 export type StartOptions = {
   port?: number;
+  /** Serve Prometheus metrics there (METRICS_PORT). */
+  metricsPort?: number;
   onOutput?: (line: string) => void;
   /** Own process group: a terminal's Ctrl+C reaches only the supervisor, which stops services in order. */
   detached?: boolean;
 };
 
-export async function startService(name: ServiceName, env: Record<string, string>, { port, onOutput, detached = false }: StartOptions = {}): Promise<RunningService> {
+export async function startService(name: ServiceName, env: Record<string, string>, { port, metricsPort, onOutput, detached = false }: StartOptions = {}): Promise<RunningService> {
   const listenPort = port ?? (await freePort());
   // SERVICE_CPU_PROF_DIR=<dir>: each service writes a V8 CPU profile there when it stops (for the bench).
   const profile = process.env['SERVICE_CPU_PROF_DIR'] ? ['--cpu-prof', `--cpu-prof-dir=${join(process.env['SERVICE_CPU_PROF_DIR'], name)}`] : [];
   const child = spawn(process.execPath, [...profile, '--import', 'tsx', join(root, 'services', name, 'src', 'main.ts')], {
     cwd: root,
-    env: { ...process.env, ...env, PORT: String(listenPort) },
+    env: { ...process.env, ...env, PORT: String(listenPort), ...(metricsPort === undefined ? {} : { METRICS_PORT: String(metricsPort) }) },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached,
   });
@@ -57,18 +61,17 @@ export async function startService(name: ServiceName, env: Record<string, string
   child.stderr.on('data', keep);
   const exited = once(child, 'exit') as Promise<[number | null]>;
   const url = `http://127.0.0.1:${listenPort}`;
-  const failed = exited.then(() => {
+  const hasExited = () => child.exitCode !== null || child.signalCode !== null;
+  const started = await waitFor(`${name} ready`, async () => (hasExited() ? 'exited' : (await fetch(`${url}/ready`)).ok && 'ready'), { timeoutMs: 60_000, intervalMs: 100 });
+  if (started === 'exited') {
+    await exited; // its output is all read by then
     throw new Error(`${name} exited during start:\n${output}`);
-  });
-  await Promise.race([
-    waitFor(`${name} ready`, async () => (await fetch(`${url}/ready`)).ok, { timeoutMs: 60_000, intervalMs: 100 }),
-    failed,
-  ]);
-  failed.catch(() => undefined);
+  }
   return {
     name,
     url,
     port: listenPort,
+    metricsUrl: metricsPort === undefined ? undefined : `http://127.0.0.1:${metricsPort}/metrics`,
     process: child,
     output: () => output,
     async stop() {
@@ -105,22 +108,26 @@ export type Stack = {
 
 export type StackService = 'gateway' | 'ingestion' | 'routing' | 'conversation' | 'search' | 'notification' | 'analytics';
 
-/** All services of the skeleton against one test environment, the gateway pointed at the others. */
-export async function startStack(base: Record<string, string>, extra: Record<string, string> = {}): Promise<Stack> {
+/**
+ * All services of the skeleton against one test environment, the gateway pointed at the others;
+ * with `metrics`, each serves `GET /metrics` on a port of its own.
+ */
+export async function startStack(base: Record<string, string>, extra: Record<string, string> = {}, { metrics = false }: { metrics?: boolean } = {}): Promise<Stack> {
   const admin = { email: 'admin@relaydesk.test', password: 'admin-password-1' };
   // The webhook addresses ingestion hands out lead to this stack's ingestion, not to whatever holds 8081.
   const ingestionPort = await freePort();
   const env = { ...base, BCRYPT_ROUNDS: '4', ADMIN_EMAIL: admin.email, ADMIN_PASSWORD: admin.password, TRUST_PROXY: 'loopback', PUBLIC_INGEST_URL: `http://127.0.0.1:${ingestionPort}`, ...extra };
+  const metricsPort = async () => (metrics ? { metricsPort: await freePort() } : {});
   const [ingestion, routing, conversation, search, notification, analytics] = await Promise.all([
-    startService('ingestion', env, { port: ingestionPort }),
-    startService('routing', env),
-    startService('conversation', env),
-    startService('search', env),
-    startService('notification', env),
-    startService('tagging-analytics', env),
+    startService('ingestion', env, { port: ingestionPort, ...(await metricsPort()) }),
+    startService('routing', env, await metricsPort()),
+    startService('conversation', env, await metricsPort()),
+    startService('search', env, await metricsPort()),
+    startService('notification', env, await metricsPort()),
+    startService('tagging-analytics', env, await metricsPort()),
   ]);
   const gatewayEnv = { ...env, CONVERSATION_URL: conversation.url, INGESTION_URL: ingestion.url, SEARCH_URL: search.url, ANALYTICS_URL: analytics.url };
-  const gateway = await startService('gateway', gatewayEnv);
+  const gateway = await startService('gateway', gatewayEnv, await metricsPort());
   const services = { gateway, ingestion, routing, conversation, search, notification, analytics };
   const stack: Stack = {
     ...services,
@@ -130,7 +137,8 @@ export async function startStack(base: Record<string, string>, extra: Record<str
       const old = stack[key];
       await old.kill();
       await whileDown?.();
-      stack[key] = await startService(old.name, key === 'gateway' ? gatewayEnv : env, { port: old.port });
+      const keptMetricsPort = old.metricsUrl === undefined ? {} : { metricsPort: Number(new URL(old.metricsUrl).port) };
+      stack[key] = await startService(old.name, key === 'gateway' ? gatewayEnv : env, { port: old.port, ...keptMetricsPort });
       return stack[key];
     },
     async stop() {
