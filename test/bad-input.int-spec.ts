@@ -442,7 +442,7 @@ describe('bad input (D33) and what one may not see or do (D34)', () => {
       expectError(await ann.get(`/api/v1/conversations/${alice}/messages?before=garbage`), [400, 'validation_failed', /\bbefore\b/]);
     });
 
-    it('D33: POST messages refuses unknown fields, wrong or missing text, bad JSON, 413 and bad Idempotency-Keys, and writes nothing', async () => {
+    it('D33: POST messages refuses unknown fields, wrong, blank or missing text, bad JSON, 413 and bad Idempotency-Keys, and writes nothing', async () => {
       const history = async (id: string) => (await admin.get(`/api/v1/conversations/${id}/messages`)).body.items;
       const before = await history(alice);
       const send = (body: unknown, headers: Record<string, string> = {}) => ann.post(`/api/v1/conversations/${alice}/messages`, body, headers);
@@ -452,6 +452,7 @@ describe('bad input (D33) and what one may not see or do (D34)', () => {
         [{ text: null }, 'text'],
         [{}, 'text'],
         [{ text: '' }, 'text'],
+        [{ text: ' \n\t ' }, /must not be blank/],
         [{ text: 't'.repeat(10_001) }, 'text'],
         [['hi'], '(root)'],
         ['hi', /JSON|root/],
@@ -637,13 +638,14 @@ describe('bad input (D33) and what one may not see or do (D34)', () => {
       expectError(await ingest.with({ origin }).bearer(visitorA.token).post(messages('nope'), body), [400, 'validation_failed', 'channelId']);
     });
 
-    it('D33: POST messages refuses unknown fields, wrong or missing fields, bad JSON and 413; none is stored and the next one is', async () => {
+    it('D33: POST messages refuses unknown fields, wrong, blank or missing fields, bad JSON and 413; none is stored and the next one is', async () => {
       const visitor = ingest.with({ origin }).bearer(visitorA.token);
       const cases: [unknown, string | RegExp][] = [
         [{ text: 'hi', clientMessageId: 'rejected-1', html: '<b>' }, 'html'],
         [{ text: 'hi' }, 'clientMessageId'],
         [{ clientMessageId: 'rejected-2' }, 'text'],
         [{ text: '', clientMessageId: 'rejected-3' }, 'text'],
+        [{ text: '   ', clientMessageId: 'rejected-blank' }, /must not be blank/],
         [{ text: 42, clientMessageId: 'rejected-4' }, 'text'],
         [{ text: 'hi', clientMessageId: 5 }, 'clientMessageId'],
         [{ text: 'hi', clientMessageId: `rejected-${'x'.repeat(100)}` }, 'clientMessageId'],

@@ -113,6 +113,7 @@ describe('hand-over and notes', () => {
       [path(id, '/group'), { groupId: '00000000-0000-4000-8000-000000000000' }, 'groupIds'],
       [path(id, '/group'), {}, 'groupId'],
       [path(id, '/notes'), { text: '' }, 'text'],
+      [path(id, '/notes'), { text: ' \n ' }, 'text'],
       [path(id, '/notes'), { text: 'x'.repeat(10_001) }, 'text'],
     ] as const;
     for (const [url, body, field] of bad) {

@@ -142,6 +142,7 @@ describe('outgoing WhatsApp conversations', () => {
     }
     expect((await ann.api.post('/api/v1/outgoing', { phone: withWhatsApp, clientName: '', text: 'Hi' })).status).toBe(400);
     expect((await ann.api.post('/api/v1/outgoing', { phone: withWhatsApp, clientName: 'X', text: '' })).status).toBe(400);
+    expect((await ann.api.post('/api/v1/outgoing', { phone: withWhatsApp, clientName: 'X', text: '  ' })).status).toBe(400);
   });
 
   it('D29, D3: the group must be one of mine (403), and is required when I am in several (400)', async () => {

@@ -15,8 +15,10 @@ export function withStorableText(value: unknown): unknown {
   return Object.fromEntries(Object.entries(value).map(([key, v]) => [withStorableText(key), withStorableText(v)]));
 }
 
-/** Text a person typed: any Unicode (D20), trimmed of nothing, bounded. */
+/** A message's text: any Unicode (D20), trimmed of nothing, bounded. */
 export const messageText = storableString.min(1).max(10_000);
+/** What an operator or a webchat visitor sends: a message's text with something in it besides white space (D33). */
+export const typedText = messageText.refine((t) => t.trim().length > 0, 'must not be blank').meta({ minLength: 1, maxLength: 10_000 });
 export const personName = storableString.trim().min(1).max(200);
 
 export const channelTypes = ['whatsapp', 'telegram', 'webchat', 'api'] as const;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { channelType, messageText, storableString, uuid } from '../primitives';
+import { channelType, typedText, storableString, uuid } from '../primitives';
 
 export const mimeType = z.string().max(255).regex(/^[\w.+-]+\/[\w.+-]+$/, 'must be a MIME type');
 
@@ -13,11 +13,11 @@ export const storedAttachment = z.strictObject({
 export type StoredAttachment = z.infer<typeof storedAttachment>;
 
 /** The fields beside the one `file` part of a multipart POST /conversations/:id/messages (D15). */
-export const uploadFields = z.strictObject({ text: messageText.optional() });
+export const uploadFields = z.strictObject({ text: typedText.optional() });
 
 /** Gateway → conversation service: an operator's reply, text and/or an uploaded file. */
 export const operatorMessageBody = z
-  .strictObject({ text: messageText.optional(), attachment: storedAttachment.optional() })
+  .strictObject({ text: typedText.optional(), attachment: storedAttachment.optional() })
   .refine((m) => m.text !== undefined || m.attachment !== undefined, { message: 'needs text or attachment', path: ['text'] });
 export type OperatorMessageBody = z.infer<typeof operatorMessageBody>;
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { conversationStatus, messageText, uuid } from '../primitives';
+import { conversationStatus, typedText, uuid } from '../primitives';
 import { pageQuery } from './paging';
 
 export const conversationTabs = ['unassigned', 'mine', 'closed', 'all', 'blacklist'] as const;
@@ -20,7 +20,7 @@ export const listMessagesQuery = z.strictObject({
 });
 export type ListMessagesQuery = z.infer<typeof listMessagesQuery>;
 
-export const sendMessageBody = z.strictObject({ text: messageText });
+export const sendMessageBody = z.strictObject({ text: typedText });
 export type SendMessageBody = z.infer<typeof sendMessageBody>;
 
 export const conversationIdParams = z.object({ id: uuid });
@@ -31,5 +31,5 @@ export type AssignBody = z.infer<typeof assignBody>;
 export const changeGroupBody = z.strictObject({ groupId: uuid });
 export type ChangeGroupBody = z.infer<typeof changeGroupBody>;
 
-export const noteBody = z.strictObject({ text: messageText });
+export const noteBody = z.strictObject({ text: typedText });
 export type NoteBody = z.infer<typeof noteBody>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { messageText, personName, uuid } from '../primitives';
+import { typedText, personName, uuid } from '../primitives';
 
 /** A phone number in E.164: `+` and 8–15 digits; spaces and dashes people type are dropped. */
 export const e164Phone = z
@@ -13,7 +13,7 @@ export const outgoingCheckBody = z.strictObject({ phone: e164Phone });
 export type OutgoingCheckBody = z.infer<typeof outgoingCheckBody>;
 
 /** D29: an operator starts a WhatsApp conversation; groupId is required when he is in several groups. */
-export const startOutgoingBody = z.strictObject({ phone: e164Phone, clientName: personName, text: messageText, groupId: uuid.optional() });
+export const startOutgoingBody = z.strictObject({ phone: e164Phone, clientName: personName, text: typedText, groupId: uuid.optional() });
 export type StartOutgoingBody = z.infer<typeof startOutgoingBody>;
 
 /** Internal (gateway → ingestion): the number check, on a given WhatsApp channel or the first one. */
@@ -29,7 +29,7 @@ export const outgoingConversationBody = z.strictObject({
   externalClientId: z.string().regex(/^\d{8,15}$/, 'must be the WhatsApp id: 8-15 digits'),
   phone: e164Phone,
   clientName: personName,
-  text: messageText,
+  text: typedText,
   groupId: uuid,
 });
 export type OutgoingConversationBody = z.infer<typeof outgoingConversationBody>;

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { messageText, personName, storableString } from '../primitives';
+import { typedText, personName, storableString } from '../primitives';
 
 export const webchatSessionBody = z.strictObject({ name: personName });
 export const webchatMessageBody = z.strictObject({
-  text: messageText,
+  text: typedText,
   clientMessageId: storableString.min(1).max(100),
 });
 export type WebchatMessageBody = z.infer<typeof webchatMessageBody>;
