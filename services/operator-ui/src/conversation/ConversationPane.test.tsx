@@ -125,12 +125,16 @@ describe('ConversationPane: live', () => {
     expect(screen.getByTestId('message-o').querySelector('.cv-delivery')!.textContent).toContain('Delivered');
   });
 
-  it('conversation.updated refreshes the header; visible:false leaves', async () => {
+  it('conversation.updated refreshes the header; visible:false says why, then leaves', async () => {
     const { live, onLeave } = await open(routesFor([]));
     act(() => live.emit({ type: 'conversation.updated', data: { ...conversation({ status: 'closed', assignee: { id: anna.id, name: 'Anna' } }), visible: true } }));
     expect(screen.getByText('Closed', { selector: '.cv-status' })).toBeTruthy();
     expect(onLeave).not.toHaveBeenCalled();
+    vi.useFakeTimers({ shouldAdvanceTime: true });
     act(() => live.emit({ type: 'conversation.updated', data: { id: 'c1', visible: false } }));
+    expect(screen.getByRole('alert').textContent).toContain('A colleague took this conversation or moved it out of your view.');
+    expect(onLeave).not.toHaveBeenCalled();
+    act(() => vi.advanceTimersByTime(LEAVE_AFTER_MS));
     expect(onLeave).toHaveBeenCalledTimes(1);
   });
 });
@@ -154,6 +158,26 @@ describe('ConversationPane: moves', () => {
     expect(screen.queryByRole('textbox', { name: 'Message to the client' })).toBeNull();
     vi.useFakeTimers({ shouldAdvanceTime: true });
     fireEvent.click(screen.getByRole('button', { name: 'Start conversation' }));
+    expect((await screen.findByRole('alert')).textContent).toContain('Someone else took this conversation.');
+    expect(onLeave).not.toHaveBeenCalled();
+    act(() => vi.advanceTimersByTime(LEAVE_AFTER_MS));
+    expect(onLeave).toHaveBeenCalledTimes(1);
+  });
+
+  it('D7: a take lost while the stream already said the conversation went says who won it, not that it vanished', async () => {
+    let emit: (f: { type: string; data: unknown }) => void = () => undefined;
+    const { live, onLeave } = await open(
+      routesFor([], {
+        'GET /conversations/c1': { body: conversation({ status: 'unassigned', assignee: null }) },
+        'POST /conversations/c1/take': () => {
+          emit({ type: 'conversation.updated', data: { id: 'c1', visible: false } });
+          return { status: 409, body: { error: { code: 'conflict', message: 'Conversation is already taken' } } };
+        },
+      }),
+    );
+    emit = (f) => act(() => live.emit(f));
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    fireEvent.click(await screen.findByRole('button', { name: 'Start conversation' }));
     expect((await screen.findByRole('alert')).textContent).toContain('Someone else took this conversation.');
     expect(onLeave).not.toHaveBeenCalled();
     act(() => vi.advanceTimersByTime(LEAVE_AFTER_MS));

@@ -44,6 +44,8 @@ export function useOpenConversation(conversationId: string, onLeave: () => void)
     latestOnLeave.current();
   }, []);
   const leaveTimer = useRef<ReturnType<typeof setTimeout>>(undefined);
+  /** A move of the caller's own is under way: its answer decides whether the pane leaves. */
+  const moving = useRef(false);
   const base = `/conversations/${conversationId}`;
 
   useEffect(() => {
@@ -122,7 +124,10 @@ export function useOpenConversation(conversationId: string, onLeave: () => void)
     switch (frame.type) {
       case 'conversation.updated': {
         if (data['id'] !== conversationId) return;
-        if (data['visible'] === false) return leave();
+        if (data['visible'] === false) {
+          if (!moving.current) leaveLater('A colleague took this conversation or moved it out of your view.');
+          return;
+        }
         const item = data as unknown as ConversationItem;
         setConv((old) => (old ? { ...old, ...item } : item));
         if (client && (item.client?.name !== client.name || item.client?.blacklisted !== client.blacklisted || (item.pin?.label ?? null) !== (client.pin?.label ?? null)))
@@ -156,6 +161,7 @@ export function useOpenConversation(conversationId: string, onLeave: () => void)
   const move = async (request: () => Promise<ConversationItem | undefined>, then?: 'leave') => {
     setBusy(true);
     setBanner(undefined);
+    moving.current = true;
     try {
       const item = await request();
       if (item && typeof item === 'object' && 'status' in item) setConv((old) => ({ ...old, ...item }));
@@ -166,6 +172,7 @@ export function useOpenConversation(conversationId: string, onLeave: () => void)
       void readConversation();
       throw e;
     } finally {
+      moving.current = false;
       setBusy(false);
     }
   };
@@ -174,6 +181,7 @@ export function useOpenConversation(conversationId: string, onLeave: () => void)
   const take = async () => {
     setBusy(true);
     setBanner(undefined);
+    moving.current = true;
     try {
       setConv(await api.post<ConversationItem>(`${base}/take`));
       void readConversation();
@@ -184,6 +192,7 @@ export function useOpenConversation(conversationId: string, onLeave: () => void)
         void readConversation();
       }
     } finally {
+      moving.current = false;
       setBusy(false);
     }
   };
