@@ -172,6 +172,9 @@ export class WhatsappStandIn {
     if (m?.messaging_product !== 'whatsapp' || typeof m.to !== 'string' || typeof m.type !== 'string') return reply(400, apiError(100, 'Invalid parameter'));
     const media = m[m.type] as { id?: unknown } | undefined;
     if (m.type !== 'text' && (typeof media?.id !== 'string' || !this.media.has(media.id))) return reply(400, apiError(131053, 'Media upload error: unknown media id'));
+    const text = m.type === 'text' ? (m['text'] as { body?: unknown } | undefined)?.body : undefined;
+    if (m.type === 'text' && (typeof text !== 'string' || text.length === 0)) return reply(400, apiError(100, "Param text['body'] is required"));
+    if (typeof text === 'string' && text.length > 4096) return reply(400, apiError(100, "Param text['body'] must be at most 4096 characters long."));
     reply(200, { messaging_product: 'whatsapp', contacts: [{ input: m.to, wa_id: digits(m.to) }], messages: [{ id: `wamid.STANDIN${++this.sent}` }] });
   }
 

@@ -2,7 +2,8 @@ import { TelegramStandIn } from '@relaydesk/testing';
 import type { Channel } from '../../store/channel.repository';
 import { SendFailure } from '../platform-call';
 import { readTelegramError } from './bot-api';
-import { CAPTION_MAX, splitText, TelegramSender, TEXT_MAX } from './sender';
+import { splitText } from '../split-text';
+import { CAPTION_MAX, TelegramSender, TEXT_MAX } from './sender';
 
 describe('TelegramSender against the Bot API stand-in', () => {
   const botToken = '123456:sender-spec-token';

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Channel } from '../../store/channel.repository';
 import type { ChannelSender, OutboundFile } from '../deliver-outbound';
 import { SendFailure } from '../platform-call';
+import { splitText } from '../split-text';
 import { callBotApi, postJson } from './bot-api';
 
 /** Telegram's limits on a message's text and on a file's caption, in UTF-16 code units. */
@@ -52,19 +53,4 @@ export class TelegramSender implements ChannelSender {
     if (!answer.success) throw new SendFailure('retry', 'bad_answer', `The Telegram Bot API answered ${method} without a message_id`);
     return { externalMessageId: String(answer.data.message_id) };
   }
-}
-
-/** Cuts a text into parts of at most `max` UTF-16 code units, at a line break or space when one is near. */
-export function splitText(text: string, max: number): string[] {
-  const parts: string[] = [];
-  let rest = text;
-  while (rest.length > max) {
-    let cut = rest.lastIndexOf('\n', max);
-    if (cut < max / 2) cut = rest.lastIndexOf(' ', max);
-    const atSpace = cut >= max / 2;
-    if (!atSpace) cut = /[\uD800-\uDBFF]/.test(rest.charAt(max - 1)) ? max - 1 : max; // never split an emoji's surrogate pair
-    parts.push(rest.slice(0, cut));
-    rest = rest.slice(atSpace ? cut + 1 : cut);
-  }
-  return [...parts, rest].filter((p) => p.length > 0);
 }
