@@ -11,5 +11,5 @@ export default defineConfig({
   resolve: { alias: { '@relaydesk/contracts/attachment-rules': fileURLToPath(new URL('../../libs/contracts/src/attachment-rules.ts', import.meta.url)) } },
   build: { outDir: 'dist', emptyOutDir: true, sourcemap: true },
   server: { proxy: { '/api': { target: gateway, ws: true } } },
-  test: { environment: 'jsdom', include: ['src/**/*.test.{ts,tsx}'] },
+  test: { environment: 'jsdom', include: ['src/**/*.test.{ts,tsx}'], setupFiles: ['src/test-setup.ts'] },
 });

@@ -25,6 +25,22 @@ describe('Composer', () => {
     vi.stubGlobal('XMLHttpRequest', vi.fn(() => ({ open: vi.fn(), setRequestHeader: vi.fn(), send: vi.fn(), upload: {} })));
   });
 
+  it('keeps an unsent draft per conversation: back after opening another one or a reload, gone once sent', async () => {
+    stubApi({ 'POST /conversations/c1/messages': (c) => ({ status: 201, body: sent((c.body as { text: string }).text) }) });
+    const { box } = renderComposer();
+    fireEvent.change(box, { target: { value: 'Half a reply 🙂' } });
+    cleanup();
+    renderWithSession(<Composer api={new Api('test-token')} conversationId="c2" channel="webchat" onSent={vi.fn()} />);
+    expect((screen.getByRole('textbox', { name: 'Message to the client' }) as HTMLTextAreaElement).value).toBe('');
+    cleanup();
+    const again = renderComposer();
+    expect(again.box.value).toBe('Half a reply 🙂');
+    fireEvent.keyDown(again.box, { key: 'Enter', ctrlKey: true });
+    await waitFor(() => expect(again.onSent).toHaveBeenCalledTimes(1));
+    cleanup();
+    expect(renderComposer().box.value).toBe('');
+  });
+
   it('D15: Ctrl+Enter sends once, with an Idempotency-Key, and clears the box', async () => {
     const api = stubApi({ 'POST /conversations/c1/messages': (c) => ({ status: 201, body: sent((c.body as { text: string }).text) }) });
     const { box, onSent } = renderComposer();

@@ -3,6 +3,8 @@ import { ApiError, type Api } from '../api/client';
 import type { ChannelType, Message, Page } from '../api/types';
 import { refusalOf } from './attachments';
 import { EmojiPicker } from './EmojiPicker';
+import { useSession } from '../session';
+import { useDraft } from './use-draft';
 import { messageOf, newKey, refused } from './util';
 
 export type CannedResponse = { id: string; title: string; text: string; scope: 'global' | 'personal'; ownerId?: string };
@@ -28,7 +30,8 @@ const matches = (r: CannedResponse, q: string): boolean => {
  * Idempotency-Key, kept across retries, so a retry after a lost answer is never a second message.
  */
 export function Composer({ api, conversationId, channel, onSent }: { api: Api; conversationId: string; channel: ChannelType; onSent: (message: Message) => void }) {
-  const [text, setText] = useState('');
+  const { me } = useSession();
+  const [text, setText] = useDraft(me.id, conversationId);
   const [mode, setMode] = useState<Mode>('reply');
   const [sending, setSending] = useState(false);
   const [error, setError] = useState<string>();

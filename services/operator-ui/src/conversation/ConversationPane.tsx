@@ -17,7 +17,7 @@ type DialogName = 'operator' | 'group' | 'email' | 'tag' | 'blacklist' | 'unlock
  * handed over, no longer visible), so the workspace can show the next one.
  */
 export function ConversationPane({ conversationId, onLeave }: { conversationId: string; onLeave: () => void }) {
-  // Another conversation starts from a clean slate: no draft, selection or dialog carried over.
+  // Another conversation starts from a clean slate: no selection or dialog carried over (its draft is its own, see useDraft).
   return <OpenConversation key={conversationId} conversationId={conversationId} onLeave={onLeave} />;
 }
 
