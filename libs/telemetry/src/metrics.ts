@@ -1,6 +1,5 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { metrics } from '@opentelemetry/api';
 import type { MeterProvider } from '@opentelemetry/sdk-metrics';
 
 let provider: MeterProvider | undefined;
@@ -21,7 +20,8 @@ export type MetricsOptions = {
  */
 export async function startMetrics(serviceName: string, { prometheusPort, otlp }: MetricsOptions): Promise<number | undefined> {
   if (provider || (prometheusPort === undefined && !otlp)) return undefined;
-  const [sdk, { PrometheusExporter }, { OTLPMetricExporter }, { resourceFromAttributes }] = await Promise.all([
+  const [{ metrics }, sdk, { PrometheusExporter }, { OTLPMetricExporter }, { resourceFromAttributes }] = await Promise.all([
+    import('@opentelemetry/api'),
     import('@opentelemetry/sdk-metrics'),
     import('@opentelemetry/exporter-prometheus'),
     import('@opentelemetry/exporter-metrics-otlp-http'),
@@ -51,9 +51,11 @@ export async function startMetrics(serviceName: string, { prometheusPort, otlp }
 
 /** Pushes what OTLP has not sent yet and closes the metrics port. */
 export async function stopMetrics(): Promise<void> {
-  await provider?.shutdown();
-  provider = undefined;
-  metrics.disable();
+  if (provider) {
+    await provider.shutdown();
+    provider = undefined;
+    (await import('@opentelemetry/api')).metrics.disable();
+  }
   const closing = server;
   server = undefined;
   if (closing) await new Promise<void>((resolve) => closing.close(() => resolve()));
