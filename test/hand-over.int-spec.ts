@@ -145,7 +145,7 @@ describe('hand-over and notes', () => {
     expect(managerSees).not.toContain(moved);
   });
 
-  it('D12: one conversation through every movement: each appended with who, when, from and to, and PostgreSQL refuses to edit the log', async () => {
+  it('D12: one conversation through every movement: each appended with who, when, from and to (named), and PostgreSQL refuses to edit the log', async () => {
     const id = await conversationOf('rex');
     const clientId = (await admin.get(path(id))).body.client.id;
     const moves: [string, () => Promise<{ status: number }>][] = [
@@ -188,6 +188,11 @@ describe('hand-over and notes', () => {
     const states = log.filter((e: any) => 'status' in e.to);
     for (const [before, after] of states.slice(0, -1).map((e: any, i: number) => [e, states[i + 1]])) expect({ action: after.action, from: after.from }).toEqual({ action: after.action, from: before.to });
     expect(log.find((e: any) => e.action === 'renamed')).toMatchObject({ from: { name: 'rex' }, to: { name: 'Rex (VIP) 🦖' } });
+    // The gateway names whom and which group each move's states mention, for the log's readers.
+    const entry = (action: string) => log.find((e: any) => e.action === action);
+    expect(entry('assigned').names[ids['ben']!]).toBe('ben');
+    expect(entry('group_changed').names[ids['Support']!]).toBe('Support');
+    expect(entry('pinned').names[entry('pinned').to.pinnedOperatorId]).toBe('cid');
 
     const db = new Client({ connectionString: env.databaseUrl });
     await db.connect();

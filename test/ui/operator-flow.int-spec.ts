@@ -28,7 +28,7 @@ describe('operator web app: the workspace in a browser', () => {
     await stand?.close();
   });
 
-  it('D7, D8, D16, D24, D23: take, reply with Ctrl+Enter and a canned response, tag two messages, mail them, close; the other operator sees it live', async () => {
+  it('D7, D8, D12, D16, D24, D23: take, reply with Ctrl+Enter and a canned response, tag two messages, mail them, close, read the log; the other operator sees it live', async () => {
     await visitorSays(scriptText);
     await row(anna, client).waitFor();
     await row(boris, client).waitFor();
@@ -96,6 +96,19 @@ describe('operator web app: the workspace in a browser', () => {
     await tab(anna, /^Closed/).click();
     await row(anna, client).waitFor();
     await screenshot(boris, 'flow-5-watching');
+
+    // D12: the conversation's log tells its movements in words.
+    await row(anna, client).click();
+    await anna.getByRole('button', { name: 'Conversation log' }).click();
+    const log = anna.getByRole('dialog', { name: 'Conversation log' });
+    await log.getByText('Anna closed it').waitFor();
+    expect(await log.getByRole('listitem').allTextContents()).toEqual([
+      expect.stringContaining('The client wrote; waiting in Unassigned, group Sales'),
+      expect.stringContaining('Anna took it'),
+      expect.stringContaining('Anna closed it'),
+    ]);
+    await screenshot(anna, 'flow-5-log');
+    await anna.keyboard.press('Escape');
   });
 
   it('D32: the pin control says Detach to its holder, Pinned (NAME) to another operator and Detach (assigned to NAME) to a super_admin', async () => {

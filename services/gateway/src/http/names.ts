@@ -4,7 +4,8 @@ import { withPinViews } from './pin-view';
 
 export type Named = { id: string; name?: string } | null;
 export type Item = { assignee: Named; group: Named; pin?: { operatorId: string } | null };
-export type LogItem = { actor: Named };
+type LogState = { assigneeId?: string | null; groupId?: string; pinnedOperatorId?: string | null } | null;
+export type LogItem = { actor: Named; from: LogState; to: LogState };
 export type MessageItem = { sender: { type: string; id?: string; name?: string } };
 
 /** Fills in the names of operators and groups, which the gateway owns, in what conversation answers. */
@@ -24,9 +25,19 @@ export class Names {
     return withPinViews(this.directory, caller, named);
   }
 
-  async log<T extends LogItem>(entries: T[]): Promise<T[]> {
-    const operators = await this.directory.operatorNames(entries.flatMap((e) => (e.actor ? [e.actor.id] : [])));
-    return entries.map((e) => ({ ...e, actor: e.actor && { id: e.actor.id, name: operators.get(e.actor.id) ?? null } }));
+  /** Names the actor, and in `names` each operator and group the entry's states mention by id. */
+  async log<T extends LogItem>(entries: T[]): Promise<(T & { names: Record<string, string | null> })[]> {
+    const states = entries.flatMap((e) => [e.from, e.to]).filter((state) => state !== null);
+    const ids = (list: (string | null | undefined)[]) => list.filter((id): id is string => typeof id === 'string');
+    const [operators, groups] = await Promise.all([
+      this.directory.operatorNames(ids([...entries.map((e) => e.actor?.id), ...states.flatMap((state) => [state.assigneeId, state.pinnedOperatorId])])),
+      this.directory.groupNames(ids(states.map((state) => state.groupId))),
+    ]);
+    return entries.map((e) => {
+      const mentioned = ids([e.from, e.to].flatMap((state) => [state?.assigneeId, state?.pinnedOperatorId, state?.groupId]));
+      const names = Object.fromEntries(mentioned.map((id) => [id, operators.get(id) ?? groups.get(id) ?? null]));
+      return { ...e, actor: e.actor && { id: e.actor.id, name: operators.get(e.actor.id) ?? null }, names };
+    });
   }
 
   async messages<T extends MessageItem>(messages: T[]): Promise<T[]> {

@@ -244,6 +244,28 @@ describe('ConversationPane: moves', () => {
     expect(screen.getAllByText('complaint', { selector: '.cv-tags .cv-tag' })).toHaveLength(2);
   });
 
+  it('D12: "Conversation log" lists every movement, oldest first, in words with names', async () => {
+    await open(
+      routesFor([], {
+        'GET /conversations/c1/log': {
+          body: {
+            items: [
+              { action: 'created', actor: null, from: null, to: { status: 'unassigned', assigneeId: null, groupId: 'g1' }, at: '2026-12-07T09:00:00.000Z', names: { g1: 'Sales' } },
+              { action: 'taken', actor: { id: anna.id, name: 'Anna' }, from: { status: 'unassigned', assigneeId: null, groupId: 'g1' }, to: { status: 'in_progress', assigneeId: anna.id, groupId: 'g1' }, at: '2026-12-07T09:05:00.000Z', names: {} },
+            ],
+          },
+        },
+      }),
+    );
+    fireEvent.click(screen.getByRole('button', { name: 'Conversation log' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Conversation log' });
+    const rows = await within(dialog).findAllByRole('listitem');
+    expect(rows.map((r) => r.querySelector('span')?.textContent)).toEqual(['The client wrote; waiting in Unassigned, group Sales', 'Anna took it']);
+    expect(rows.map((r) => r.querySelector('time')?.getAttribute('datetime'))).toEqual(['2026-12-07T09:00:00.000Z', '2026-12-07T09:05:00.000Z']);
+    fireEvent.click(within(dialog).getByText('Close', { selector: 'button' }));
+    expect(screen.queryByRole('dialog')).toBeNull();
+  });
+
   it('D23: sends the selected messages by email and follows queued → sent', async () => {
     let polled = 0;
     const { api } = await open(

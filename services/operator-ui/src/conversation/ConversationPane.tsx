@@ -4,12 +4,12 @@ import { hasAllTab, useSession } from '../session';
 import { ClientPanel } from './ClientPanel';
 import { Composer } from './Composer';
 import { ConversationHeader } from './ConversationHeader';
-import { AssignGroupDialog, AssignOperatorDialog, ConfirmDialog, EmailDialog, TagDialog } from './Dialogs';
+import { AssignGroupDialog, AssignOperatorDialog, ConfirmDialog, EmailDialog, LogDialog, TagDialog } from './Dialogs';
 import { History } from './History';
 import { useOpenConversation } from './use-open-conversation';
 import './conversation.css';
 
-type DialogName = 'operator' | 'group' | 'email' | 'tag' | 'blacklist' | 'unlock';
+type DialogName = 'operator' | 'group' | 'email' | 'tag' | 'blacklist' | 'unlock' | 'log';
 
 /**
  * One conversation: its preview before "Start conversation" (Unassigned), history, composer,
@@ -110,6 +110,9 @@ function OpenConversation({ conversationId, onLeave }: { conversationId: string;
             Unlock conversation
           </button>
         )}
+        <button type="button" onClick={() => setDialog('log')}>
+          Conversation log
+        </button>
         {selectedIds.length > 0 && (
           <button type="button" className="cv-link" onClick={() => setSelected(new Set())}>
             Clear selection
@@ -167,6 +170,7 @@ function OpenConversation({ conversationId, onLeave }: { conversationId: string;
           }}
         />
       )}
+      {dialog === 'log' && <LogDialog api={api} conversationId={conversationId} onClose={() => setDialog(undefined)} />}
       {dialog === 'email' && <EmailDialog api={api} conversationId={conversationId} selectedIds={selectedIds} defaultSubject={`Conversation with ${clientName}`} onClose={() => setDialog(undefined)} />}
       {dialog === 'tag' && (
         <TagDialog

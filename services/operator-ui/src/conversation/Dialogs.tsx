@@ -3,7 +3,8 @@ import type { Api } from '../api/client';
 import type { Group, Message, OperatorSummary, Presence, Tag } from '../api/types';
 import { useStreamFrames } from '../session';
 import { Dialog, FormActions } from './Dialog';
-import { messageOf } from './util';
+import { describeLogEntry, type LogEntry } from './log-entry';
+import { fullTime, messageOf, shortTime } from './util';
 
 /** D21: the operators the server lets the caller pick, with their presence. */
 export function AssignOperatorDialog({ api, currentId, onAssign, onClose }: { api: Api; currentId: string | undefined; onAssign: (operatorId: string) => Promise<void>; onClose: () => void }) {
@@ -369,6 +370,47 @@ export function ConfirmDialog({ title, text, confirm, onConfirm, onClose }: { ti
           }}
         >
           {confirm}
+        </button>
+      </div>
+    </Dialog>
+  );
+}
+
+/** D12: every movement of the conversation, oldest first: who moved it where, and when. */
+export function LogDialog({ api, conversationId, onClose }: { api: Api; conversationId: string; onClose: () => void }) {
+  const [entries, setEntries] = useState<LogEntry[]>();
+  const [error, setError] = useState<string>();
+
+  useEffect(() => {
+    api
+      .get<{ items: LogEntry[] }>(`/conversations/${conversationId}/log`)
+      .then((page) => setEntries(page.items))
+      .catch((e: unknown) => setError(messageOf(e)));
+  }, [api, conversationId]);
+
+  return (
+    <Dialog title="Conversation log" onClose={onClose}>
+      {error && (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
+      {!entries && !error && <p className="cv-muted">Loading the log…</p>}
+      {entries && (
+        <ol className="cv-log" aria-label="Movements, oldest first">
+          {entries.map((entry, i) => (
+            <li key={i}>
+              <time dateTime={entry.at} title={fullTime(entry.at)}>
+                {shortTime(entry.at)}
+              </time>{' '}
+              <span dir="auto">{describeLogEntry(entry)}</span>
+            </li>
+          ))}
+        </ol>
+      )}
+      <div className="cv-dialog-actions">
+        <button type="button" className="primary" onClick={onClose}>
+          Close
         </button>
       </div>
     </Dialog>
