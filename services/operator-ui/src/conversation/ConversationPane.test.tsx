@@ -242,6 +242,16 @@ describe('ConversationPane: moves', () => {
     await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
     expect(api.called('POST', '/conversations/c1/tags')[0]!.body).toEqual({ messageIds: ['11111111-1111-4111-8111-111111111111', '22222222-2222-4222-8222-222222222222'], tagName: 'complaint' });
     expect(screen.getAllByText('complaint', { selector: '.cv-tags .cv-tag' })).toHaveLength(2);
+    expect(screen.getByRole('alert').textContent).toContain('Tag “complaint” added to 2 messages.');
+
+    // Tagged again: nothing changes, and the notice says so.
+    for (const box of screen.getAllByRole('checkbox')) fireEvent.click(box);
+    fireEvent.click(screen.getByRole('button', { name: 'Add Tag (2)' }));
+    const again = await screen.findByRole('dialog', { name: 'Add Tag' });
+    fireEvent.change(within(again).getByLabelText('Tag'), { target: { value: 'complaint' } });
+    fireEvent.click(await within(again).findByRole('button', { name: /Create tag/ }));
+    await waitFor(() => expect(screen.getByRole('alert').textContent).toContain('All 2 messages already had tag “complaint”.'));
+    expect(screen.getAllByText('complaint', { selector: '.cv-tags .cv-tag' })).toHaveLength(2);
   });
 
   it('D12: "Conversation log" lists every movement, oldest first, in words with names', async () => {

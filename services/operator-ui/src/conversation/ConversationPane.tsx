@@ -179,6 +179,7 @@ function OpenConversation({ conversationId, onLeave }: { conversationId: string;
           selectedIds={selectedIds}
           onClose={() => setDialog(undefined)}
           onTagged={(tag: Tag, tagged: Message[]) => {
+            const had = messages.filter((m) => selectedIds.includes(m.id) && m.tags.some((t) => t.id === tag.id)).length;
             setMessages((list) =>
               list.map((m) => {
                 if (!selectedIds.includes(m.id)) return m;
@@ -188,14 +189,16 @@ function OpenConversation({ conversationId, onLeave }: { conversationId: string;
             );
             setSelected(new Set());
             setDialog(undefined);
-            setBanner({ kind: 'info', text: `Tag “${tag.name}” added to ${selectedIds.length} message${selectedIds.length === 1 ? '' : 's'}.` });
+            setBanner({ kind: 'info', text: taggedNotice(tag.name, selectedIds.length - had, had) });
           }}
         />
       )}
       {dialog === 'blacklist' && (
         <ConfirmDialog
           title="Send to the black list"
-          text={`Messages from ${clientName} will be kept but reach no operator until the client is unlocked.`}
+          text={`Messages from ${clientName} will be kept but reach no operator until the client is unlocked.${
+            hasAllTab(me) ? '' : ' You will no longer see this conversation: only an operator with the Blacklist tab can unlock it.'
+          }`}
           confirm="Send to the black list"
           onClose={() => setDialog(undefined)}
           onConfirm={async () => {
@@ -218,4 +221,11 @@ function OpenConversation({ conversationId, onLeave }: { conversationId: string;
       )}
     </section>
   );
+}
+
+/** D24: what tagging did; tagging a message again changes nothing, and says so. */
+function taggedNotice(tagName: string, added: number, had: number): string {
+  const messages = (n: number) => `${n} message${n === 1 ? '' : 's'}`;
+  if (added === 0) return had === 1 ? `The message already had tag “${tagName}”.` : `All ${had} messages already had tag “${tagName}”.`;
+  return `Tag “${tagName}” added to ${messages(added)}${had > 0 ? `; ${messages(had)} already had it` : ''}.`;
 }
