@@ -9,7 +9,8 @@ const telegram = { botToken: '100000001:demo-telegram-bot-token', secretToken: '
 
 export async function startDemoPlatforms(ports: { whatsapp: number; telegram: number }): Promise<DemoPlatforms> {
   return {
-    whatsapp: await WhatsappStandIn.start({ accessToken: whatsapp.accessToken, port: ports.whatsapp }),
+    // Lena (seeded) and one more number have WhatsApp, for the outgoing dialog (FEATURE_OUTGOING_WHATSAPP=true).
+    whatsapp: await WhatsappStandIn.start({ accessToken: whatsapp.accessToken, port: ports.whatsapp, withWhatsApp: ['+4915112340001', '+4917012345678'] }),
     telegram: await TelegramStandIn.start({ botToken: telegram.botToken, port: ports.telegram }),
   };
 }
@@ -30,6 +31,7 @@ export async function seedPlatformChannels(root: HttpClient, ingestionUrl: strin
     const body = whatsappWebhookBody(whatsapp.phoneNumberId, { messages: [{ from, id: 'wamid.demo.1', type: 'text', text: { body: 'Hallo! Is my order #4711 on its way? 📦' } }], names: { [from]: 'Lena Schmidt' } });
     await postWhatsappWebhook(ingestionUrl, whatsappId, whatsapp.appSecret, body);
   }
+  platforms.whatsapp.webhook = { ingestionUrl, channelId: whatsappId, appSecret: whatsapp.appSecret, phoneNumberId: whatsapp.phoneNumberId };
   let telegramId = present.find((c) => c.type === 'telegram')?.id;
   const fresh = !telegramId;
   telegramId ??= await create(root, { type: 'telegram', name: 'Telegram', groupId, settings: { ...telegram, apiBaseUrl: platforms.telegram.apiBaseUrl } });

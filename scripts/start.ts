@@ -78,7 +78,7 @@ async function main(): Promise<void> {
     Webchat    ${env.PUBLIC_INGEST_URL}/ingest/v1/webchat/${webchatChannelId}/demo   (play the client; anna@ or boris@ answers in Sales)
     Log in     ${admin.email} / ${admin.password}   (super_admin)
     Operators  ${demoPeople.map((p) => p.email).join(', ')} / ${demoPassword}
-    WhatsApp   ${platforms.whatsapp.url}   (a stand-in for the Cloud API: replies in Support's WhatsApp chats land here)
+    WhatsApp   ${platforms.whatsapp.url}   (a stand-in for the Cloud API: GET /_standin/sent lists the replies; POST /_standin/messages {from, name, text} plays a client)
     Telegram   ${platforms.telegram.url}   (a stand-in for the Bot API; POST /_standin/updates {chatId, firstName, text} plays a client)
     Mail       ${mail.url}   (every transcript mailed from "Send to Email" lands here)
     RabbitMQ   http://localhost:15672 (guest / guest)

@@ -46,6 +46,22 @@ describe('the demo that npm start seeds', () => {
     await waitFor('her counters', async () => isDeepStrictEqual((await anna!.get('/api/v1/conversations/counters')).body, { mine: 1, unread: { unassigned: 2, mine: 0, closed: 0 } }) || undefined);
   });
 
+  it('the WhatsApp stand-in plays a client of the demo channel and lists what was sent to him', async () => {
+    const stand = platforms.whatsapp.url;
+    const played = await fetch(`${stand}/_standin/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ from: '+4917012345678', name: 'Otto Demo', text: 'Hallo, ist jemand da?' }) });
+    expect(played.status).toBe(200);
+    const admin = workspace.admin;
+    const id = await waitFor('Otto listed', async () => ((await admin.get('/api/v1/conversations?tab=all&limit=100')).body.items as { id: string; client: { name: string } }[]).find((i) => i.client.name === 'Otto Demo')?.id);
+    expect((await admin.post(`/api/v1/conversations/${id}/take`)).status).toBe(200);
+    expect((await admin.post(`/api/v1/conversations/${id}/messages`, { text: 'Ja, hier! 👋' })).status).toBe(201);
+    await waitFor('the reply at the stand-in', async () => {
+      const sent = (await (await fetch(`${stand}/_standin/sent`)).json()) as { items: { to: string; text?: { body: string } }[] };
+      return sent.items.some((m) => m.to === '4917012345678' && m.text?.body === 'Ja, hier! 👋') || undefined;
+    });
+    const refused = await fetch(`${stand}/_standin/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ from: 'nobody', text: '' }) });
+    expect(refused.status).toBe(400);
+  });
+
   it('seeds once: a second start finds the demo and adds nothing', async () => {
     const admin = workspace.admin;
     const before = await names(admin, 'all');

@@ -28,11 +28,15 @@ const digits = (phone: string): string => phone.replace(/\D/g, '');
  * media by id), `POST /{phone-number-id}/media` (multipart upload), `GET /{media-id}` (answering a
  * URL) and the download of that URL; and the number check of the On-Premises API (`POST /contacts`).
  * Every request is recorded. `failWith` answers that status until cleared; `script` queues answers
- * for one path, taken one per request.
+ * for one path, taken one per request. Outside the API, for the demo: `GET /_standin/sent` lists
+ * what was sent to clients, and `POST /_standin/messages` `{from, name, text}` plays a client
+ * writing to the channel of `webhook`.
  */
 export class WhatsappStandIn {
   readonly requests: StandInRequest[] = [];
   readonly withWhatsApp: Set<string>;
+  /** Where `POST /_standin/messages` delivers a client's text: a channel's webhook as Meta would call it. */
+  webhook: { ingestionUrl: string; channelId: string; appSecret: string; phoneNumberId: string } | undefined;
   failWith: number | undefined;
   private readonly media = new Map<string, Media>();
   private readonly scripted: { suffix: string; answer: ScriptedAnswer }[] = [];
@@ -96,7 +100,7 @@ export class WhatsappStandIn {
   /** The text and media messages sent to the Cloud API, in order. */
   sentMessages(): { to: string; type: string; wamid: string; [k: string]: unknown }[] {
     return this.requests
-      .filter((r) => /\/messages$/.test(r.path) && r.answered === 200)
+      .filter((r) => /\/messages$/.test(r.path) && !r.path.startsWith('/_standin/') && r.answered === 200)
       .map((r) => ({ ...(r.body as { to: string; type: string }), wamid: (r.answer as { messages: { id: string }[] }).messages[0]!.id }));
   }
 
@@ -127,6 +131,8 @@ export class WhatsappStandIn {
       const { answer } = this.scripted.splice(scripted, 1)[0]!;
       return reply(answer.status, answer.body ?? apiError(1, 'Stand-in scripted failure'), answer.headers);
     }
+    if (path === '/_standin/sent' && req.method === 'GET') return reply(200, { items: this.sentMessages() });
+    if (path === '/_standin/messages' && req.method === 'POST') return this.playClient(record.body, reply);
     if (this.failWith) return reply(this.failWith, apiError(1, 'Stand-in failure'));
     if (req.headers.authorization !== `Bearer ${this.accessToken}`) return reply(401, apiError(190, 'Invalid OAuth access token'));
     if (req.method === 'GET') return this.download(path, res, reply);
@@ -157,6 +163,18 @@ export class WhatsappStandIn {
       file_size: media.bytes.length,
       id,
     });
+  }
+
+  private async playClient(body: unknown, reply: (status: number, body: unknown) => void): Promise<void> {
+    const { from, name, text } = (body ?? {}) as { from?: unknown; name?: unknown; text?: unknown };
+    if (typeof from !== 'string' || !/^\+?\d{8,15}$/.test(from) || typeof name !== 'string' || typeof text !== 'string' || !text.trim()) {
+      return reply(400, { error: 'Send {from: "+4915112345678", name: string, text: string}' });
+    }
+    if (!this.webhook) return reply(409, { error: 'No channel webhook is set for this stand-in' });
+    const { ingestionUrl, channelId, appSecret, phoneNumberId } = this.webhook;
+    const message = { from: digits(from), id: `wamid.CLIENT${Date.now()}${++this.sent}`, type: 'text', text: { body: text } };
+    const answered = await postWhatsappWebhook(ingestionUrl, channelId, appSecret, whatsappWebhookBody(phoneNumberId, { messages: [message], names: { [message.from]: name } })).catch((error: unknown) => ({ status: 502, body: String(error) }));
+    reply(answered.status === 200 ? 200 : 502, { webhookAnswered: answered });
   }
 
   private contacts(body: unknown, reply: (status: number, body: unknown) => void): void {
