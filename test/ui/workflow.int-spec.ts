@@ -36,8 +36,9 @@ describe('operator web app: workflows', () => {
   });
 
   /** The page as a fresh start: nothing open, the Unassigned tab. */
+  /** The app loaded anew at its root: Unassigned, nothing open (a reload would keep the address's tab and conversation). */
   const fresh = async (page: Page) => {
-    await page.reload();
+    await page.goto(new URL('/', page.url()).toString());
     await tab(page, /^Unassigned/).waitFor();
   };
   const tabName = async (page: Page, name: RegExp) => (await tab(page, name).getAttribute('aria-label')) ?? '';
@@ -289,7 +290,7 @@ describe('operator web app: workflows', () => {
     expect((await annaApi.get(`/api/v1/conversations/${item.id}`)).status).toBe(404);
   }, 90_000);
 
-  it('D17, D19: renamed in the profile (the original name stays), a profile note added and edited; both still there after a reload', async () => {
+  it('D17, D19: renamed in the profile (the original name stays), a profile note added and edited; both still there after a reload, which reopens the conversation', async () => {
     const client = 'Olga Original';
     await writes(client, 'Please call me Olga VIP');
     await fresh(anna);
@@ -323,8 +324,9 @@ describe('operator web app: workflows', () => {
     await profile.getByText('Prefers phone calls after 5 pm').waitFor();
     await screenshot(anna, 'workflow-8-client-profile');
 
+    // The address holds the tab and the open conversation: a reload opens it again by itself.
+    expect(new URL(anna.url()).pathname).toMatch(/^\/conversations\/unassigned\/[0-9a-f-]{36}$/);
     await anna.reload();
-    await row(anna, 'Olga VIP').click();
     await anna.getByRole('region', { name: 'Conversation with Olga VIP' }).waitFor();
     if ((await toggle.getAttribute('aria-expanded')) !== 'true') await toggle.click();
     await profile.getByText('Prefers phone calls after 5 pm').waitFor();

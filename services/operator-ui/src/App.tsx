@@ -5,6 +5,7 @@ import { LiveStream, type StreamStatus } from './live/stream';
 import { Login } from './Login';
 import { CannedResponsesPage } from './pages/CannedResponsesPage';
 import { AnalyticsPage } from './pages/AnalyticsPage';
+import { navigate, useRoute } from './route';
 import { can, SessionContext, useSession, type Session } from './session';
 import { Workspace } from './workspace/Workspace';
 
@@ -53,14 +54,12 @@ export function App() {
 }
 
 function Shell() {
-  const [screen, setScreen] = useState<Screen>('conversations');
-  const [openFirst, setOpenFirst] = useState<string>();
-  const openConversation = (id: string) => {
-    setOpenFirst(id);
-    setScreen('conversations');
-  };
-  const [status, setStatus] = useState<StreamStatus>('connecting');
+  const route = useRoute();
   const session = useSession();
+  // A page the operator may not see (analytics without D1's analytics.view) is the conversations.
+  const screen: Screen = route.page === 'analytics' && !can(session.me, 'analytics.view') ? 'conversations' : route.page;
+  const openConversation = (id: string) => navigate({ page: 'conversations', conversationId: id });
+  const [status, setStatus] = useState<StreamStatus>('connecting');
   useEffect(() => session.stream.onStatus(setStatus), [session.stream]);
   const pages: [Screen, string][] = [
     ['conversations', 'Conversations'],
@@ -73,7 +72,7 @@ function Shell() {
         <strong className="brand">Relaydesk</strong>
         <nav aria-label="Pages">
           {pages.map(([key, label]) => (
-            <button key={key} className={screen === key ? 'current' : ''} aria-current={screen === key ? 'page' : undefined} onClick={() => setScreen(key)}>
+            <button key={key} className={screen === key ? 'current' : ''} aria-current={screen === key ? 'page' : undefined} onClick={() => navigate({ page: key })}>
               {label}
             </button>
           ))}
@@ -88,7 +87,7 @@ function Shell() {
           Connection lost: reconnecting… Changes made meanwhile appear when it is back.
         </p>
       )}
-      {screen === 'conversations' && <Workspace key={openFirst} openFirst={openFirst} />}
+      {screen === 'conversations' && <Workspace />}
       {screen === 'canned' && <CannedResponsesPage />}
       {screen === 'analytics' && <AnalyticsPage onOpenConversation={openConversation} />}
     </div>

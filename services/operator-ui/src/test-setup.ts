@@ -1,4 +1,7 @@
 import { afterEach } from 'vitest';
 
-// What one test leaves in the browser's storage (drafts, the muted bell) must not reach the next.
-afterEach(() => localStorage.clear());
+// What one test leaves in the browser (drafts, the muted bell, the address) must not reach the next.
+afterEach(() => {
+  localStorage.clear();
+  window.history.replaceState(null, '', '/');
+});

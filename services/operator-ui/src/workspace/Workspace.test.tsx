@@ -183,6 +183,46 @@ describe('Workspace (tabs and list)', () => {
     expect(calls).toContain('/api/v1/conversations?tab=mine&limit=50');
   });
 
+  it('the address follows the tab and the open conversation; Back returns to each, and a reload of it opens them again', async () => {
+    renderWorkspace();
+    await screen.findByText('Client a');
+    fireEvent.click(screen.getByText('Client a'));
+    expect(window.location.pathname).toBe('/conversations/unassigned/a');
+    fireEvent.click(screen.getByRole('tab', { name: /My inbox/ }));
+    await screen.findByText('Client m');
+    expect(window.location.pathname).toBe('/conversations/mine/a');
+    fireEvent.click(screen.getByText('Client m'));
+    expect(screen.getByTestId('pane').textContent).toBe('Conversation m');
+
+    await act(async () => {
+      window.history.back();
+      await new Promise((resolve) => window.addEventListener('popstate', resolve, { once: true }));
+    });
+    expect(window.location.pathname).toBe('/conversations/mine/a');
+    expect(screen.getByTestId('pane').textContent).toBe('Conversation a');
+    await act(async () => {
+      window.history.back();
+      await new Promise((resolve) => window.addEventListener('popstate', resolve, { once: true }));
+    });
+    await screen.findByText('Client a');
+    expect(window.location.pathname).toBe('/conversations/unassigned/a');
+    expect(screen.getByRole('tab', { selected: true }).textContent).toMatch(/^Unassigned/);
+
+    cleanup();
+    window.history.replaceState(null, '', '/conversations/mine/m');
+    renderWorkspace();
+    await screen.findByText('Client m');
+    expect(screen.getByRole('tab', { selected: true }).textContent).toMatch(/^My inbox/);
+    expect(screen.getByTestId('pane').textContent).toBe('Conversation m');
+  });
+
+  it('an address of a tab the operator does not have shows Unassigned', async () => {
+    window.history.replaceState(null, '', '/conversations/blacklist');
+    renderWorkspace();
+    await screen.findByText('Client a');
+    expect(screen.getByRole('tab', { selected: true }).textContent).toMatch(/^Unassigned/);
+  });
+
   it('keyboard: arrows move, Enter opens the conversation', async () => {
     renderWorkspace();
     await screen.findByText('Client a');

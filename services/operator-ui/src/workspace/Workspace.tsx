@@ -2,6 +2,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { ConversationItem, Tab } from '../api/types';
 import { ConversationPane } from '../conversation/ConversationPane';
 import { OutgoingDialog, outgoingEnabled } from '../pages/OutgoingDialog';
+import { navigate, useRoute } from '../route';
 import { hasAllTab, useSession } from '../session';
 import { ConversationList } from './ConversationList';
 import { TAB_LABEL } from './format';
@@ -15,15 +16,24 @@ import './workspace.css';
 
 /**
  * Tabs, filters, search and the conversation list on the left; the open conversation beside them.
- * `openFirst`: a conversation to open at once (from the analytics page's messages).
+ * The tab and the open conversation are the address's (route.ts), so Back, a reload and a link
+ * bring them back.
  */
-export function Workspace({ openFirst }: { openFirst?: string } = {}) {
+export function Workspace() {
   const session = useSession();
   const { me, groups } = session;
   const tabs: Tab[] = hasAllTab(me) ? ['unassigned', 'mine', 'closed', 'all', 'blacklist'] : ['unassigned', 'mine', 'closed'];
-  const { state, operators, openTab, changeFilter, loadMore, retry } = useConversationList();
+  const route = useRoute();
+  const routeTab = route.page === 'conversations' && route.tab && tabs.includes(route.tab) ? route.tab : 'unassigned';
+  const openId = route.page === 'conversations' ? route.conversationId : undefined;
+  const { state, operators, openTab, changeFilter, loadMore, retry } = useConversationList(routeTab);
   const { tab, filters, loading, nextCursor } = state;
-  const [openId, setOpenId] = useState<string | undefined>(openFirst);
+  /** Shows a conversation (or none) in `inTab`; `replace` for a move the operator did not make himself. */
+  const show = useCallback((id: string | undefined, inTab: Tab = routeTab, replace = false) => navigate({ page: 'conversations', tab: inTab, ...(id ? { conversationId: id } : {}) }, { replace }), [routeTab]);
+  const setOpenId = useCallback((id: string | undefined) => show(id), [show]);
+  useEffect(() => {
+    if (routeTab !== tab) openTab(routeTab);
+  }, [routeTab]); // the address leads, the list follows
   const [writingOutgoing, setWritingOutgoing] = useState(false);
   const [search, setSearch] = useState('');
   const listWrap = useRef<HTMLDivElement>(null);
@@ -49,11 +59,11 @@ export function Workspace({ openFirst }: { openFirst?: string } = {}) {
     const was = openIndex.current;
     const follower = at >= 0 ? (state.items[at + 1] ?? state.items[at - 1]) : was >= 0 ? (state.items[was] ?? state.items[was - 1]) : undefined;
     setFollowerId(follower?.id);
-    setOpenId(undefined);
+    show(undefined, routeTab, true);
     requestAnimationFrame(() => {
       if (!document.activeElement || document.activeElement === document.body) focusList();
     });
-  }, [state.items, openId]);
+  }, [state.items, openId, show, routeTab]);
 
   const focusList = () => listWrap.current?.querySelector<HTMLElement>('[role="listbox"]')?.focus();
   const backToList = () => {
@@ -100,8 +110,7 @@ export function Workspace({ openFirst }: { openFirst?: string } = {}) {
             onClose={() => setWritingOutgoing(false)}
             onStarted={(id) => {
               setWritingOutgoing(false);
-              if (tab !== 'mine') openTab('mine');
-              setOpenId(id);
+              show(id, 'mine');
             }}
           />
         )}
@@ -110,7 +119,7 @@ export function Workspace({ openFirst }: { openFirst?: string } = {}) {
           <SearchResults query={search} onOpen={open} />
         ) : (
           <>
-            <TabBar tabs={tabs} state={state} onOpen={(next) => next !== tab && openTab(next)} />
+            <TabBar tabs={tabs} state={state} onOpen={(next) => next !== tab && show(openId, next)} />
             <div id="ws-tabpanel" role="tabpanel" aria-labelledby={`ws-tab-${tab}`} className="ws-panel" ref={listWrap}>
               <ListFilters tab={tab} filters={filters} groups={groupChoices} operators={operators} presence={state.presence} onChange={changeFilter} />
               {state.error && (

@@ -20,9 +20,9 @@ const query = (tab: Tab, filters: Filters, cursor?: string | null): string => {
  * The list side of the workspace wired to the server: list-state's reducer fed by the tab's pages,
  * the stream's frames, the counters and the colleagues (with presence). Each tab keeps its filters.
  */
-export function useConversationList() {
+export function useConversationList(firstTab: Tab = 'unassigned') {
   const { api, me, stream } = useSession();
-  const [state, dispatch] = useReducer(reduce, me.id, (id) => initialState(id));
+  const [state, dispatch] = useReducer(reduce, me.id, (id) => initialState(id, firstTab));
   const [filtersByTab, setFiltersByTab] = useState<Partial<Record<Tab, Filters>>>({});
   const [operators, setOperators] = useState<OperatorSummary[]>([]);
   const { tab, filters, generation, loading, nextCursor, awaitingStream } = state;
