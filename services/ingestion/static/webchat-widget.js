@@ -227,7 +227,11 @@
   async function onStart(e) {
     e.preventDefault();
     const name = nameInput.value.trim();
-    if (!name) return;
+    if (!name) {
+      showError('Please enter your name to start the chat.');
+      nameInput.focus();
+      return;
+    }
     const button = askName.querySelector('button');
     button.disabled = true;
     try {
