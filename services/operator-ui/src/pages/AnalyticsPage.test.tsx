@@ -100,7 +100,7 @@ describe('AnalyticsPage', () => {
     expect(asked.searchParams.get('tz')).toBe(Intl.DateTimeFormat().resolvedOptions().timeZone);
   });
 
-  it('D25: filters go into the query; a bad time zone is refused before asking', async () => {
+  it('D25: filters go into the query; a bad time zone is refused before asking, and the old charts go', async () => {
     const fetchMock = stubAnalytics();
     render(withSession(sessionOf(admin), <AnalyticsPage />));
     await screen.findByRole('region', { name: /Refund/ });
@@ -118,6 +118,8 @@ describe('AnalyticsPage', () => {
     expect((await screen.findByRole('alert')).textContent).toMatch(/is not a time zone/);
     await new Promise((r) => setTimeout(r, 400));
     expect(fetchMock.mock.calls.length).toBe(before);
+    // The charts of the last good query go with it.
+    expect(screen.queryByRole('region', { name: /Refund/ })).toBeNull();
   });
 
   it('D25: Download CSV asks the same query with Accept text/csv and saves tag-analytics.csv', async () => {

@@ -67,6 +67,8 @@ export function AnalyticsPage({ onOpenConversation }: { onOpenConversation?: (co
     const mine = ++request.current;
     setSelection(undefined);
     if (problem) {
+      // The charts of the last good query would read as the answer to this one.
+      setData(undefined);
       setLoading(false);
       return;
     }
