@@ -29,10 +29,23 @@ const matches = (r: CannedResponse, q: string): boolean => {
  * responses, emoji, one file with progress, and note mode (D18). Each message gets one
  * Idempotency-Key, kept across retries, so a retry after a lost answer is never a second message.
  */
-export function Composer({ api, conversationId, channel, onSent }: { api: Api; conversationId: string; channel: ChannelType; onSent: (message: Message) => void }) {
+export function Composer({
+  api,
+  conversationId,
+  channel,
+  onSent,
+  notesOnly = false,
+}: {
+  api: Api;
+  conversationId: string;
+  channel: ChannelType;
+  onSent: (message: Message) => void;
+  /** D18: for those who may see the conversation but not reply in it. */
+  notesOnly?: boolean;
+}) {
   const { me } = useSession();
   const [text, setText] = useDraft(me.id, conversationId);
-  const [mode, setMode] = useState<Mode>('reply');
+  const [mode, setMode] = useState<Mode>(notesOnly ? 'note' : 'reply');
   const [sending, setSending] = useState(false);
   const [error, setError] = useState<string>();
   const [notice, setNotice] = useState<string>();
@@ -207,12 +220,16 @@ export function Composer({ api, conversationId, channel, onSent }: { api: Api; c
       }}
     >
       <div className="cv-composer-modes" role="group" aria-label="Write">
-        <button type="button" aria-pressed={mode === 'reply'} onClick={() => setMode('reply')}>
-          Reply to client
-        </button>
-        <button type="button" aria-pressed={mode === 'note'} onClick={() => setMode('note')}>
-          Internal note
-        </button>
+        {!notesOnly && (
+          <>
+            <button type="button" aria-pressed={mode === 'reply'} onClick={() => setMode('reply')}>
+              Reply to client
+            </button>
+            <button type="button" aria-pressed={mode === 'note'} onClick={() => setMode('note')}>
+              Internal note
+            </button>
+          </>
+        )}
         {mode === 'note' && <span className="cv-muted">Notes are seen by operators only, never sent to the client.</span>}
       </div>
 

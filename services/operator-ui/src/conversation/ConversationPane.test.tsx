@@ -140,7 +140,27 @@ describe('ConversationPane: live', () => {
 });
 
 describe('ConversationPane: moves', () => {
-  it('D8: the composer shows only to the holder', async () => {
+  it('D18: who may see a conversation but not reply in it (a colleague’s, a closed one, a preview) can still leave a note', async () => {
+    for (const over of [{ assignee: { id: 'someone', name: 'Boris' } }, { status: 'closed' as const }, { status: 'unassigned' as const, assignee: null }]) {
+      const { api } = await open(
+        routesFor([], {
+          'GET /conversations/c1': { body: conversation(over) },
+          'POST /conversations/c1/notes': (c: { body: unknown }) => ({ status: 201, body: message({ id: 'n1', kind: 'note', direction: 'out', text: (c.body as { text: string }).text }) }),
+        }),
+      );
+      expect(screen.queryByRole('textbox', { name: 'Message to the client' })).toBeNull();
+      expect(screen.queryByRole('button', { name: 'Reply to client' })).toBeNull();
+      expect(screen.queryByRole('button', { name: /Attach file/ })).toBeNull();
+      fireEvent.change(screen.getByRole('textbox', { name: 'Internal note' }), { target: { value: 'VIP: call back before 5 pm' } });
+      fireEvent.click(screen.getByRole('button', { name: 'Add internal note' }));
+      await waitFor(() => expect(api.called('POST', '/conversations/c1/notes')).toHaveLength(1));
+      expect(api.called('POST', '/conversations/c1/notes')[0]!.body).toEqual({ text: 'VIP: call back before 5 pm' });
+      expect(api.called('POST', '/conversations/c1/messages')).toHaveLength(0);
+      cleanup();
+    }
+  });
+
+  it('D8: only the holder may reply to the client', async () => {
     await open(routesFor([], { 'GET /conversations/c1': { body: conversation({ assignee: { id: 'someone', name: 'Boris' } }) } }));
     expect(screen.queryByRole('textbox', { name: 'Message to the client' })).toBeNull();
     expect(screen.getByText(/Only Boris can reply/)).toBeTruthy();

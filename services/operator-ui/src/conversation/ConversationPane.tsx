@@ -139,9 +139,12 @@ function OpenConversation({ conversationId, onLeave }: { conversationId: string;
           {conv.status === 'unassigned' && <p className="cv-preview-note">Preview: press “Start conversation” to take it into your inbox and reply.</p>}
           <History api={api} messages={messages} hasOlder={hasOlder} loadingOlder={loadingOlder} onLoadOlder={loadOlder} selected={selected} onToggle={toggle} selectable clientName={clientName} />
           {holder ? (
-            <Composer api={api} conversationId={conversationId} channel={conv.client.channel} onSent={addMessage} />
+            <Composer key="reply" api={api} conversationId={conversationId} channel={conv.client.channel} onSent={addMessage} />
           ) : (
-            conv.status === 'in_progress' && <p className="cv-readonly">Only {conv.assignee?.name ?? 'its assignee'} can reply in this conversation.</p>
+            <>
+              {conv.status === 'in_progress' && <p className="cv-readonly">Only {conv.assignee?.name ?? 'its assignee'} can reply in this conversation; you can leave a note.</p>}
+              <Composer key="notes" notesOnly api={api} conversationId={conversationId} channel={conv.client.channel} onSent={addMessage} />
+            </>
           )}
         </div>
         {profileOpen && client && <ClientPanel api={api} client={client} onChanged={setClient} onClose={() => setProfileOpen(false)} />}
