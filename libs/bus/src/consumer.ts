@@ -4,7 +4,7 @@ import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import { AppError } from '@relaydesk/service-kit';
 import type { Bus } from './bus';
 import { parseMessage, type AnyMessage } from './envelope';
-import { busMetrics } from './metrics';
+import { busMetrics, readingWithin } from './metrics';
 import {
   REASON_HEADER,
   declareConsumerTopology,
@@ -193,9 +193,10 @@ export class Consumer {
     this.metrics.settled.add(count, { ...this.labels, 'relaydesk.outcome': outcome });
   }
 
-  /** The gauge of waiting dead letters; skipped while the broker is out of reach. */
+  /** The gauge of waiting dead letters; skipped while the broker is out of reach, so a scrape never waits for it. */
   private readonly observeDeadLetters = async (result: ObservableResult): Promise<void> => {
-    const queue = await this.bus.withChannel((channel) => channel.checkQueue(deadLetterQueue(this.name))).catch(() => undefined);
+    if (!this.bus.isConnected) return;
+    const queue = await readingWithin(2_000, () => this.bus.withChannel((channel) => channel.checkQueue(deadLetterQueue(this.name))));
     if (queue) result.observe(queue.messageCount, this.labels);
   };
 

@@ -39,3 +39,16 @@ let instruments: ReturnType<typeof createInstruments> | undefined;
  * API gives no-ops to instruments made before), and once per process for every consumer and relay.
  */
 export const busMetrics = (): ReturnType<typeof createInstruments> => (instruments ??= createInstruments());
+
+/** What `work` answers within `ms`, else undefined (also when it fails): a gauge skips a reading rather than hold up a scrape. */
+export async function readingWithin<T>(ms: number, work: () => Promise<T>): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  try {
+    return await Promise.race([work().catch(() => undefined), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -7,7 +7,7 @@ import type { Logger } from '@relaydesk/service-kit';
 import type { MessageType } from '@relaydesk/contracts';
 import { headersOf, type Bus } from './bus';
 import type { AnyMessage } from './envelope';
-import { busMetrics } from './metrics';
+import { busMetrics, readingWithin } from './metrics';
 
 /**
  * Hands events of one type to a projection in this process before (or instead of) the broker. It
@@ -91,9 +91,10 @@ export class OutboxRelay {
 
   /** Every replica reports the one table, so dashboards take the max over a service's replicas. */
   private readonly observeBacklog = async (result: BatchObservableResult): Promise<void> => {
-    const [backlog] = (await this.dataSource
-      .query(`SELECT count(*)::int AS rows, coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8 AS age FROM outbox`)
-      .catch(() => [])) as { rows: number; age: number }[];
+    const rows = await readingWithin(2_000, () =>
+      this.dataSource.query<{ rows: number; age: number }[]>(`SELECT count(*)::int AS rows, coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8 AS age FROM outbox`),
+    );
+    const backlog = rows?.[0];
     if (!backlog) return;
     result.observe(this.metrics.outboxRows, backlog.rows);
     result.observe(this.metrics.outboxAge, backlog.age);
