@@ -1,4 +1,4 @@
-import { messageText, personName, storableString, withStorableText } from './primitives';
+import { messageText, personName, storableString, typedName, typedText, withStorableText } from './primitives';
 
 describe('text PostgreSQL stores as given', () => {
   it('D20: any Unicode is storable, emoji and paired surrogates included; NUL and an unpaired surrogate are not (D33)', () => {
@@ -13,5 +13,18 @@ describe('text PostgreSQL stores as given', () => {
     const sent = { text: 'Wo\u0000 ist 📦\uD83D?', names: ['An\uDC00na', 'Zoë'], 'k\u0000': 1, n: null, ok: true };
     expect(withStorableText(sent)).toEqual({ text: 'Wo\uFFFD ist 📦\uFFFD?', names: ['An\uFFFDna', 'Zoë'], 'k\uFFFD': 1, n: null, ok: true });
     expect(withStorableText('👋🏽')).toBe('👋🏽');
+  });
+});
+
+describe('what people type', () => {
+  it('D33: a text or name that shows nothing is refused as blank, once; a platform’s blank name is kept', () => {
+    const issues = (r: { error?: { issues: { message: string }[] } }) => r.error?.issues.map((i) => i.message);
+    for (const blank of ['   ', '\n\t\u00a0', '\u3000', '\u200b', '\u200d\ufeff ', '\u2060']) {
+      expect(issues(typedText.safeParse(blank))).toEqual(['must not be blank']);
+      expect(issues(typedName.safeParse(blank))).toEqual(blank.trim() ? ['must not be blank'] : [expect.any(String)]);
+    }
+    expect(issues(typedText.safeParse(''))).toHaveLength(1);
+    for (const shown of ['hi', '👍', '👨\u200d👩\u200d👧', ' ok ', '\u200bx']) expect(typedText.safeParse(shown).success).toBe(true);
+    expect(personName.safeParse('\u200b').success).toBe(true);
   });
 });

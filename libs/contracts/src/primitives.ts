@@ -17,9 +17,14 @@ export function withStorableText(value: unknown): unknown {
 
 /** A message's text: any Unicode (D20), trimmed of nothing, bounded. */
 export const messageText = storableString.min(1).max(10_000);
-/** What an operator or a webchat visitor sends: a message's text with something in it besides white space (D33). */
-export const typedText = messageText.refine((t) => t.trim().length > 0, 'must not be blank').meta({ minLength: 1, maxLength: 10_000 });
+/** Whether a text shows anything: more than white space and invisible format characters (zero-width spaces and the like). */
+export const hasVisibleText = (text: string): boolean => text.replace(/[\s\p{Cf}]/gu, '').length > 0;
+/** What an operator or a webchat visitor sends: a message's text that shows something (D33). */
+export const typedText = messageText.refine((t) => t.length === 0 || hasVisibleText(t), 'must not be blank').meta({ minLength: 1, maxLength: 10_000 });
+/** A name as a platform sent it: kept, whatever it holds. */
 export const personName = storableString.trim().min(1).max(200);
+/** A name our users type (operators, groups, clients renamed, webchat visitors): it must show something. */
+export const typedName = personName.refine((n) => n.length === 0 || hasVisibleText(n), 'must not be blank');
 
 export const channelTypes = ['whatsapp', 'telegram', 'webchat', 'api'] as const;
 export const channelType = z.enum(channelTypes);

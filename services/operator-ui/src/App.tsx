@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { Api, type LoginAnswer, type Operator } from './api/client';
+import { forgetDrafts } from './conversation/use-draft';
 import type { Features, Group } from './api/types';
 import { LiveStream, type StreamStatus } from './live/stream';
 import { Login } from './Login';
@@ -20,6 +21,9 @@ export function App() {
 
   const logOut = useCallback(() => {
     sessionStorage.removeItem(TOKEN_KEY);
+    // The next operator on this browser starts at the beginning, with no one else's drafts.
+    forgetDrafts();
+    window.history.replaceState(null, '', '/');
     setSession((current) => {
       current?.stream.stop();
       return undefined;

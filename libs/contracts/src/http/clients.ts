@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { personName, storableString, uuid } from '../primitives';
+import { typedName, storableString, uuid } from '../primitives';
 
 export const clientIdParams = z.object({ id: uuid });
-export const renameClientBody = z.strictObject({ name: personName });
+export const renameClientBody = z.strictObject({ name: typedName });
 export type RenameClientBody = z.infer<typeof renameClientBody>;
 export const clientNoteBody = z.strictObject({ note: storableString.max(4000) });
 export type ClientNoteBody = z.infer<typeof clientNoteBody>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { permission, personName, role, storableString, uuid } from '../primitives';
+import { permission, typedName, role, storableString, uuid } from '../primitives';
 
 const email = z.email({ message: 'must be an email address' }).max(254).transform((e) => e.toLowerCase());
 const password = z.string().min(8, 'must be at least 8 characters').max(200);
@@ -8,7 +8,7 @@ export const loginBody = z.strictObject({ email, password: z.string().min(1).max
 export type LoginBody = z.infer<typeof loginBody>;
 
 export const createOperatorBody = z.strictObject({
-  name: personName,
+  name: typedName,
   email,
   password,
   role,
@@ -19,7 +19,7 @@ export type CreateOperatorBody = z.infer<typeof createOperatorBody>;
 
 export const patchOperatorBody = z
   .strictObject({
-    name: personName,
+    name: typedName,
     role,
     permissions: z.array(permission).max(10),
     groupIds: z.array(uuid).max(100),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { typedText, personName, uuid } from '../primitives';
+import { typedText, typedName, uuid } from '../primitives';
 
 /** A phone number in E.164: `+` and 8–15 digits; spaces and dashes people type are dropped. */
 export const e164Phone = z
@@ -13,7 +13,7 @@ export const outgoingCheckBody = z.strictObject({ phone: e164Phone });
 export type OutgoingCheckBody = z.infer<typeof outgoingCheckBody>;
 
 /** D29: an operator starts a WhatsApp conversation; groupId is required when he is in several groups. */
-export const startOutgoingBody = z.strictObject({ phone: e164Phone, clientName: personName, text: typedText, groupId: uuid.optional() });
+export const startOutgoingBody = z.strictObject({ phone: e164Phone, clientName: typedName, text: typedText, groupId: uuid.optional() });
 export type StartOutgoingBody = z.infer<typeof startOutgoingBody>;
 
 /** Internal (gateway → ingestion): the number check, on a given WhatsApp channel or the first one. */
@@ -28,7 +28,7 @@ export const outgoingConversationBody = z.strictObject({
   channelId: uuid,
   externalClientId: z.string().regex(/^\d{8,15}$/, 'must be the WhatsApp id: 8-15 digits'),
   phone: e164Phone,
-  clientName: personName,
+  clientName: typedName,
   text: typedText,
   groupId: uuid,
 });

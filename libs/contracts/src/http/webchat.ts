@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { typedText, personName, storableString } from '../primitives';
+import { typedText, typedName, storableString } from '../primitives';
 
-export const webchatSessionBody = z.strictObject({ name: personName });
+export const webchatSessionBody = z.strictObject({ name: typedName });
 export const webchatMessageBody = z.strictObject({
   text: typedText,
   clientMessageId: storableString.min(1).max(100),

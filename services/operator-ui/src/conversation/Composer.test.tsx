@@ -41,6 +41,44 @@ describe('Composer', () => {
     expect(renderComposer().box.value).toBe('');
   });
 
+  it('D18: a note’s draft comes back as a note, never as a reply to the client', async () => {
+    renderComposer();
+    fireEvent.click(screen.getByRole('button', { name: 'Internal note' }));
+    fireEvent.change(screen.getByRole('textbox', { name: 'Internal note' }), { target: { value: 'INTERNAL: check the refund first' } });
+    cleanup();
+    renderWithSession(<Composer api={new Api('test-token')} conversationId="c1" channel="webchat" onSent={vi.fn()} />);
+    expect((screen.getByRole('textbox', { name: 'Internal note' }) as HTMLTextAreaElement).value).toBe('INTERNAL: check the refund first');
+    expect(screen.getByRole('button', { name: 'Internal note' }).getAttribute('aria-pressed')).toBe('true');
+    expect(screen.getByRole('button', { name: 'Add internal note' })).toBeTruthy();
+  });
+
+  it('D18: what was typed in a notes-only composer stays a note when the composer later allows replies', async () => {
+    renderWithSession(<Composer api={new Api('test-token')} conversationId="c1" channel="webchat" onSent={vi.fn()} notesOnly />);
+    fireEvent.change(screen.getByRole('textbox', { name: 'Internal note' }), { target: { value: 'seen before taking it' } });
+    cleanup();
+    renderWithSession(<Composer api={new Api('test-token')} conversationId="c1" channel="webchat" onSent={vi.fn()} />);
+    expect(screen.queryByRole('textbox', { name: 'Message to the client' })).toBeNull();
+    expect((screen.getByRole('textbox', { name: 'Internal note' }) as HTMLTextAreaElement).value).toBe('seen before taking it');
+  });
+
+  it('D15: what is typed while a message is sending stays in the box', async () => {
+    let answer: () => void = () => undefined;
+    stubApi({
+      'POST /conversations/c1/messages': (c) =>
+        new Promise((resolve) => {
+          answer = () => resolve({ status: 201, body: sent((c.body as { text: string }).text) });
+        }),
+    });
+    const { box, onSent } = renderComposer();
+    fireEvent.change(box, { target: { value: 'First message' } });
+    fireEvent.keyDown(box, { key: 'Enter', ctrlKey: true });
+    fireEvent.change(box, { target: { value: 'First message and a second thought' } });
+    await waitFor(() => expect(answer).not.toBe(undefined));
+    await act(async () => answer());
+    await waitFor(() => expect(onSent).toHaveBeenCalledTimes(1));
+    expect(box.value).toBe('and a second thought');
+  });
+
   it('D15: Ctrl+Enter sends once, with an Idempotency-Key, and clears the box', async () => {
     const api = stubApi({ 'POST /conversations/c1/messages': (c) => ({ status: 201, body: sent((c.body as { text: string }).text) }) });
     const { box, onSent } = renderComposer();

@@ -44,8 +44,12 @@ export function Composer({
   notesOnly?: boolean;
 }) {
   const { me } = useSession();
-  const [text, setText] = useDraft(me.id, conversationId);
-  const [mode, setMode] = useState<Mode>(notesOnly ? 'note' : 'reply');
+  const { draft, setDraft, latest } = useDraft(me.id, conversationId);
+  const text = draft.text;
+  const mode: Mode = notesOnly || draft.note ? 'note' : 'reply';
+  // What is typed where only notes may be written stays a note, also if the composer later allows replies.
+  const setText = useCallback((next: string) => setDraft({ text: next, note: notesOnly || latest().note }), [setDraft, latest, notesOnly]);
+  const setMode = (next: Mode) => setDraft({ ...latest(), note: next === 'note' });
   const [sending, setSending] = useState(false);
   const [error, setError] = useState<string>();
   const [notice, setNotice] = useState<string>();
@@ -115,7 +119,8 @@ export function Composer({
   };
 
   const send = useCallback(async () => {
-    const body = text.trim();
+    const typed = text;
+    const body = typed.trim();
     if (!body || busy.current) return;
     busy.current = true;
     setSending(true);
@@ -133,7 +138,9 @@ export function Composer({
         // The lost first try had reached the server: it answered that message again.
         setNotice('Your earlier version had already been sent; the edited text was not. Send it again if it is still needed.');
       } else {
-        setText('');
+        // What was typed while it was sending stays.
+        const now = latest().text;
+        setText(now === typed ? '' : now.startsWith(typed) ? now.slice(typed.length).trimStart() : now);
       }
     } catch (e) {
       if (refused(e)) attempt.current = undefined;
@@ -147,7 +154,7 @@ export function Composer({
       busy.current = false;
       setSending(false);
     }
-  }, [api, conversationId, mode, onSent, text]);
+  }, [api, conversationId, mode, onSent, text, latest, setText]);
 
   const upload = async (next: FileSend) => {
     setFileSend({ ...next, progress: 0, error: undefined, failed: false });

@@ -180,6 +180,8 @@ describe('ConversationPane: moves', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Start conversation' }));
     expect((await screen.findByRole('alert')).textContent).toContain('Someone else took this conversation.');
     expect(onLeave).not.toHaveBeenCalled();
+    // Nothing more to do on what is going away.
+    expect((screen.getByRole('button', { name: 'Start conversation' }) as HTMLButtonElement).disabled).toBe(true);
     act(() => vi.advanceTimersByTime(LEAVE_AFTER_MS));
     expect(onLeave).toHaveBeenCalledTimes(1);
   });
@@ -202,6 +204,17 @@ describe('ConversationPane: moves', () => {
     expect(onLeave).not.toHaveBeenCalled();
     act(() => vi.advanceTimersByTime(LEAVE_AFTER_MS));
     expect(onLeave).toHaveBeenCalledTimes(1);
+  });
+
+  it('D27: when the stream echoes the caller’s own move (a black list he cannot see), the pane leaves without blaming a colleague', async () => {
+    const { live, onLeave } = await open(routesFor([], { 'POST /conversations/c1/blacklist': { body: conversation({ client: { ...conversation().client, blacklisted: true } }) } }));
+    fireEvent.click(screen.getByRole('button', { name: 'Send to the black list' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Send to the black list' });
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Send to the black list' }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    act(() => live.emit({ type: 'conversation.updated', data: { id: 'c1', visible: false } }));
+    expect(onLeave).toHaveBeenCalledTimes(1);
+    expect(screen.queryByText(/A colleague took this conversation/)).toBeNull();
   });
 
   it('D7: a won take shows the composer', async () => {

@@ -47,7 +47,7 @@ function OpenConversation({ conversationId, onLeave }: { conversationId: string;
             {banner.text}
           </p>
         )}
-        {loadError ? (
+        {loadError && !banner ? (
           <p role="alert" className="error cv-pad">
             This conversation could not be opened: {loadError}
           </p>

@@ -7,6 +7,8 @@ import { messageOf } from './util';
 
 /** How long a "someone else took it" stays on screen before the pane gives the conversation up. */
 export const LEAVE_AFTER_MS = 2500;
+/** How long after the caller's own move a "gone from view" frame is taken for its echo. */
+const OWN_MOVE_ECHO_MS = 5_000;
 const PAGE = 50;
 
 export type Banner = { kind: 'error' | 'info'; text: string };
@@ -34,6 +36,7 @@ export function useOpenConversation(conversationId: string, onLeave: () => void)
   const [loadError, setLoadError] = useState<string>();
   const [banner, setBanner] = useState<Banner>();
   const [busy, setBusy] = useState(false);
+  const [leaving, setLeaving] = useState(false);
   const latestOnLeave = useRef(onLeave);
   latestOnLeave.current = onLeave;
   // The pane leaves once: a stream frame and the answer of the same move must not skip two conversations.
@@ -46,6 +49,8 @@ export function useOpenConversation(conversationId: string, onLeave: () => void)
   const leaveTimer = useRef<ReturnType<typeof setTimeout>>(undefined);
   /** A move of the caller's own is under way: its answer decides whether the pane leaves. */
   const moving = useRef(false);
+  /** When the caller's last move ended: the stream may tell of it a moment later. */
+  const movedAt = useRef(0);
   const base = `/conversations/${conversationId}`;
 
   useEffect(() => {
@@ -60,6 +65,8 @@ export function useOpenConversation(conversationId: string, onLeave: () => void)
   const leaveLater = useCallback(
     (text: string) => {
       setBanner({ kind: 'error', text });
+      // No more moves on what is going away.
+      setLeaving(true);
       clearTimeout(leaveTimer.current);
       leaveTimer.current = setTimeout(leave, LEAVE_AFTER_MS);
     },
@@ -88,7 +95,7 @@ export function useOpenConversation(conversationId: string, onLeave: () => void)
       setConv(item);
       void readClient(item.client.id);
     } catch (e) {
-      if (e instanceof ApiError && e.status === 404) leaveLater('You can no longer see this conversation.');
+      if (e instanceof ApiError && e.status === 404) leaveLater('You cannot see this conversation: it does not exist, or it is not in your view.');
       else setLoadError(messageOf(e));
     }
   }, [api, base, readClient, leaveLater]);
@@ -125,7 +132,9 @@ export function useOpenConversation(conversationId: string, onLeave: () => void)
       case 'conversation.updated': {
         if (data['id'] !== conversationId) return;
         if (data['visible'] === false) {
-          if (!moving.current) leaveLater('A colleague took this conversation or moved it out of your view.');
+          if (moving.current) return;
+          if (Date.now() - movedAt.current < OWN_MOVE_ECHO_MS) return leave();
+          leaveLater('A colleague took this conversation or moved it out of your view.');
           return;
         }
         const item = data as unknown as ConversationItem;
@@ -173,6 +182,7 @@ export function useOpenConversation(conversationId: string, onLeave: () => void)
       throw e;
     } finally {
       moving.current = false;
+      movedAt.current = Date.now();
       setBusy(false);
     }
   };
@@ -199,5 +209,5 @@ export function useOpenConversation(conversationId: string, onLeave: () => void)
 
   const addMessage = useCallback((message: Message) => setMessages((list) => mergeMessages(list, [message])), []);
 
-  return { conv, client, setClient, messages, setMessages, addMessage, hasOlder: cursor !== null, loadingOlder, loadOlder, loadError, banner, setBanner, busy, move, take };
+  return { conv, client, setClient, messages, setMessages, addMessage, hasOlder: cursor !== null, loadingOlder, loadOlder, loadError, banner, setBanner, busy: busy || leaving, move, take };
 }

@@ -4,6 +4,7 @@ import { useSession } from '../session';
 import { timeIn } from './analytics-time';
 import { CHANNELS, type Selection, type TaggedMessage } from './analytics-types';
 import { messageOf, queryOf } from './common';
+import { pathOf } from '../route';
 
 /** The messages behind one bar of the chart, paged, each with a way to open its conversation. */
 export function BucketMessages({
@@ -87,7 +88,7 @@ export function BucketMessages({
             </p>
             {onOpenConversation ? (
               <a
-                href={`#conversation/${m.conversationId}`}
+                href={pathOf({ page: 'conversations', conversationId: m.conversationId })}
                 className="open-link"
                 onClick={(e) => {
                   e.preventDefault();
