@@ -4,6 +4,7 @@ import { AppError, type Logger } from '@relaydesk/service-kit';
 import { routeOf, type AnyMessage } from './envelope';
 import { PARTITION_HEADER } from './topology';
 import { inProducerSpan, traceHeaders } from './tracing';
+import { within } from './within';
 
 export type BusOptions = {
   url: string;
@@ -156,10 +157,7 @@ export class Bus {
   private async publishingChannel(): Promise<ConfirmChannel> {
     if (this.publisher) return this.publisher;
     const waitMs = this.options.publishWaitMs ?? 10_000;
-    const timeout = sleep(waitMs).then(() => {
-      throw new BusUnavailableError(`broker unreachable for ${waitMs} ms`);
-    });
-    await Promise.race([this.ready, timeout]);
+    await within(waitMs, this.ready, () => new BusUnavailableError(`broker unreachable for ${waitMs} ms`));
     if (!this.publisher) throw new BusUnavailableError('bus is closed');
     return this.publisher;
   }

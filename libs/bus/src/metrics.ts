@@ -1,4 +1,5 @@
 import { metrics } from '@opentelemetry/api';
+import { within } from './within';
 
 const seconds = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
 
@@ -41,14 +42,5 @@ let instruments: ReturnType<typeof createInstruments> | undefined;
 export const busMetrics = (): ReturnType<typeof createInstruments> => (instruments ??= createInstruments());
 
 /** What `work` answers within `ms`, else undefined (also when it fails): a gauge skips a reading rather than hold up a scrape. */
-export async function readingWithin<T>(ms: number, work: () => Promise<T>): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), ms);
-  });
-  try {
-    return await Promise.race([work().catch(() => undefined), late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+export const readingWithin = <T>(ms: number, work: () => Promise<T>): Promise<T | undefined> =>
+  within(ms, work(), () => new Error(`no reading within ${ms} ms`)).catch(() => undefined);

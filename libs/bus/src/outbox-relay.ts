@@ -8,6 +8,7 @@ import type { MessageType } from '@relaydesk/contracts';
 import { headersOf, type Bus } from './bus';
 import type { AnyMessage } from './envelope';
 import { busMetrics, readingWithin } from './metrics';
+import { within } from './within';
 
 /**
  * Hands events of one type to a projection in this process before (or instead of) the broker. It
@@ -133,20 +134,15 @@ export class OutboxRelay {
     if (!local) return rows;
     const mine = rows.filter((r) => (r.envelope as AnyMessage).type === local.type);
     if (mine.length === 0) return rows;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${local.timeoutMs ?? 2_000} ms`)), local.timeoutMs ?? 2_000);
-    });
+    const waitMs = local.timeoutMs ?? 2_000;
     const onTheirRoute = local.publishToo ? rows : rows.filter((r) => !mine.includes(r));
     try {
-      await Promise.race([local.deliver(mine.map((r) => r.envelope as AnyMessage)), timeout]);
+      await within(waitMs, local.deliver(mine.map((r) => r.envelope as AnyMessage)), () => new Error(`no answer within ${waitMs} ms`));
       return onTheirRoute;
     } catch (error) {
       this.logger.warn({ err: error, type: local.type, count: mine.length }, 'outbox relay: local delivery failed; publishing to the bus instead');
       const fallback = local.fallbackExchange;
       return fallback === undefined ? rows : [...onTheirRoute, ...mine.map((r) => ({ ...r, exchange: fallback }))];
-    } finally {
-      clearTimeout(timer);
     }
   }
 
