@@ -12,9 +12,15 @@ afterEach(() => {
 
 const sent = (text: string) => ({ id: 'new1', direction: 'out', kind: 'text', text, sender: { type: 'operator', id: 'a' }, createdAt: '2026-12-01T10:00:00.000Z', deliveryStatus: 'pending', tags: [] });
 
-function renderComposer(channel: 'webchat' | 'whatsapp' = 'webchat') {
+/** A composer of conversation c1 (or `conversationId`), answering to a fresh Api. */
+function mountComposer({ channel = 'webchat', conversationId = 'c1', notesOnly = false }: { channel?: 'webchat' | 'whatsapp'; conversationId?: string; notesOnly?: boolean } = {}) {
   const onSent = vi.fn();
-  renderWithSession(<Composer api={new Api('test-token')} conversationId="c1" channel={channel} onSent={onSent} />);
+  renderWithSession(<Composer api={new Api('test-token')} conversationId={conversationId} channel={channel} onSent={onSent} notesOnly={notesOnly} />);
+  return onSent;
+}
+
+function renderComposer(channel: 'webchat' | 'whatsapp' = 'webchat') {
+  const onSent = mountComposer({ channel });
   const box = screen.getByRole('textbox', { name: 'Message to the client' }) as HTMLTextAreaElement;
   return { onSent, box };
 }
@@ -30,7 +36,7 @@ describe('Composer', () => {
     const { box } = renderComposer();
     fireEvent.change(box, { target: { value: 'Half a reply 🙂' } });
     cleanup();
-    renderWithSession(<Composer api={new Api('test-token')} conversationId="c2" channel="webchat" onSent={vi.fn()} />);
+    mountComposer({ conversationId: 'c2' });
     expect((screen.getByRole('textbox', { name: 'Message to the client' }) as HTMLTextAreaElement).value).toBe('');
     cleanup();
     const again = renderComposer();
@@ -46,17 +52,17 @@ describe('Composer', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Internal note' }));
     fireEvent.change(screen.getByRole('textbox', { name: 'Internal note' }), { target: { value: 'INTERNAL: check the refund first' } });
     cleanup();
-    renderWithSession(<Composer api={new Api('test-token')} conversationId="c1" channel="webchat" onSent={vi.fn()} />);
+    mountComposer();
     expect((screen.getByRole('textbox', { name: 'Internal note' }) as HTMLTextAreaElement).value).toBe('INTERNAL: check the refund first');
     expect(screen.getByRole('button', { name: 'Internal note' }).getAttribute('aria-pressed')).toBe('true');
     expect(screen.getByRole('button', { name: 'Add internal note' })).toBeTruthy();
   });
 
   it('D18: what was typed in a notes-only composer stays a note when the composer later allows replies', async () => {
-    renderWithSession(<Composer api={new Api('test-token')} conversationId="c1" channel="webchat" onSent={vi.fn()} notesOnly />);
+    mountComposer({ notesOnly: true });
     fireEvent.change(screen.getByRole('textbox', { name: 'Internal note' }), { target: { value: 'seen before taking it' } });
     cleanup();
-    renderWithSession(<Composer api={new Api('test-token')} conversationId="c1" channel="webchat" onSent={vi.fn()} />);
+    mountComposer();
     expect(screen.queryByRole('textbox', { name: 'Message to the client' })).toBeNull();
     expect((screen.getByRole('textbox', { name: 'Internal note' }) as HTMLTextAreaElement).value).toBe('seen before taking it');
   });
