@@ -103,7 +103,7 @@ describe('live counters and stream', () => {
     const [ann, ben] = [await open('ann'), await open('ben', { via: secondGateway })];
     expect((await as['ann']!.post(`/api/v1/conversations/${item.id}/take`)).status).toBe(200);
     const gone = await ben.next('conversation.updated', (d) => d.id === item.id);
-    expect(gone.data).toEqual({ id: item.id, visible: false });
+    expect(gone.data).toEqual({ id: item.id, visible: false, by: { id: ids['ann'], name: 'ann' } });
     const mine = await ann.next('conversation.updated', (d) => d.id === item.id);
     expect(mine.data).toMatchObject({ visible: true, status: 'in_progress', assignee: { id: ids['ann'], name: 'ann' } });
     expect((await ann.next('counters.updated', (d) => d.mine >= 1)).data).toEqual(await countersInDatabase(db, ids['ann']!, [ids['Sales']!]));

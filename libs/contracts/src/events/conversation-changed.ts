@@ -42,5 +42,7 @@ export const conversationChanged = z.strictObject({
   messages: z.array(conversationMessageItem.loose()),
   /** D15: delivery statuses of earlier messages that changed in this transaction. */
   deliveries: z.array(messageDeliveryUpdated.omit({ conversationId: true })).optional(),
+  /** The operator whose request made the change; absent when a client, a platform or the system did. */
+  actorId: uuid.optional(),
 });
 export type ConversationChanged = z.infer<typeof conversationChanged>;

@@ -34,7 +34,7 @@ export function addNote(
       idempotencyKey,
       createdAt: new Date().toISOString(),
     });
-    if (created) emit([messageEvent(message, conv.clientId), ...(await changedEvents(tx, [conversationId], [message]))]);
+    if (created) emit([messageEvent(message, conv.clientId), ...(await changedEvents(tx, [conversationId], { messages: [message], actorId: caller.operatorId }))]);
     return { message, created };
   });
 }

@@ -21,7 +21,7 @@ export function blacklistClient(db: DataSource, relay: OutboxRelay, caller: Call
     await setBlacklisted(tx, client.id, on);
     await appendLog(tx, { conversationId: conv.id, action: decision.action, actorId: caller.operatorId, from: stateOf(conv), to: stateOf(decision.to), at });
     const after = decision.to.status !== conv.status ? await setStateCounted(tx, conv.id, decision.to, at) : (await bumpVersions(tx, [conv.id]))[0]!;
-    emit([movedEvent(conv, conv, decision, caller.operatorId, at), ...changedEventsOf([after])]);
+    emit([movedEvent(conv, conv, decision, caller.operatorId, at), ...changedEventsOf([after], { actorId: caller.operatorId })]);
     return after;
   });
 }

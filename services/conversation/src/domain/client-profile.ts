@@ -29,7 +29,7 @@ export function renameClient(db: DataSource, relay: OutboxRelay, caller: CallerI
         { clientId: id, conversationId: client.conversation.id, name, originalName: client.originalName, actorId: caller.operatorId, at },
         { source: 'conversation', partitionKey: client.conversation.id },
       ),
-      ...(await changedEvents(tx, [client.conversation.id])),
+      ...(await changedEvents(tx, [client.conversation.id], { actorId: caller.operatorId })),
     ]);
     return { ...client, name };
   });

@@ -48,21 +48,20 @@ export function outboundEvent(m: MessageRow, conv: ConversationRow): AnyMessage 
   );
 }
 
+type Delivery = MessageDeliveryUpdated & { conversationId: string };
+/** What a transaction did to the conversations it touched, beyond their new list items. */
+export type ChangeDetails = { messages?: MessageRow[]; deliveries?: Delivery[]; actorId?: string };
+
 /**
  * One `conversation.changed` per conversation a transaction touched: its list item as it is now,
  * with the messages the transaction added, for the counters and the live stream.
  */
-export async function changedEvents(
-  tx: Tx,
-  conversationIds: Iterable<string>,
-  messages: MessageRow[] = [],
-  deliveries: (MessageDeliveryUpdated & { conversationId: string })[] = [],
-): Promise<AnyMessage[]> {
-  return changedEventsOf(await bumpVersions(tx, [...new Set(conversationIds)]), messages, deliveries);
+export async function changedEvents(tx: Tx, conversationIds: Iterable<string>, details: ChangeDetails = {}): Promise<AnyMessage[]> {
+  return changedEventsOf(await bumpVersions(tx, [...new Set(conversationIds)]), details);
 }
 
 /** changedEvents of rows whose change the caller has already counted (setStateCounted, updateCounted). */
-export function changedEventsOf(rows: ConversationRow[], messages: MessageRow[] = [], deliveries: (MessageDeliveryUpdated & { conversationId: string })[] = []): AnyMessage[] {
+export function changedEventsOf(rows: ConversationRow[], { messages = [], deliveries = [], actorId }: ChangeDetails = {}): AnyMessage[] {
   return rows.map((row) =>
     makeEnvelope(
       'conversation.changed',
@@ -71,6 +70,7 @@ export function changedEventsOf(rows: ConversationRow[], messages: MessageRow[] 
         item: itemView(row),
         messages: messages.filter((m) => m.conversationId === row.id).map(messageView),
         ...(deliveries.length ? { deliveries: deliveries.filter((d) => d.conversationId === row.id).map(({ messageId, status, at, error }) => ({ messageId, status, at, error })) } : {}),
+        ...(actorId ? { actorId } : {}),
       },
       { source, partitionKey: row.id },
     ),

@@ -13,6 +13,6 @@ export function markConversationRead(db: DataSource, relay: OutboxRelay, caller:
     if (!conv || !canSee(caller, conv)) throw new AppError('not_found', 'No such conversation');
     if (conv.unreadCount === 0) return;
     await markRead(tx, id);
-    emit(await changedEvents(tx, [id]));
+    emit(await changedEvents(tx, [id], { actorId: caller.operatorId }));
   });
 }

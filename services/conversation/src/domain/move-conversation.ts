@@ -28,7 +28,7 @@ export function moveConversation(
     const at = new Date().toISOString();
     await appendLog(tx, { conversationId: id, action: decision.action, actorId: caller.operatorId, from: stateOf(conv), to: stateOf(decision.to), at });
     const moved = await setStateCounted(tx, id, decision.to, at);
-    emit([movedEvent(conv, conv, decision, caller.operatorId, at), ...changedEventsOf([moved])]);
+    emit([movedEvent(conv, conv, decision, caller.operatorId, at), ...changedEventsOf([moved], { actorId: caller.operatorId })]);
     return moved;
   });
 }

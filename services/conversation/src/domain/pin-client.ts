@@ -20,7 +20,7 @@ export function pinClient(db: DataSource, relay: OutboxRelay, caller: CallerIden
     await setPin(tx, clientId, pinnedOperatorId);
     await appendLog(tx, { conversationId: client.conversation.id, action, actorId: caller.operatorId, from: { pinnedOperatorId: holder }, to: { pinnedOperatorId }, at });
     const conv = { id: client.conversation.id, clientId };
-    emit([movedEvent(conv, client.conversation, { action, to: client.conversation }, caller.operatorId, at), ...(await changedEvents(tx, [conv.id]))]);
+    emit([movedEvent(conv, client.conversation, { action, to: client.conversation }, caller.operatorId, at), ...(await changedEvents(tx, [conv.id], { actorId: caller.operatorId }))]);
     return { ...client, pinnedOperatorId };
   });
 }

@@ -18,5 +18,5 @@ export async function recordDeliveries(tx: Tx, reports: DeliveryEnvelope[], emit
     updated.push(update);
     emit([makeEnvelope('message.delivery_updated', update, { source: 'conversation', partitionKey: changed.conversationId })]);
   }
-  emit(await changedEvents(tx, updated.map((u) => u.conversationId), [], updated));
+  emit(await changedEvents(tx, updated.map((u) => u.conversationId), { deliveries: updated }));
 }

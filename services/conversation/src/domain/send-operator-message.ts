@@ -37,7 +37,7 @@ export function sendOperatorMessage(
       await insertAttachments(tx, [result.message.attachment], at);
     }
     await recordLastMessage(tx, conversationId, { text: text ?? null, direction: 'out', at });
-    emit([messageEvent(result.message, conv.clientId), outboundEvent(result.message, conv), ...(await changedEvents(tx, [conversationId], [result.message]))]);
+    emit([messageEvent(result.message, conv.clientId), outboundEvent(result.message, conv), ...(await changedEvents(tx, [conversationId], { messages: [result.message], actorId: caller.operatorId }))]);
     return result;
   });
 }

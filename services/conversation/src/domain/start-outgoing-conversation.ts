@@ -53,7 +53,7 @@ export function startOutgoingConversation(
     const conv = (await lockConversation(tx, conversationId))!;
     const { message } = await insertOperatorMessage(tx, { id: uuidv7(), conversationId, channelId: body.channelId, operatorId: caller.operatorId, kind: 'text', text: body.text, idempotencyKey: undefined, createdAt: at });
     await recordLastMessage(tx, conversationId, { text: body.text, direction: 'out', at });
-    emit([messageEvent(message, client.id), outboundEvent(message, conv), ...(await changedEvents(tx, [conversationId], [message]))]);
+    emit([messageEvent(message, client.id), outboundEvent(message, conv), ...(await changedEvents(tx, [conversationId], { messages: [message], actorId: caller.operatorId }))]);
     return { conversation: (await lockConversation(tx, conversationId))!, message };
   });
 }

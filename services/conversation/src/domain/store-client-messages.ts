@@ -91,5 +91,5 @@ export async function storeClientMessages(tx: Tx, routed: MessageOf<'message.rou
   }
   await countBlockedMessages(tx, [...after.values()]);
   await appendLogs(tx, logs);
-  emit(changedEventsOf(await applyClientMessages(tx, [...after.values()], at), delivered));
+  emit(changedEventsOf(await applyClientMessages(tx, [...after.values()], at), { messages: delivered }));
 }

@@ -44,6 +44,14 @@ describe('live audience', () => {
     expect(types(viewer(caller(ann, [A])), entry)).toEqual(['conversation.updated', 'message.created']);
   });
 
+  it('D7: the hidden frame says who moved the conversation, so a pane tells a colleague\'s take from its own move\'s echo', () => {
+    const base = change({ status: 'in_progress', assignee: ann }, { status: 'unassigned', assigneeId: null, groupId: A });
+    const entry = { ...base, change: { ...base.change, actorId: ann }, by: { id: ann, name: 'Ann' } };
+    expect(framesFor(viewer(caller(ben, [A])), entry).map((f) => f.data)).toEqual([{ id: conversationId, visible: false, by: { id: ann, name: 'Ann' } }]);
+    const unnamed = { ...base, change: { ...base.change, actorId: ann } };
+    expect(framesFor(viewer(caller(ben, [A])), unnamed).map((f) => f.data)).toEqual([{ id: conversationId, visible: false, by: { id: ann } }]);
+  });
+
   it('D4: an operator with view_all sees every conversation of his groups', () => {
     const entry = change({ status: 'in_progress', assignee: ann });
     expect(types(viewer(caller(ben, [A], { permissions: ['conversations.view_all'] })), entry)).toEqual(['conversation.updated', 'message.created']);

@@ -8,7 +8,7 @@ export type Frame = { type: string; id?: string; data: unknown };
 
 type NamedPin = { operator: { id: string; name: string }; label: string } | null;
 /** A change whose ids the gateway has named once for every socket. */
-export type NamedEntry = LiveEntry & { item?: { pin?: NamedPin; [k: string]: unknown }; messages?: unknown[] };
+export type NamedEntry = LiveEntry & { item?: { pin?: NamedPin; [k: string]: unknown }; messages?: unknown[]; by?: { id: string; name: string | null } };
 
 /** One connected operator: who he is and the counter sets his figures add up (D14). */
 export type Viewer = { caller: CallerIdentity; sets: Map<string, number>; countsAsOf: string };
@@ -25,7 +25,8 @@ const sees = (caller: CallerIdentity, state: ConversationState, blacklisted: boo
 /**
  * The frames one viewer gets for an entry of the live stream: only what he may see. A conversation
  * that leaves his sight (taken by another, moved to another group) goes as `visible: false`, so
- * his lists drop it at once without learning where it went.
+ * his lists drop it at once without learning where it went; `by` names the operator who moved it,
+ * so his own move's echo is told from a colleague's.
  */
 export function framesFor(viewer: Viewer, entry: NamedEntry): Frame[] {
   const { caller } = viewer;
@@ -49,7 +50,8 @@ export function framesFor(viewer: Viewer, entry: NamedEntry): Frame[] {
           frames.push(once(`delivery:${i}`, () => ({ type: 'message.updated', id: entry.id, data: { conversationId: item.id, messageId: d.messageId, deliveryStatus: d.status, deliveryError: d.error, at: d.at } })));
         });
       } else if (entry.previous && canSee(caller, entry.previous)) {
-        frames.push(once('hidden', () => ({ type: 'conversation.updated', id: entry.id, data: { id: item.id, visible: false } })));
+        const by = entry.by ?? (entry.change.actorId ? { id: entry.change.actorId } : undefined);
+        frames.push(once('hidden', () => ({ type: 'conversation.updated', id: entry.id, data: { id: item.id, visible: false, ...(by ? { by } : {}) } })));
       }
       const counters = countersAfter(viewer, entry);
       if (counters) frames.push({ type: 'counters.updated', id: entry.id, data: counters });

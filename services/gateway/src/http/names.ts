@@ -40,6 +40,11 @@ export class Names {
     });
   }
 
+  /** Operators' names by id, for ids an answer carries bare. */
+  operators(ids: string[]): Promise<Map<string, string>> {
+    return this.directory.operatorNames(ids);
+  }
+
   async messages<T extends MessageItem>(messages: T[]): Promise<T[]> {
     const operators = await this.directory.operatorNames(messages.flatMap((m) => (m.sender.id ? [m.sender.id] : [])));
     return messages.map((m) => (m.sender.id ? { ...m, sender: { ...m.sender, name: operators.get(m.sender.id) ?? null } } : m));

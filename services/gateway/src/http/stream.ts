@@ -204,15 +204,19 @@ export class OperatorStream {
   private async named(entries: LiveEntry[]): Promise<NamedEntry[]> {
     const changes = entries.filter((e) => e.kind === 'change');
     if (changes.length === 0) return entries;
-    const items = await this.names.items(changes.map((e) => e.change.item), NOBODY);
-    const messages = await this.names.messages(changes.flatMap((e) => e.change.messages));
+    const [items, messages, actors] = await Promise.all([
+      this.names.items(changes.map((e) => e.change.item), NOBODY),
+      this.names.messages(changes.flatMap((e) => e.change.messages)),
+      this.names.operators(changes.flatMap((e) => (e.change.actorId ? [e.change.actorId] : []))),
+    ]);
     let i = 0;
     let m = 0;
     return entries.map((e) => {
       if (e.kind !== 'change') return e;
       const count = e.change.messages.length;
       m += count;
-      return { ...e, item: items[i++] as NamedEntry['item'], messages: messages.slice(m - count, m) };
+      const by = e.change.actorId ? { id: e.change.actorId, name: actors.get(e.change.actorId) ?? null } : undefined;
+      return { ...e, item: items[i++] as NamedEntry['item'], messages: messages.slice(m - count, m), by };
     });
   }
 

@@ -7,11 +7,11 @@ import { messageOf } from './util';
 
 /** How long a "someone else took it" stays on screen before the pane gives the conversation up. */
 export const LEAVE_AFTER_MS = 2500;
-/** How long after the caller's own move a "gone from view" frame is taken for its echo. */
-const OWN_MOVE_ECHO_MS = 5_000;
 const PAGE = 50;
 
 export type Banner = { kind: 'error' | 'info'; text: string };
+/** The operator the stream names as having moved a conversation out of the caller's view. */
+type Mover = { id: string; name?: string | null };
 
 /** Messages by id (a send's answer and its stream frame are one), oldest first. */
 export function mergeMessages(list: Message[], incoming: Message[]): Message[] {
@@ -27,7 +27,7 @@ export function mergeMessages(list: Message[], incoming: Message[]): Message[] {
  * leaves the caller's view.
  */
 export function useOpenConversation(conversationId: string, onLeave: () => void) {
-  const { api } = useSession();
+  const { api, me } = useSession();
   const [conv, setConv] = useState<ConversationItem>();
   const [client, setClient] = useState<ClientProfile>();
   const [messages, setMessages] = useState<Message[]>([]);
@@ -49,8 +49,9 @@ export function useOpenConversation(conversationId: string, onLeave: () => void)
   const leaveTimer = useRef<ReturnType<typeof setTimeout>>(undefined);
   /** A move of the caller's own is under way: its answer decides whether the pane leaves. */
   const moving = useRef(false);
-  /** When the caller's last move ended: the stream may tell of it a moment later. */
-  const movedAt = useRef(0);
+  /** Who moved the conversation away, once the stream has said; and whether it was a take of ours he beat. */
+  const mover = useRef<Mover>(undefined);
+  const lostTake = useRef(false);
   const base = `/conversations/${conversationId}`;
 
   useEffect(() => {
@@ -67,11 +68,17 @@ export function useOpenConversation(conversationId: string, onLeave: () => void)
       setBanner({ kind: 'error', text });
       // No more moves on what is going away.
       setLeaving(true);
-      clearTimeout(leaveTimer.current);
-      leaveTimer.current = setTimeout(leave, LEAVE_AFTER_MS);
+      // A later, better worded reason replaces the text, not the time left.
+      leaveTimer.current ??= setTimeout(leave, LEAVE_AFTER_MS);
     },
     [leave],
   );
+
+  const goneText = () => {
+    const name = mover.current?.name;
+    if (lostTake.current) return `${name ?? 'Someone else'} took this conversation first.`;
+    return name ? `${name} moved this conversation out of your view.` : 'This conversation moved out of your view.';
+  };
 
   const markRead = useCallback(() => {
     api.post(`${base}/read`).catch(() => undefined);
@@ -132,9 +139,11 @@ export function useOpenConversation(conversationId: string, onLeave: () => void)
       case 'conversation.updated': {
         if (data['id'] !== conversationId) return;
         if (data['visible'] === false) {
-          if (moving.current) return;
-          if (Date.now() - movedAt.current < OWN_MOVE_ECHO_MS) return leave();
-          leaveLater('A colleague took this conversation or moved it out of your view.');
+          const by = data['by'] as Mover | undefined;
+          // The echo of the caller's own move: its answer has decided, or will.
+          if (by?.id === me.id) return moving.current ? undefined : leave();
+          mover.current = by;
+          if (!moving.current) leaveLater(goneText());
           return;
         }
         const item = data as unknown as ConversationItem;
@@ -182,7 +191,6 @@ export function useOpenConversation(conversationId: string, onLeave: () => void)
       throw e;
     } finally {
       moving.current = false;
-      movedAt.current = Date.now();
       setBusy(false);
     }
   };
@@ -196,7 +204,10 @@ export function useOpenConversation(conversationId: string, onLeave: () => void)
       setConv(await api.post<ConversationItem>(`${base}/take`));
       void readConversation();
     } catch (e) {
-      if (e instanceof ApiError && e.status === 409) leaveLater('Someone else took this conversation.');
+      if (e instanceof ApiError && e.status === 409) {
+        lostTake.current = true;
+        leaveLater(goneText());
+      }
       else {
         setBanner({ kind: 'error', text: messageOf(e) });
         void readConversation();
