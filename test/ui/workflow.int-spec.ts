@@ -117,9 +117,11 @@ describe('operator web app: workflows', () => {
     });
     await anna.getByLabel('Message to the client').waitFor();
     await pane.getByRole('button', { name: 'To closed' }).waitFor();
-    await row(anna, client).waitFor({ state: 'detached' }); // no longer in Closed
-    await tab(anna, /^My inbox/).click();
+    // The list and the address follow it to My inbox, with the conversation still open.
+    await waitFor('My inbox selected', async () => (await anna.getByRole('tab', { selected: true }).textContent())?.startsWith('My inbox'));
     await row(anna, client).waitFor();
+    expect(new URL(anna.url()).pathname).toMatch(/^\/conversations\/mine\/[0-9a-f-]{36}$/);
+    await pane.waitFor();
     const item = await itemOf(annaApi, 'mine', client);
     expect(item.status).toBe('in_progress');
     expect(item.assignee?.id).toBe(annaId);

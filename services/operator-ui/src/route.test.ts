@@ -7,6 +7,7 @@ describe('route', () => {
       { page: 'conversations', tab: 'unassigned' },
       { page: 'conversations', tab: 'mine', conversationId: '0194f3a2-7c1e-7d3a-9b2e-3f4a5b6c7d8e' },
       { page: 'conversations', tab: 'blacklist' },
+      { page: 'conversations', conversationId: '0194f3a2-7c1e-7d3a-9b2e-3f4a5b6c7d8e' },
       { page: 'canned' },
       { page: 'analytics' },
     ];
@@ -18,6 +19,8 @@ describe('route', () => {
     expect(routeOf('/nowhere/at/all')).toEqual({ page: 'conversations' });
     expect(routeOf('/conversations/inbox/x')).toEqual({ page: 'conversations' });
     expect(routeOf('/conversations/all/<script>')).toEqual({ page: 'conversations', tab: 'all' });
+    expect(routeOf('/conversations/not-a-uuid')).toEqual({ page: 'conversations' });
+    expect(routeOf('/conversations/mine/0194f3a2-7c1e-7d3a-9b2e-3f4a5b6c7d8e/extra')).toEqual({ page: 'conversations' });
     expect(pathOf({ page: 'conversations' })).toBe('/conversations/unassigned');
   });
 });

@@ -1,5 +1,5 @@
-import { useCallback, useState } from 'react';
-import type { Message, Tag } from '../api/types';
+import { useCallback, useEffect, useState } from 'react';
+import type { ConversationItem, Message, Tag } from '../api/types';
 import { hasAllTab, useSession } from '../session';
 import { ClientPanel } from './ClientPanel';
 import { Composer } from './Composer';
@@ -14,20 +14,26 @@ type DialogName = 'operator' | 'group' | 'email' | 'tag' | 'blacklist' | 'unlock
 /**
  * One conversation: its preview before "Start conversation" (Unassigned), history, composer,
  * actions and the client's profile. `onLeave`: the conversation left the caller's view (closed,
- * handed over, no longer visible), so the workspace can show the next one.
+ * handed over, no longer visible), so the workspace can show the next one. `onItem`: the conversation
+ * as it is now, each time that changes.
  */
-export function ConversationPane({ conversationId, onLeave }: { conversationId: string; onLeave: () => void }) {
+export function ConversationPane(props: PaneProps) {
   // Another conversation starts from a clean slate: no selection or dialog carried over (its draft is its own, see useDraft).
-  return <OpenConversation key={conversationId} conversationId={conversationId} onLeave={onLeave} />;
+  return <OpenConversation key={props.conversationId} {...props} />;
 }
 
-function OpenConversation({ conversationId, onLeave }: { conversationId: string; onLeave: () => void }) {
+type PaneProps = { conversationId: string; onLeave: () => void; onItem?: (item: ConversationItem) => void };
+
+function OpenConversation({ conversationId, onLeave, onItem }: PaneProps) {
   const { api, me, groups } = useSession();
   const { conv, client, setClient, messages, setMessages, addMessage, hasOlder, loadingOlder, loadOlder, loadError, banner, setBanner, busy, move, take } = useOpenConversation(conversationId, onLeave);
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [dialog, setDialog] = useState<DialogName>();
   const [profileOpen, setProfileOpen] = useState(() => typeof window === 'undefined' || !window.matchMedia || window.matchMedia('(min-width: 801px)').matches);
   const base = `/conversations/${conversationId}`;
+  useEffect(() => {
+    if (conv) onItem?.(conv);
+  }, [conv, onItem]);
   const tryMove = (path: string, then?: 'leave') => move(() => api.post(`${base}/${path}`), then).catch(() => undefined);
 
   const toggle = useCallback((id: string) => {

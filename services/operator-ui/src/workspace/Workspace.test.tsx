@@ -7,13 +7,18 @@ import type { StreamFrame } from '../live/stream';
 import { SessionContext, type Session } from '../session';
 import { Workspace } from './Workspace';
 
+/** What the pane would report of its conversation (`onItem`), as a test says it. */
+const pane = vi.hoisted(() => ({ report: undefined as ((item: ConversationItem) => void) | undefined }));
 vi.mock('../conversation/ConversationPane', () => ({
-  ConversationPane: ({ conversationId, onLeave }: { conversationId: string; onLeave: () => void }) => (
-    <section>
-      <p data-testid="pane">Conversation {conversationId}</p>
-      <button onClick={onLeave}>leave</button>
-    </section>
-  ),
+  ConversationPane: ({ conversationId, onLeave, onItem }: { conversationId: string; onLeave: () => void; onItem?: (item: ConversationItem) => void }) => {
+    pane.report = onItem;
+    return (
+      <section>
+        <p data-testid="pane">Conversation {conversationId}</p>
+        <button onClick={onLeave}>leave</button>
+      </section>
+    );
+  },
 }));
 
 const ME: Operator = { id: 'op-me', name: 'Anna', email: 'anna@example.com', role: 'operator', permissions: [], groupIds: [] };
@@ -214,6 +219,41 @@ describe('Workspace (tabs and list)', () => {
     await screen.findByText('Client m');
     expect(screen.getByRole('tab', { selected: true }).textContent).toMatch(/^My inbox/);
     expect(screen.getByTestId('pane').textContent).toBe('Conversation m');
+  });
+
+  it('D7: a won take moves the list and the address to My inbox, with the conversation still open', async () => {
+    renderWorkspace();
+    await screen.findByText('Client a');
+    fireEvent.click(screen.getByText('Client a'));
+    act(() => pane.report!(conv('a')));
+    expect(window.location.pathname).toBe('/conversations/unassigned/a');
+    act(() => pane.report!(conv('a', { status: 'in_progress', assignee: { id: ME.id, name: 'Anna' } })));
+    expect(window.location.pathname).toBe('/conversations/mine/a');
+    await screen.findByText('Client m');
+    expect(screen.getByRole('tab', { selected: true }).textContent).toMatch(/^My inbox/);
+    expect(screen.getByTestId('pane').textContent).toBe('Conversation a');
+    // With it open, the operator may still look at another tab; a later change of it does not pull him back.
+    fireEvent.click(screen.getByRole('tab', { name: /Unassigned/ }));
+    act(() => pane.report!(conv('a', { status: 'in_progress', assignee: { id: ME.id, name: 'Anna' }, unreadCount: 1 })));
+    expect(window.location.pathname).toBe('/conversations/unassigned/a');
+  });
+
+  it('D4: a colleague taking the open conversation does not move a view_all operator off his tab', async () => {
+    renderWorkspace({ ...ME, permissions: ['conversations.view_all'] });
+    await screen.findByText('Client a');
+    fireEvent.click(screen.getByText('Client a'));
+    act(() => pane.report!(conv('a', { status: 'in_progress', assignee: { id: 'op-b', name: 'Boris' } })));
+    expect(window.location.pathname).toBe('/conversations/unassigned/a');
+  });
+
+  it('a link that names no tab (from analytics) opens the conversation in the tab it is in', async () => {
+    const id = '0194f3a2-7c1e-7d3a-9b2e-3f4a5b6c7d8e';
+    window.history.replaceState(null, '', `/conversations/${id}`);
+    renderWorkspace();
+    expect(screen.getByTestId('pane').textContent).toBe(`Conversation ${id}`);
+    act(() => pane.report!(conv(id, { status: 'closed', assignee: { id: ME.id, name: 'Anna' } })));
+    expect(window.location.pathname).toBe(`/conversations/closed/${id}`);
+    expect(screen.getByRole('tab', { selected: true }).textContent).toMatch(/^Closed/);
   });
 
   it('an address of a tab the operator does not have shows Unassigned', async () => {

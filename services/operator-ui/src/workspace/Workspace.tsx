@@ -6,6 +6,7 @@ import { navigate, useRoute } from '../route';
 import { hasAllTab, useSession } from '../session';
 import { ConversationList } from './ConversationList';
 import { TAB_LABEL } from './format';
+import { homeTab } from './list-state';
 import { ListFilters } from './ListFilters';
 import { NotificationsButton } from './NotificationsButton';
 import { focusFirstHit, SearchResults } from './SearchResults';
@@ -22,10 +23,11 @@ import './workspace.css';
 export function Workspace() {
   const session = useSession();
   const { me, groups } = session;
-  const tabs: Tab[] = hasAllTab(me) ? ['unassigned', 'mine', 'closed', 'all', 'blacklist'] : ['unassigned', 'mine', 'closed'];
+  const tabs = useMemo<Tab[]>(() => (hasAllTab(me) ? ['unassigned', 'mine', 'closed', 'all', 'blacklist'] : ['unassigned', 'mine', 'closed']), [me]);
   const route = useRoute();
   const routeTab = route.page === 'conversations' && route.tab && tabs.includes(route.tab) ? route.tab : 'unassigned';
   const openId = route.page === 'conversations' ? route.conversationId : undefined;
+  const namedTab = route.page === 'conversations' ? route.tab : undefined;
   const { state, operators, openTab, changeFilter, loadMore, retry } = useConversationList(routeTab);
   const { tab, filters, loading, nextCursor } = state;
   /** Shows a conversation (or none) in `inTab`; `replace` for a move the operator did not make himself. */
@@ -64,6 +66,22 @@ export function Workspace() {
       if (!document.activeElement || document.activeElement === document.body) focusList();
     });
   }, [state.items, openId, show, routeTab]);
+
+  // A link names no tab, and a take (or an assignment to me, or a reopen) makes the open
+  // conversation mine: the list moves to where it now is. Only such a change moves it, so the
+  // operator may still look at other tabs with a conversation of his open.
+  const placed = useRef<{ id: string; home: Tab | undefined }>(undefined);
+  const placeOpen = useCallback(
+    (item: ConversationItem) => {
+      if (item.id !== openId) return;
+      const home = homeTab(tabs, me.id, item);
+      const before = placed.current?.id === item.id ? placed.current : undefined;
+      placed.current = { id: item.id, home };
+      if (!home || home === routeTab) return;
+      if (before ? home === 'mine' && before.home !== 'mine' : !namedTab) show(item.id, home, true);
+    },
+    [openId, tabs, me.id, routeTab, namedTab, show],
+  );
 
   const focusList = () => listWrap.current?.querySelector<HTMLElement>('[role="listbox"]')?.focus();
   const backToList = () => {
@@ -155,7 +173,7 @@ export function Workspace() {
             <button type="button" className="ws-back" onClick={backToList}>
               ← Back to the list
             </button>
-            <ConversationPane key={openId} conversationId={openId} onLeave={onLeave} />
+            <ConversationPane key={openId} conversationId={openId} onLeave={onLeave} onItem={placeOpen} />
           </>
         ) : (
           <section className="pane empty">Choose a conversation</section>

@@ -95,6 +95,11 @@ export function belongsTo(tab: Tab, filters: Filters, meId: string, item: Conver
   return true;
 }
 
+/** The first of the caller's tabs a conversation belongs in, unfiltered; undefined when none lists it. */
+export function homeTab(tabs: Tab[], meId: string, item: ConversationItem): Tab | undefined {
+  return tabs.find((tab) => belongsTo(tab, {}, meId, item));
+}
+
 /** Puts an item where the tab's order wants it (replacing its earlier self), or takes it out. */
 function place(state: ListState, item: ConversationItem): ListState {
   const without = state.items.filter((i) => i.id !== item.id);
