@@ -1,9 +1,10 @@
 import amqp from 'amqplib';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { request } from 'node:http';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createTestEnv, HttpClient, startStack, waitFor, Workspace, type Answer, type Stack, type TestEnv } from '@relaydesk/testing';
+import { createTestEnv, HttpClient, startService, startStack, waitFor, Workspace, type Answer, type Stack, type TestEnv } from '@relaydesk/testing';
 import { Client } from 'pg';
 
 /** D15 attachments through the real stack: upload, history, download, delivery, and every refusal. */
@@ -39,13 +40,16 @@ describe('attachments (D15)', () => {
   const history = async (conversation: string): Promise<any[]> => (await admin.get(`/api/v1/conversations/${conversation}/messages`)).body.items;
   const storedBlobs = async (): Promise<string[]> => (await readdir(blobDir, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
 
-  /** A refusal with a clear message, after which no message and no blob exist that were not there before. */
-  async function expectRefused(request: () => Promise<Answer>, status: number, code: string, message: RegExp | string, conversation = bob): Promise<void> {
-    const before = { messages: (await history(conversation)).length, blobs: (await storedBlobs()).length };
-    const refused = await request();
+  const pendingUploads = async (): Promise<string[]> => (await sql<{ storage_key: string }>('SELECT storage_key FROM gateway.pending_upload ORDER BY storage_key')).map((r) => r.storage_key);
+
+  /** A refusal with a clear message, after which no message, no blob and no pending upload exist that were not there before. */
+  async function expectRefused(send: () => Promise<Answer>, status: number, code: string, message: RegExp | string, conversation = bob): Promise<void> {
+    const state = async () => ({ messages: (await history(conversation)).length, blobs: (await storedBlobs()).length, pending: await pendingUploads() });
+    const before = await state();
+    const refused = await send();
     expect({ status: refused.status, code: refused.body?.error?.code }).toEqual({ status, code });
     expect(refused.body.error.message).toEqual(expect.stringMatching(message));
-    expect({ messages: (await history(conversation)).length, blobs: (await storedBlobs()).length }).toEqual(before);
+    expect(await state()).toEqual(before);
   }
 
   async function conversationOf(who: HttpClient, clientName: string): Promise<string> {
@@ -209,4 +213,60 @@ describe('attachments (D15)', () => {
     expect({ status: file.status, location: file.headers.get('location') }).toEqual({ status: 302, location: url });
     expect((await cid.get(item.attachment.url)).status).toBe(404);
   });
+
+  it('ADR 8: an upload whose send never answered is swept from the blob store; one a message holds stays', async () => {
+    // A send that answered: its upload is settled at once.
+    const held = await upload(ann, bob, form([{ bytes: pdf, fileName: 'kept.pdf' }]));
+    expect(held.status).toBe(201);
+    const heldKey = (await sql<{ storage_key: string }>('SELECT storage_key FROM conversation.attachment WHERE message_id = $1', [held.body.id]))[0]!.storage_key;
+    expect(await pendingUploads()).toEqual([]);
+
+    // A send whose answer never came: the conversation service dies while the file is on its way.
+    const boundary = 'relaydesk-slow-upload';
+    const slow = request(`${stack.gateway.url}/api/v1/conversations/${bob}/messages`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ann.token}`, 'content-type': `multipart/form-data; boundary=${boundary}` },
+    });
+    const answered = new Promise<number>((resolve, reject) => {
+      slow.on('response', (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      slow.on('error', reject);
+    });
+    slow.write(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="lost.pdf"\r\nContent-Type: application/pdf\r\n\r\n`);
+    slow.write(Buffer.concat([pdf, randomBytes(64 * 1024)])); // past what is read to tell the type, so storing has begun
+    const lostKey = await waitFor('the upload under way', async () => (await pendingUploads())[0]);
+    let status = 0;
+    await stack.restart('conversation', async () => {
+      slow.end(`\r\n--${boundary}--\r\n`);
+      status = await answered;
+    });
+    expect(status).toBe(503);
+    expect(await pendingUploads()).toEqual([lostKey]);
+    expect((await storedBlobs()).some((f) => f.endsWith(lostKey.split('/').pop()!))).toBe(true);
+    expect((await history(bob)).filter((m) => m.attachment?.fileName === 'lost.pdf')).toEqual([]);
+    // The held one as if its answer had been lost too.
+    await sql(`INSERT INTO gateway.pending_upload (storage_key, created_at) VALUES ($1, now() - interval '2 hours')`, [heldKey]);
+
+    // A gateway that sweeps every second finds both: the conversation service says which is held.
+    const sweeping = await startService('gateway', {
+      ...stack.env,
+      CONVERSATION_URL: stack.conversation.url,
+      INGESTION_URL: stack.ingestion.url,
+      SEARCH_URL: stack.search.url,
+      ANALYTICS_URL: stack.analytics.url,
+      UPLOAD_SWEEP_INTERVAL: '1s',
+      UPLOAD_SWEEP_AFTER: '1s',
+    });
+    try {
+      await waitFor('swept', async () => (await pendingUploads()).length === 0);
+    } finally {
+      await sweeping.stop();
+    }
+    const blobs = await storedBlobs();
+    expect(blobs.some((f) => f.endsWith(lostKey.split('/').pop()!))).toBe(false);
+    expect(blobs.some((f) => f.endsWith(heldKey.split('/').pop()!))).toBe(true);
+    expect((await ann.download(held.body.attachment.url)).bytes.equals(pdf)).toBe(true);
+  }, 90_000);
 });

@@ -741,6 +741,13 @@ describe('bad input (D33) and what one may not see or do (D34)', () => {
       expectError(await call(conv, 'GET', `/conversations/${alice}/messages?limit=0`, id), [400, 'validation_failed', 'limit']);
       expectError(await new HttpClient(conv, { [IDENTITY_HEADER]: id }).send('POST', `/conversations/${alice}/messages`, undefined, {}, '{"text"'), [400, 'validation_failed', /JSON/]);
       expectError(await call(conv, 'POST', `/conversations/${alice}/messages`, id, { text: 't'.repeat(300 * 1024) }), [413, 'payload_too_large']);
+      // ADR 8: the upload sweep's question, for a super_admin identity only.
+      expectError(await call(conv, 'POST', '/attachments/held', id, { storageKeys: [] }), [400, 'validation_failed', 'storageKeys']);
+      expectError(await call(conv, 'POST', '/attachments/held', id, { storageKeys: 'attachments/x' }), [400, 'validation_failed', 'storageKeys']);
+      expectError(await call(conv, 'POST', '/attachments/held', id, { storageKeys: Array.from({ length: 201 }, (_, i) => `k${i}`) }), [400, 'validation_failed', 'storageKeys']);
+      const operator = signIdentity({ operatorId: annId, role: 'operator', permissions: [], groupIds: [] }, secret);
+      expectError(await call(conv, 'POST', '/attachments/held', operator, { storageKeys: ['attachments/x'] }), [403, 'forbidden']);
+      expect((await call(conv, 'POST', '/attachments/held', id, { storageKeys: ["attachments/x'; DROP TABLE attachment; --"] })).body).toEqual({ held: [] });
 
       const channelsBefore = (await admin.get('/api/v1/channels')).body.items;
       const ing = stack.ingestion.url;

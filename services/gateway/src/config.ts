@@ -30,6 +30,9 @@ export const gatewayConfig = baseConfig.extend(blobStoreConfig.shape).extend({
   /** The operator web app's built files (`npm run build:ui`), served at `/`. */
   UI_DIR: z.string().min(1).default('services/operator-ui/dist'),
   FEATURE_OUTGOING_WHATSAPP: flag.default(false),
+  /** ADR 8: how often the gateway looks for uploads whose send never answered, and how old they must be. */
+  UPLOAD_SWEEP_INTERVAL: duration.prefault('10m'),
+  UPLOAD_SWEEP_AFTER: duration.prefault('1h'),
   /** An operator counts as offline this long after his last WebSocket heartbeat. */
   PRESENCE_TTL_MS: z.coerce.number().int().min(1_000).default(45_000),
   /**

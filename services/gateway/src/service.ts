@@ -8,12 +8,14 @@ import { LoginLimiter } from './auth/login-limiter';
 import { Passwords } from './auth/passwords';
 import { gatewayConfig } from './config';
 import { ensureAdmin } from './domain/ensure-admin';
+import { sweepUnansweredUploads } from './domain/sweep-unanswered-uploads';
 import { buildGatewayApp } from './http/app';
 import { ServiceClient } from './http/service-client';
 import { Directory } from './store/directory';
 import { GroupRepository } from './store/group.repository';
 import { gatewayMigrations } from './store/migrations';
 import { OperatorRepository } from './store/operator.repository';
+import { PendingUploads } from './store/pending-uploads';
 import { PresenceStore } from './store/presence';
 import { OperatorStream } from './http/stream';
 
@@ -32,6 +34,8 @@ export async function runGateway(): Promise<void> {
   const tokens = new AccessTokens(config.JWT_SECRET, config.ACCESS_TOKEN_TTL);
   const passwords = new Passwords(config.BCRYPT_ROUNDS);
   const blobs = await createBlobStore(config);
+  const pendingUploads = new PendingUploads(db);
+  const conversation = new ServiceClient('conversation', config.CONVERSATION_URL, config.INTERNAL_SECRET);
 
   const { ADMIN_EMAIL: email, ADMIN_PASSWORD: password } = config;
   if (email && password) {
@@ -51,22 +55,30 @@ export async function runGateway(): Promise<void> {
     passwords,
     tokens,
     limiter: new LoginLimiter(redis),
-    conversation: new ServiceClient('conversation', config.CONVERSATION_URL, config.INTERNAL_SECRET),
+    conversation,
     ingestion: new ServiceClient('ingestion', config.INGESTION_URL, config.INTERNAL_SECRET),
     search: new ServiceClient('search', config.SEARCH_URL, config.INTERNAL_SECRET),
     analytics: new ServiceClient('tagging-analytics', config.ANALYTICS_URL, config.INTERNAL_SECRET),
     blobs,
+    pendingUploads,
     live,
     presence,
   });
   const server = await listen(app, config.PORT);
   const stream = await new OperatorStream({ logger, tokens, operators, groups, directory, live, presence }).start(server);
   logger.info({ port: config.PORT }, 'gateway ready');
+  const sweep = setInterval(() => {
+    sweepUnansweredUploads({ pending: pendingUploads, blobs, conversation }, config.UPLOAD_SWEEP_AFTER * 1000).then(
+      (outcome) => outcome.deleted + outcome.held > 0 && logger.info(outcome, 'swept uploads whose send never answered'),
+      (error: unknown) => logger.warn({ err: error }, 'upload sweep failed; the next one tries again'),
+    );
+  }, config.UPLOAD_SWEEP_INTERVAL * 1000);
 
   exitGracefully(
     logger,
     [
       ['close streams', () => stream.stop()],
+      ['stop the upload sweep', async () => clearInterval(sweep)],
       closeHttp(server),
       closeRedis(redis, liveRedis),
       closeDatabase(db),

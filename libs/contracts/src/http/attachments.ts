@@ -36,3 +36,8 @@ export const attachmentLocation = z.strictObject({
   size: z.number().int().nonnegative(),
 });
 export type AttachmentLocation = z.infer<typeof attachmentLocation>;
+
+/** Gateway → conversation service, sweeping uploads whose send never answered (ADR 8): which of these blobs do messages hold? */
+export const heldAttachmentsBody = z.strictObject({ storageKeys: z.array(z.string().min(1).max(500)).min(1).max(200) });
+export const heldAttachmentsAnswer = z.strictObject({ held: z.array(z.string()) });
+export type HeldAttachmentsAnswer = z.infer<typeof heldAttachmentsAnswer>;

@@ -65,3 +65,9 @@ export async function findAttachment(tx: Tx, id: string): Promise<AttachmentRow 
   const rows = await tx.query<Raw[]>('SELECT * FROM attachment WHERE id = $1', [id]);
   return rows[0] && toAttachment(rows[0]);
 }
+
+/** Which of these blob keys an attachment holds. */
+export async function heldStorageKeys(tx: Tx, keys: string[]): Promise<string[]> {
+  const rows = (await tx.query('SELECT storage_key FROM attachment WHERE storage_key = ANY($1::text[])', [keys])) as { storage_key: string }[];
+  return rows.map((r) => r.storage_key);
+}

@@ -189,4 +189,21 @@ export const recordRefusedRecipients1732000000090 = sqlMigration(
   ['ALTER TABLE transcript DROP COLUMN refused_recipients'],
 );
 
-export const conversationMigrations = [createConversations1732000000010, createCannedResponses1732000000030, countBlockedMessages1732000000040, pinClients1732000000050, versionConversations1732000000060, createAttachments1732000000070, createTagsAndTranscripts1732000000080, recordRefusedRecipients1732000000090];
+/** ADR 8: the gateway's sweep of unanswered uploads asks which blobs messages hold, by key. */
+export const indexAttachmentKeys1732000000100 = sqlMigration(
+  'indexAttachmentKeys1732000000100',
+  ['CREATE INDEX attachment_storage_key ON attachment (storage_key) WHERE storage_key IS NOT NULL'],
+  ['DROP INDEX attachment_storage_key'],
+);
+
+export const conversationMigrations = [
+  createConversations1732000000010,
+  createCannedResponses1732000000030,
+  countBlockedMessages1732000000040,
+  pinClients1732000000050,
+  versionConversations1732000000060,
+  createAttachments1732000000070,
+  createTagsAndTranscripts1732000000080,
+  recordRefusedRecipients1732000000090,
+  indexAttachmentKeys1732000000100,
+];

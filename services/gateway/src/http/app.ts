@@ -8,6 +8,7 @@ import type { GatewayConfig } from '../config';
 import { RateLimitedError } from '../domain/rate-limited';
 import { CachedNames, type Directory } from '../store/directory';
 import type { GroupRepository } from '../store/group.repository';
+import type { PendingUploads } from '../store/pending-uploads';
 import type { PresenceStore } from '../store/presence';
 import type { LiveState } from '@relaydesk/live';
 import { counterRoutes } from './counters.routes';
@@ -52,6 +53,7 @@ export type GatewayDeps = {
   analytics: ServiceClient;
   /** Where uploaded attachments live (D15). */
   blobs: BlobStore;
+  pendingUploads: PendingUploads;
   live: LiveState;
   presence: PresenceStore;
 };

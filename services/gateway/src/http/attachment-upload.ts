@@ -6,16 +6,17 @@ import { errorBody, megabytes, replyCheck, uploadFields, type ChannelType, type 
 import { AppError, parseOrThrow } from '@relaydesk/service-kit';
 import { sniff, SNIFF_BYTES, type BlobStore } from '@relaydesk/blob-store';
 import { cleanFileName, decideAttachmentType } from '../domain/attachment-type';
+import type { PendingUploads } from '../store/pending-uploads';
 import { succeeded, type ServiceAnswer, type ServiceClient } from './service-client';
 
 export type Upload = { text?: string; attachment: StoredAttachment };
 
 type StoredFile = Express.Multer.File & StoredAttachment;
 
-/** A failure of the blob store itself, kept apart from what was wrong with the upload. */
-class BlobStoreFailure extends Error {
+/** A failure of the blob store or of the database, kept apart from what was wrong with the upload. */
+class StorageFailure extends Error {
   constructor(readonly failure: unknown) {
-    super('the blob store failed');
+    super('storing the upload failed');
   }
 }
 
@@ -26,10 +27,12 @@ const badUpload = (message: string, path = 'file'): AppError => new AppError('va
  * the caller may reply there at all and through which channel; then the one `file` part streams
  * into the blob store, its type told from its first bytes and its size counted against that
  * channel's limit for the type as it arrives. A refusal after that deletes the stored blob again.
+ * The blob stays pending (ADR 8) until the send's answer says whether a message holds it.
  */
 export class AttachmentUploads {
   constructor(
     private readonly blobs: BlobStore,
+    private readonly pending: PendingUploads,
     private readonly conversation: ServiceClient,
   ) {}
 
@@ -54,14 +57,19 @@ export class AttachmentUploads {
     }
   }
 
-  /** Removes a stored upload that no message holds. */
+  /** Removes a stored upload that no message holds; if the store is down, the sweep does it later. */
   async discard(upload: Pick<StoredAttachment, 'storageKey'>): Promise<void> {
-    await this.blobs.delete(upload.storageKey).catch(() => undefined); // left orphaned if the store is down
+    await discardBlob(this.blobs, this.pending, upload.storageKey);
+  }
+
+  /** A message holds the upload now: it is no longer the sweep's. */
+  async held(upload: Pick<StoredAttachment, 'storageKey'>): Promise<void> {
+    await this.pending.settle(upload.storageKey).catch(() => undefined); // the sweep will find it held
   }
 
   private parse(req: Request, res: Response, channel: ChannelType): Promise<void> {
     const receive = multer({
-      storage: new BlobStorage(this.blobs, channel),
+      storage: new BlobStorage(this.blobs, this.pending, channel),
       limits: { files: 1, fields: 4, parts: 6, fieldSize: 64 * 1024, fieldNameSize: 100, headerPairs: 20 },
       defParamCharset: 'utf8',
     }).single('file');
@@ -81,7 +89,7 @@ function refusalOf(answer: ServiceAnswer): AppError {
 
 function errorOfUpload(error: unknown): Error {
   if (error instanceof AppError) return error;
-  if (error instanceof BlobStoreFailure) return error.failure instanceof Error ? error.failure : new Error(String(error.failure));
+  if (error instanceof StorageFailure) return error.failure instanceof Error ? error.failure : new Error(String(error.failure));
   if (error instanceof MulterError) {
     switch (error.code) {
       case 'LIMIT_FILE_COUNT':
@@ -107,6 +115,7 @@ function errorOfUpload(error: unknown): Error {
 class BlobStorage implements StorageEngine {
   constructor(
     private readonly blobs: BlobStore,
+    private readonly pending: PendingUploads,
     private readonly channel: ChannelType,
   ) {}
 
@@ -121,10 +130,7 @@ class BlobStorage implements StorageEngine {
   }
 
   _removeFile(_req: Request, file: Express.Multer.File, done: (error: Error | null) => void): void {
-    this.blobs.delete((file as StoredFile).storageKey).then(
-      () => done(null),
-      () => done(null), // left orphaned if the store is down
-    );
+    void discardBlob(this.blobs, this.pending, (file as StoredFile).storageKey).then(() => done(null));
   }
 
   private async store(file: Express.Multer.File): Promise<Partial<StoredFile>> {
@@ -152,12 +158,27 @@ class BlobStorage implements StorageEngine {
     file.stream.pipe(counted);
 
     const storageKey = `attachments/${uuidv7()}`;
+    // Pending before a byte is stored, so that a crash half-way leaves the sweep a row to find.
+    await this.pending.add(storageKey).catch((error: unknown) => {
+      throw new StorageFailure(error);
+    });
     try {
       await this.blobs.put(storageKey, counted, { contentType: mimeType });
     } catch (error) {
-      throw refusal ?? (error instanceof AppError ? error : new BlobStoreFailure(error));
+      await discardBlob(this.blobs, this.pending, storageKey);
+      throw refusal ?? (error instanceof AppError ? error : new StorageFailure(error));
     }
     return { storageKey, fileName, mimeType, size };
+  }
+}
+
+/** Deletes a blob and its pending row; while the store is down both stay, for the sweep. */
+async function discardBlob(blobs: BlobStore, pending: PendingUploads, storageKey: string): Promise<void> {
+  try {
+    await blobs.delete(storageKey);
+    await pending.settle(storageKey);
+  } catch {
+    // the sweep deletes it later
   }
 }
 

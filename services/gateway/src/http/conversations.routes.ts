@@ -6,6 +6,7 @@ import { mayAssignTo } from '../domain/may-assign-to';
 import { requireKnownGroups } from '../domain/require-known-groups';
 import type { Directory } from '../store/directory';
 import type { OperatorRepository } from '../store/operator.repository';
+import type { PendingUploads } from '../store/pending-uploads';
 import { AttachmentUploads } from './attachment-upload';
 import { callerOf } from './authenticate';
 import type { Item, LogItem, MessageItem, Names } from './names';
@@ -13,13 +14,13 @@ import { reply, succeeded, type ServiceClient } from './service-client';
 
 /** The conversation workspace (API.md "Conversations"): rules live in the conversation service. */
 export function conversationRoutes(
-  deps: { conversation: ServiceClient; directory: Directory; operators: Pick<OperatorRepository, 'findById'>; blobs: BlobStore },
+  deps: { conversation: ServiceClient; directory: Directory; operators: Pick<OperatorRepository, 'findById'>; blobs: BlobStore; pendingUploads: PendingUploads },
   requireCaller: RequestHandler,
   names: Names,
 ): Router {
   const router = Router();
   const service = deps.conversation;
-  const uploads = new AttachmentUploads(deps.blobs, service);
+  const uploads = new AttachmentUploads(deps.blobs, deps.pendingUploads, service);
 
   router.get('/conversations', requireCaller, async (req, res) => {
     const answer = await service.forward(req, res);
@@ -79,8 +80,9 @@ export function conversationRoutes(
     const replayed = answer.headers.get('idempotent-replayed');
     // A refused send (4xx) holds no file, and a replay answers the first message with its own file:
     // then this upload's blob belongs to no message and is deleted. After a 5xx or no answer at all
-    // it stays, since the message may have been stored with it.
+    // it stays pending, since the message may have been stored with it: the sweep asks later.
     if (upload && (replayed || (answer.status >= 400 && answer.status < 500))) await uploads.discard(upload.attachment);
+    else if (upload && succeeded(answer)) await uploads.held(upload.attachment);
     if (!succeeded(answer)) return reply(res, answer);
     if (replayed) res.setHeader('Idempotent-Replayed', replayed);
     const [message] = await names.messages([answer.body as MessageItem]);

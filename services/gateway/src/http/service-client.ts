@@ -1,5 +1,5 @@
 import { Agent, request } from 'node:http';
-import { IDENTITY_HEADER } from '@relaydesk/contracts';
+import { IDENTITY_HEADER, type CallerIdentity } from '@relaydesk/contracts';
 import { AppError, signIdentity } from '@relaydesk/service-kit';
 import type { Request, Response } from 'express';
 import { callerOf, identityOfCaller } from './authenticate';
@@ -22,9 +22,14 @@ export class ServiceClient {
     private readonly secret: string,
   ) {}
 
-  async call(res: Response, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ServiceAnswer> {
+  call(res: Response, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ServiceAnswer> {
+    return this.callAs(identityOfCaller(callerOf(res)), method, path, body, headers);
+  }
+
+  /** A call on behalf of `caller`, for work no request asked for (a sweep). */
+  async callAs(caller: CallerIdentity, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ServiceAnswer> {
     const payload = body === undefined ? undefined : JSON.stringify(body);
-    const identity = signIdentity(identityOfCaller(callerOf(res)), this.secret);
+    const identity = signIdentity(caller, this.secret);
     let answer: { status: number; text: string; headers: Headers };
     try {
       answer = await this.send(method, path, { ...headers, 'content-type': 'application/json', [IDENTITY_HEADER]: identity }, payload);

@@ -44,4 +44,11 @@ export const revokeTokensOnPasswordChange1732000000110 = sqlMigration(
   ['ALTER TABLE operators DROP COLUMN tokens_valid_after'],
 );
 
-export const gatewayMigrations = [createIdentity1732000000100, revokeTokensOnPasswordChange1732000000110];
+/** ADR 8: uploads whose send has not answered yet, for the sweep of those that never will. */
+export const trackPendingUploads1732000000120 = sqlMigration(
+  'trackPendingUploads1732000000120',
+  ['CREATE TABLE pending_upload (storage_key text PRIMARY KEY, created_at timestamptz NOT NULL DEFAULT now())', 'CREATE INDEX pending_upload_created_at ON pending_upload (created_at)'],
+  ['DROP TABLE pending_upload'],
+);
+
+export const gatewayMigrations = [createIdentity1732000000100, revokeTokensOnPasswordChange1732000000110, trackPendingUploads1732000000120];
