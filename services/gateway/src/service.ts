@@ -78,7 +78,7 @@ export async function runGateway(): Promise<void> {
     logger,
     [
       ['close streams', () => stream.stop()],
-      ['stop the upload sweep', async () => clearInterval(sweep)],
+      ['stop the upload sweep', () => Promise.resolve(clearInterval(sweep))],
       closeHttp(server),
       closeRedis(redis, liveRedis),
       closeDatabase(db),

@@ -68,6 +68,6 @@ export async function findAttachment(tx: Tx, id: string): Promise<AttachmentRow 
 
 /** Which of these blob keys an attachment holds. */
 export async function heldStorageKeys(tx: Tx, keys: string[]): Promise<string[]> {
-  const rows = (await tx.query('SELECT storage_key FROM attachment WHERE storage_key = ANY($1::text[])', [keys])) as { storage_key: string }[];
+  const rows = await tx.query<{ storage_key: string }[]>('SELECT storage_key FROM attachment WHERE storage_key = ANY($1::text[])', [keys]);
   return rows.map((r) => r.storage_key);
 }

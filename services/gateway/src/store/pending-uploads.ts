@@ -22,11 +22,11 @@ export class PendingUploads {
    */
   sweep(olderThanMs: number, limit: number, handle: (storageKeys: string[]) => Promise<void>): Promise<number> {
     return this.db.transaction(async (tx) => {
-      const rows = (await tx.query(
+      const rows = await tx.query<{ storage_key: string }[]>(
         `SELECT storage_key FROM pending_upload WHERE created_at < now() - make_interval(secs => $1)
          ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
         [olderThanMs / 1000, limit],
-      )) as { storage_key: string }[];
+      );
       const keys = rows.map((r) => r.storage_key);
       if (keys.length === 0) return 0;
       await handle(keys);
