@@ -263,6 +263,10 @@ describe('the Telegram channel', () => {
       const noChat = await deliver({ message: { message_id: 1, date: 1, text: 'where from?' } });
       expect(noChat.status).toBe(400);
       expect(noChat.body.error.details.map((d: { path: string }) => d.path)).toContain('message.chat');
+      for (const late of [{ date: 9_000_000_000_000_000 }, { date: 1, edit_date: 9_000_000_000_000_000 }]) {
+        const timeless = await deliver({ update_id: 2, edited_message: { message_id: 1, chat: { id: 4242, type: 'private' }, text: 'when?', ...late } });
+        expect({ status: timeless.status, details: timeless.body.error.details }).toEqual({ status: 400, details: [expect.objectContaining({ message: expect.stringMatching(/seconds since 1970/) })] });
+      }
       const malformed = await standIn.deliver(standIn.clientMessage(client('Nobody'), { text: 'hi' }), { url: `${stack.ingestion.url}/ingest/v1/telegram/not-a-uuid` });
       expect({ status: malformed.status, code: malformed.body.error.code }).toEqual({ status: 400, code: 'validation_failed' });
       for (const other of [randomUUID(), (await admin.post('/api/v1/channels', { type: 'webchat', name: 'Chat', groupId: support, settings: { allowedOrigins: [] } })).body.id as string]) {

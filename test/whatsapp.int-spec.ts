@@ -231,11 +231,12 @@ describe('WhatsApp Cloud API channel', () => {
       [
         { from, id: nextId(), type: 'text', text: { body: 'first good' } },
         { from: 'not-a-number', id: nextId(), type: 'text', text: { body: 'bad sender' } },
+        { from, id: nextId(), timestamp: '99999999999999999', type: 'text', text: { body: 'a time no date can hold' } },
         { from, id: nextId(), type: 'text', text: { body: 'second good' } },
       ],
       { [from]: 'Batch Bea' },
     );
-    expect(answer).toMatchObject({ status: 200, body: { accepted: 2, skipped: [expect.stringMatching(/does not parse: from/)] } });
+    expect(answer).toMatchObject({ status: 200, body: { accepted: 2, skipped: [expect.stringMatching(/does not parse: from/), expect.stringMatching(/does not parse: timestamp must be seconds since 1970/)] } });
     const id = await conversationOf('Batch Bea');
     await waitFor('both', async () => ((await history(id)).length === 2 ? true : undefined));
   });
@@ -304,7 +305,11 @@ describe('WhatsApp Cloud API channel', () => {
       errors: [{ code: 131047, title: 'Re-engagement message', message: 'Re-engagement message', error_data: { details: 'More than 24 hours have passed since the customer last replied to this number.' } }],
     };
     const strange = { id: 'wamid.NOT-OURS', status: 'delivered', timestamp: failed.timestamp, recipient_id: sent.to };
-    expect((await postWhatsappWebhook(stack.ingestion.url, channelId, appSecret, whatsappWebhookBody(phoneNumberId, { statuses: [failed, strange] }))).body).toMatchObject({ statuses: 2 });
+    const timeless = { ...strange, timestamp: '99999999999999999' };
+    expect((await postWhatsappWebhook(stack.ingestion.url, channelId, appSecret, whatsappWebhookBody(phoneNumberId, { statuses: [failed, strange, timeless] }))).body).toMatchObject({
+      statuses: 2,
+      skipped: [expect.stringMatching(/status that does not parse: must be seconds since 1970/)],
+    });
     const shown = await deliveryOf(conversation, messageId, 'failed');
     expect(shown.deliveryError).toEqual({ code: '131047', title: 'More than 24 hours have passed since the customer last replied to this number.' });
   });

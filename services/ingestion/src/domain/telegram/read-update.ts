@@ -1,5 +1,6 @@
 import type { InboundMessage } from '@relaydesk/contracts';
 import type { TelegramMessage, TelegramUpdate } from './update';
+import { isoOfSeconds } from '../platform-time';
 
 /** A client's file named by an update: fetched through `getFile` before the message goes on the bus. */
 export type TelegramFile = { fileId: string; size: number | undefined; fileName: string; mimeType: string; label: string };
@@ -42,7 +43,7 @@ export function readTelegramUpdate(update: TelegramUpdate, channelId: string): T
     externalClientId: String(m.chat.id),
     clientName: clientNameOf(m),
     externalMessageId: `${m.chat.id}:${m.message_id}${edited ? `:edit:${sentAt}` : ''}`,
-    sentAt: new Date(sentAt * 1000).toISOString(),
+    sentAt: isoOfSeconds(sentAt),
     ...(text ? { text: text.slice(0, TEXT_MAX) } : {}),
   };
   return file ? { message, file } : { message };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { unixSeconds } from '../platform-time';
 
 /**
  * The parts of a Bot API `Update` we read (https://core.telegram.org/bots/api#update). Fields we do
@@ -13,8 +14,8 @@ const location = z.looseObject({ latitude: z.number(), longitude: z.number() });
 
 export const telegramMessage = z.looseObject({
   message_id: int,
-  date: int.nonnegative(),
-  edit_date: int.nonnegative().optional(),
+  date: unixSeconds,
+  edit_date: unixSeconds.optional(),
   chat,
   from: user.optional(),
   text: z.string().optional(),

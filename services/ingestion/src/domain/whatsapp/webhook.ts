@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { DeliveryReport, InboundMessage } from '@relaydesk/contracts';
+import { isoOfSeconds, unixSecondsText } from '../platform-time';
 
 /** The envelope of every Cloud API webhook; the changes inside are read one by one. */
 export const whatsappWebhook = z.object({
@@ -21,7 +22,7 @@ const media = z.object({ id: z.string().min(1), mime_type: z.string().optional()
 const message = z.object({
   from: z.string().regex(/^\d{5,20}$/),
   id: z.string().min(1).max(200),
-  timestamp: z.string().regex(/^\d+$/),
+  timestamp: unixSecondsText,
   type: z.string(),
   text: z.object({ body: z.string() }).optional(),
   ...Object.fromEntries(mediaKinds.map((k) => [k, media.optional()])),
@@ -36,7 +37,7 @@ type Message = z.infer<typeof message> & Partial<Record<MediaKind, z.infer<typeo
 const status = z.object({
   id: z.string().min(1).max(200),
   status: z.string(),
-  timestamp: z.string().regex(/^\d+$/),
+  timestamp: unixSecondsText,
   errors: z.array(z.object({ code: z.number(), title: z.string().optional(), message: z.string().optional(), error_data: z.object({ details: z.string() }).partial().optional() })).optional(),
 });
 
@@ -49,7 +50,6 @@ export type ReadWebhook = { inbound: WhatsappInbound[]; statuses: WhatsappStatus
 
 const TEXT_MAX = 10_000;
 const clip = (text: string, max: number): string => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
-const timeOf = (timestamp: string): string => new Date(Number(timestamp) * 1000).toISOString();
 const extensionOf: Record<string, string> = { 'image/jpeg': 'jpg', 'image/png': 'png', 'image/webp': 'webp', 'video/mp4': 'mp4', 'video/3gpp': '3gp', 'audio/ogg': 'ogg', 'audio/mpeg': 'mp3', 'audio/mp4': 'm4a', 'audio/aac': 'aac', 'audio/amr': 'amr', 'application/pdf': 'pdf' };
 
 /**
@@ -92,7 +92,7 @@ function inboundOf(m: Message, channelId: string, profileName: string | undefine
     clientName: clip(profileName?.trim() || `+${m.from}`, 200),
     phone: `+${m.from}`,
     externalMessageId: m.id,
-    sentAt: timeOf(m.timestamp),
+    sentAt: isoOfSeconds(m.timestamp),
   };
   const kind = mediaKinds.find((k) => k === m.type);
   const file = kind && m[kind];
@@ -130,7 +130,7 @@ function reportOf(s: z.infer<typeof status>): WhatsappStatus | undefined {
     wamid: s.id,
     report: {
       status: s.status as DeliveryReport['status'],
-      at: timeOf(s.timestamp),
+      at: isoOfSeconds(s.timestamp),
       ...(s.status === 'failed'
         ? { error: { code: String(error?.code ?? 'unknown'), title: clip(error?.error_data?.details ?? error?.message ?? error?.title ?? 'WhatsApp could not deliver the message', 1000) } }
         : {}),
