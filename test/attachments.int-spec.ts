@@ -212,6 +212,13 @@ describe('attachments (D15)', () => {
     const file = await ann.download(item.attachment.url);
     expect({ status: file.status, location: file.headers.get('location') }).toEqual({ status: 302, location: url });
     expect((await cid.get(item.attachment.url)).status).toBe(404);
+
+    // Rows stored before ingestion checked these are answered 404, never a redirect off the web or a 500.
+    const row = item.attachment.url.split('/').pop();
+    await sql(`UPDATE conversation.attachment SET external_url = 'javascript:alert(1)' WHERE id = $1`, [row]);
+    expect((await ann.download(item.attachment.url)).status).toBe(404);
+    await sql(`UPDATE conversation.attachment SET storage_key = '../../../../etc/passwd' WHERE id = $1`, [row]);
+    expect((await ann.download(item.attachment.url)).status).toBe(404);
   });
 
   it('ADR 8: an upload whose send never answered is swept from the blob store; one a message holds stays', async () => {

@@ -580,6 +580,12 @@ describe('bad input (D33) and what one may not see or do (D34)', () => {
         [{ ...valid(), externalClientId: 'c'.repeat(201) }, 'externalClientId'],
         [{ ...valid(), attachment: { fileName: 'a.pdf', mimeType: 'application/pdf', size: 10 } }, 'attachment'],
         [{ ...valid(), attachment: { url: 'https://files.example/a.pdf', fileName: 'a.pdf', mimeType: 'pdf', size: -1 } }, /attachment\.(mimeType|size)/],
+        // Files come by a web address; a key of Relaydesk's own store would borrow someone else's file.
+        [{ ...valid(), attachment: { storageKey: 'attachments/01a2515e-a473-7650-8acd-7c42afb43f92', fileName: 'a.txt', mimeType: 'text/plain', size: 1 } }, /attachment\.storageKey[\s\S]*by url/],
+        [{ ...valid(), attachment: { storageKey: '../../../../etc/passwd', fileName: 'a.txt', mimeType: 'text/plain', size: 1 } }, 'attachment.storageKey'],
+        ...['javascript:alert(1)', 'file:///etc/passwd', 'data:text/html,<script>alert(1)</script>', 'ftp://files.example/a.pdf'].map(
+          (url): [unknown, RegExp] => [{ ...valid(), attachment: { url, fileName: 'a.pdf', mimeType: 'application/pdf', size: 1 } }, /attachment\.url[\s\S]*http or https/],
+        ),
         [[valid()], '(root)'],
       ];
       for (const [body, names] of cases) expectError(await ingest.bearer(apiKey).post('/ingest/v1/messages', body), [400, 'validation_failed', names], JSON.stringify(body).slice(0, 120));

@@ -1,7 +1,7 @@
 import { pipeline } from 'node:stream/promises';
 import type { Response } from 'express';
 import { AppError } from '@relaydesk/service-kit';
-import { BlobNotFoundError, type BlobStore } from './blob-store';
+import { BlobNotFoundError, InvalidBlobKeyError, type BlobStore } from './blob-store';
 
 export type StoredFile = { storageKey: string; fileName: string; mimeType: string; size: number };
 
@@ -11,7 +11,9 @@ export type StoredFile = { storageKey: string; fileName: string; mimeType: strin
  */
 export async function sendBlob(res: Response, blobs: BlobStore, file: StoredFile): Promise<void> {
   const bytes = await blobs.get(file.storageKey).catch((error: unknown) => {
-    throw error instanceof BlobNotFoundError ? new AppError('not_found', 'The file is no longer stored') : error;
+    if (error instanceof BlobNotFoundError) throw new AppError('not_found', 'The file is no longer stored');
+    if (error instanceof InvalidBlobKeyError) throw new AppError('not_found', 'The file is not in this store');
+    throw error;
   });
   res.attachment(file.fileName);
   res.setHeader('Content-Type', file.mimeType);

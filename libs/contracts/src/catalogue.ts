@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { channelTypes, type ChannelType } from './primitives';
-import { inboundMessage } from './channels/inbound-message';
+import { connectorMessage, inboundMessage } from './channels/inbound-message';
 import { outboundMessage } from './channels/outbound-message';
 import { deliveryReport } from './channels/delivery-report';
 import { channelConfigured } from './events/channel-configured';
@@ -39,6 +39,7 @@ export const messageCatalogue = {
   'message.tagged': messageTagged,
   ...conversationEvents,
   ...perChannel('inbound', inboundMessage),
+  'inbound.api': connectorMessage,
   ...perChannel('outbound', outboundMessage),
   ...perChannel('delivery', deliveryReport),
 } as const;

@@ -3,7 +3,7 @@ import { channelType, isoTime, messageText, personName, storableString } from '.
 
 export const attachmentRef = z
   .strictObject({
-    url: z.url().optional(),
+    url: z.url({ protocol: /^https?$/, message: 'must be an http or https URL' }).optional(),
     storageKey: storableString.min(1).max(500).optional(),
     fileName: storableString.min(1).max(255),
     mimeType: z.string().regex(/^[\w.+-]+\/[\w.+-]+$/, 'must be a MIME type'),
@@ -27,6 +27,15 @@ export const inboundMessage = z
   })
   .refine((m) => m.text !== undefined || m.attachment !== undefined, { message: 'needs text or attachment' });
 export type InboundMessage = z.infer<typeof inboundMessage>;
+
+/**
+ * What a connector may send (POST /ingest/v1/messages, `inbound.api`): its files by URL. A storage
+ * key names a file in Relaydesk's own store, which only Relaydesk's adapters write.
+ */
+export const connectorMessage = inboundMessage.refine((m) => m.attachment?.storageKey === undefined, {
+  message: 'a connector sends its files by url; storageKey names a file in Relaydesk’s own store',
+  path: ['attachment', 'storageKey'],
+});
 
 export const clientKey = (m: Pick<InboundMessage, 'channelId' | 'externalClientId'>): string =>
   `${m.channelId}:${m.externalClientId}`;

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { Redis } from 'ioredis';
 import type { Bus } from '@relaydesk/bus';
-import { hasVisibleText, inboundMessage } from '@relaydesk/contracts';
+import { connectorMessage, hasVisibleText } from '@relaydesk/contracts';
 import { AppError, parseOrThrow } from '@relaydesk/service-kit';
 import { acceptInbound } from '../domain/accept-inbound';
 import { refuseDisabled } from '../domain/channel-access';
@@ -18,7 +18,7 @@ export function ingestRoutes({ bus, redis, channels }: IngestDeps): Router {
     const key = req.header('authorization')?.match(/^Bearer (.+)$/i)?.[1];
     const channel = key ? await channels.byApiKey(key) : undefined;
     if (!channel) throw new AppError('unauthorized', 'Send the API key of an api channel as a Bearer token');
-    const message = parseOrThrow(inboundMessage, req.body, 'message');
+    const message = parseOrThrow(connectorMessage, req.body, 'message');
     // A platform's blank text is the client's and is kept; a connector's is a mistake (D33).
     if (message.text !== undefined && !message.attachment && !hasVisibleText(message.text)) {
       throw new AppError('validation_failed', 'A message needs text that shows something, or an attachment', [{ path: 'text', message: 'must not be blank' }]);
