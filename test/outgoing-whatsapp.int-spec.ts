@@ -125,6 +125,32 @@ describe('outgoing WhatsApp conversations', () => {
     expect(await conversationCount()).toBe(before);
   });
 
+  it('D29: one Idempotency-Key sent five times at once starts one conversation and sends its text once; another text under it is 409', async () => {
+    const phone = '+4917000000001';
+    const sentBefore = standIn.sentMessages().length;
+    const body = { phone, clientName: 'Una Once', text: 'Only once, please' };
+    const answers = await Promise.all(Array.from({ length: 5 }, () => ann.api.post('/api/v1/outgoing', body, { 'idempotency-key': 'outgoing-una-1' })));
+    expect(answers.map((a) => a.status)).toEqual([201, 201, 201, 201, 201]);
+    expect(answers.filter((a) => a.headers.get('idempotent-replayed') === 'true')).toHaveLength(4);
+    const id = answers[0]!.body.id as string;
+    expect(new Set(answers.map((a) => a.body.id))).toEqual(new Set([id]));
+    expect((await ann.api.get(`/api/v1/conversations/${id}/messages`)).body.items.map((m: { text: string }) => m.text)).toEqual(['Only once, please']);
+    await waitFor('sent to WhatsApp', async () => standIn.sentMessages().length > sentBefore);
+    expect(standIn.sentMessages().slice(sentBefore).filter((m) => (m['text'] as { body?: string } | undefined)?.body === 'Only once, please')).toHaveLength(1);
+    const reused = await ann.api.post('/api/v1/outgoing', { ...body, text: 'Something else' }, { 'idempotency-key': 'outgoing-una-1' });
+    expect({ status: reused.status, message: reused.body.error?.message }).toEqual({ status: 409, message: expect.stringMatching(/Idempotency-Key was used for another message/) });
+    expect((await ann.api.post(`/api/v1/conversations/${id}/close`)).status).toBe(200);
+  });
+
+  it("D29, D3: writing first to a client of another group's conversation is refused (403); it stays there, unread by me", async () => {
+    const [una] = (await ann.api.get('/api/v1/conversations?tab=closed')).body.items.filter((i: { client: { name: string } }) => i.client.name === 'Una Once');
+    const refused = await cid.api.post('/api/v1/outgoing', { phone: '+4917000000001', clientName: 'Una', text: 'Support here' });
+    expect({ status: refused.status, message: refused.body.error?.message }).toEqual({ status: 403, message: expect.stringMatching(/group you are not in/) });
+    expect((await admin.get(`/api/v1/conversations/${una.id}`)).body).toMatchObject({ status: 'closed', group: { id: sales } });
+    expect((await admin.get(`/api/v1/conversations/${una.id}/messages`)).body.items).toHaveLength(1);
+    expect((await cid.api.get(`/api/v1/conversations/${una.id}`)).status).toBe(404);
+  });
+
   it('D29: a number without WhatsApp answers 422 and stores nothing', async () => {
     const before = await conversationCount();
     const refused = await ann.api.post('/api/v1/outgoing', { phone: withoutWhatsApp, clientName: 'Nobody', text: 'Hi' });

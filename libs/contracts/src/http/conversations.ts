@@ -21,6 +21,9 @@ export const listMessagesQuery = z.strictObject({
 export type ListMessagesQuery = z.infer<typeof listMessagesQuery>;
 
 export const sendMessageBody = z.strictObject({ text: typedText });
+
+/** The Idempotency-Key header of a send (a message, a note, an outgoing conversation): a retry with it is the first send. */
+export const idempotencyKey = z.string().min(1).max(200).optional();
 export type SendMessageBody = z.infer<typeof sendMessageBody>;
 
 export const conversationIdParams = z.object({ id: uuid });

@@ -4,7 +4,8 @@ import { transactWithOutbox, type OutboxRelay } from '@relaydesk/bus';
 import type { CallerIdentity } from '@relaydesk/contracts';
 import { AppError } from '@relaydesk/service-kit';
 import { lockConversation } from '../store/conversation.repository';
-import { insertOperatorMessage, type MessageRow } from '../store/message.repository';
+import type { MessageRow } from '../store/message.repository';
+import { operatorMessageOnce } from './operator-message-once';
 import { canSee } from './conversation-rules';
 import { changedEvents, messageEvent } from './events';
 
@@ -24,7 +25,7 @@ export function addNote(
   return transactWithOutbox(db, relay, async (tx, emit) => {
     const conv = await lockConversation(tx, conversationId);
     if (!conv || !canSee(caller, conv)) throw new AppError('not_found', 'No such conversation');
-    const { message, created } = await insertOperatorMessage(tx, {
+    const { message, created } = await operatorMessageOnce(tx, {
       id: uuidv7(),
       conversationId,
       channelId: conv.channelId,

@@ -5,7 +5,8 @@ import type { CallerIdentity, OperatorMessageBody } from '@relaydesk/contracts';
 import { AppError } from '@relaydesk/service-kit';
 import { insertAttachments } from '../store/attachment.repository';
 import { lockConversation, recordLastMessage } from '../store/conversation.repository';
-import { insertOperatorMessage, type MessageRow } from '../store/message.repository';
+import type { MessageRow } from '../store/message.repository';
+import { operatorMessageOnce } from './operator-message-once';
 import { assertMayReply, canSee } from './conversation-rules';
 import { changedEvents, messageEvent, outboundEvent } from './events';
 
@@ -26,11 +27,8 @@ export function sendOperatorMessage(
     const conv = await lockConversation(tx, conversationId);
     if (!conv || !canSee(caller, conv)) throw new AppError('not_found', 'No such conversation');
     const at = new Date().toISOString();
-    const result = await insertOperatorMessage(tx, { id: uuidv7(), conversationId, channelId: conv.channelId, operatorId: caller.operatorId, kind: attachment ? 'file' : 'text', text: text ?? null, idempotencyKey, createdAt: at });
-    if (!result.created) {
-      if (result.message.conversationId !== conversationId) throw new AppError('conflict', 'This Idempotency-Key was used for another conversation');
-      return result;
-    }
+    const result = await operatorMessageOnce(tx, { id: uuidv7(), conversationId, channelId: conv.channelId, operatorId: caller.operatorId, kind: attachment ? 'file' : 'text', text: text ?? null, idempotencyKey, createdAt: at });
+    if (!result.created) return result;
     assertMayReply(caller, conv);
     if (attachment) {
       result.message.attachment = { id: uuidv7(), messageId: result.message.id, conversationId, externalUrl: null, ...attachment };

@@ -1,13 +1,14 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { DataSource } from 'typeorm';
 import { transactWithOutbox, type OutboxRelay } from '@relaydesk/bus';
-import type { CallerIdentity, ConversationState, OutgoingConversationBody } from '@relaydesk/contracts';
+import { inScope, type CallerIdentity, type ConversationState, type OutgoingConversationBody } from '@relaydesk/contracts';
 import { AppError } from '@relaydesk/service-kit';
 import { insertConversations, lockConversationsOfClients } from '../store/client-message-batch.repository';
 import { ensureClient } from '../store/client.repository';
 import { lockConversation, recordLastMessage, setState, stateOf, type ConversationRow } from '../store/conversation.repository';
 import { appendLog } from '../store/log.repository';
-import { insertOperatorMessage, type MessageRow } from '../store/message.repository';
+import type { MessageRow } from '../store/message.repository';
+import { operatorMessageOnce } from './operator-message-once';
 import type { Decision } from './conversation-rules';
 import { changedEvents, messageEvent, movedEvent, outboundEvent } from './events';
 
@@ -18,6 +19,8 @@ import { changedEvents, messageEvent, movedEvent, outboundEvent } from './events
 function decideOutgoing(caller: CallerIdentity, conv: ConversationState | undefined, groupId: string): Decision | undefined {
   const to: ConversationState = { status: 'in_progress', assigneeId: caller.operatorId, groupId };
   if (!conv) return { action: 'created', to };
+  // D3: writing first is no way into another group's conversation and its history.
+  if (!inScope(caller, conv.groupId)) throw new AppError('forbidden', 'This number’s client is served in a group you are not in: ask an operator of that group to write to him');
   if (conv.status === 'in_progress') {
     if (conv.assigneeId !== caller.operatorId) throw new AppError('conflict', 'This client’s conversation is in another operator’s inbox: ask him to hand it over');
     return undefined;
@@ -34,7 +37,8 @@ export function startOutgoingConversation(
   relay: OutboxRelay,
   caller: CallerIdentity,
   body: OutgoingConversationBody,
-): Promise<{ conversation: ConversationRow; message: MessageRow }> {
+  idempotencyKey?: string,
+): Promise<{ conversation: ConversationRow; message: MessageRow; created: boolean }> {
   return transactWithOutbox(db, relay, async (tx, emit) => {
     const at = new Date().toISOString();
     const client = await ensureClient(tx, { id: uuidv7(), channel: 'whatsapp', channelId: body.channelId, externalId: body.externalClientId, name: body.clientName, phone: body.phone });
@@ -51,9 +55,10 @@ export function startOutgoingConversation(
       emit([movedEvent({ id: conversationId, clientId: client.id }, from ?? undefined, decision, caller.operatorId, at)]);
     }
     const conv = (await lockConversation(tx, conversationId))!;
-    const { message } = await insertOperatorMessage(tx, { id: uuidv7(), conversationId, channelId: body.channelId, operatorId: caller.operatorId, kind: 'text', text: body.text, idempotencyKey: undefined, createdAt: at });
+    const { message, created } = await operatorMessageOnce(tx, { id: uuidv7(), conversationId, channelId: body.channelId, operatorId: caller.operatorId, kind: 'text', text: body.text, idempotencyKey, createdAt: at });
+    if (!created) return { conversation: conv, message, created };
     await recordLastMessage(tx, conversationId, { text: body.text, direction: 'out', at });
     emit([messageEvent(message, client.id), outboundEvent(message, conv), ...(await changedEvents(tx, [conversationId], { messages: [message], actorId: caller.operatorId }))]);
-    return { conversation: (await lockConversation(tx, conversationId))!, message };
+    return { conversation: (await lockConversation(tx, conversationId))!, message, created };
   });
 }

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { DataSource } from 'typeorm';
 import type { OutboxRelay } from '@relaydesk/bus';
-import { assignBody, changeGroupBody, conversationIdParams, listConversationsQuery, listMessagesQuery, noteBody, operatorMessageBody } from '@relaydesk/contracts';
+import { assignBody, changeGroupBody, conversationIdParams, idempotencyKey, listConversationsQuery, listMessagesQuery, noteBody, operatorMessageBody } from '@relaydesk/contracts';
 import { AppError, identityOf, parseOrThrow } from '@relaydesk/service-kit';
 import { z } from 'zod';
 import { addNote } from '../domain/add-note';
@@ -19,7 +19,6 @@ import { listMessages } from '../store/message.repository';
 import { itemView, logView, messageView } from './views';
 
 const noBody = z.strictObject({});
-const idempotencyKey = z.string().min(1).max(200).optional();
 const moves: Move[] = ['take', 'close', 'unassign', 'reopen'];
 
 /** The conversation API behind the gateway; every request carries the gateway's signed identity. */

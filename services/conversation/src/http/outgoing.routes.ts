@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { DataSource } from 'typeorm';
 import type { OutboxRelay } from '@relaydesk/bus';
-import { outgoingConversationBody } from '@relaydesk/contracts';
+import { idempotencyKey, outgoingConversationBody } from '@relaydesk/contracts';
 import { identityOf, parseOrThrow } from '@relaydesk/service-kit';
 import { startOutgoingConversation } from '../domain/start-outgoing-conversation';
 import { itemView } from './views';
@@ -12,7 +12,9 @@ export function outgoingRoutes(db: DataSource, relay: OutboxRelay): Router {
 
   router.post('/outgoing', async (req, res) => {
     const body = parseOrThrow(outgoingConversationBody, req.body, 'body');
-    const { conversation } = await startOutgoingConversation(db, relay, identityOf(res), body);
+    const key = parseOrThrow(idempotencyKey, req.header('idempotency-key'), 'Idempotency-Key header');
+    const { conversation, created } = await startOutgoingConversation(db, relay, identityOf(res), body, key);
+    if (!created) res.setHeader('Idempotent-Replayed', 'true');
     res.status(201).json(itemView(conversation));
   });
 

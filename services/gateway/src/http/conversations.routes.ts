@@ -10,7 +10,7 @@ import type { PendingUploads } from '../store/pending-uploads';
 import { AttachmentUploads } from './attachment-upload';
 import { callerOf } from './authenticate';
 import type { Item, LogItem, MessageItem, Names } from './names';
-import { reply, succeeded, type ServiceClient } from './service-client';
+import { idempotencyHeaders, reply, succeeded, type ServiceClient } from './service-client';
 
 /** The conversation workspace (API.md "Conversations"): rules live in the conversation service. */
 export function conversationRoutes(
@@ -54,8 +54,7 @@ export function conversationRoutes(
   });
 
   router.post('/conversations/:id/notes', requireCaller, async (req, res) => {
-    const key = req.header('idempotency-key');
-    const answer = await service.forward(req, res, req.body, key === undefined ? {} : { 'idempotency-key': key });
+    const answer = await service.forward(req, res, req.body, idempotencyHeaders(req));
     if (!succeeded(answer)) return reply(res, answer);
     const [note] = await names.messages([answer.body as MessageItem]);
     const replayed = answer.headers.get('idempotent-replayed');
@@ -72,8 +71,7 @@ export function conversationRoutes(
 
   // D15: JSON {text}, or multipart with one file and an optional text (see AttachmentUploads).
   router.post('/conversations/:id/messages', requireCaller, async (req, res) => {
-    const key = req.header('idempotency-key');
-    const idempotency: Record<string, string> = key === undefined ? {} : { 'idempotency-key': key };
+    const idempotency = idempotencyHeaders(req);
     const upload = req.is('multipart/form-data') ? await uploads.receive(req, res, idempotency) : undefined;
     const body = upload ?? parseOrThrow(sendMessageBody, req.body, 'body');
     const answer = await service.forward(req, res, body, idempotency);

@@ -6,7 +6,7 @@ import { requireKnownGroups } from '../domain/require-known-groups';
 import type { Directory } from '../store/directory';
 import { callerOf, type Caller } from './authenticate';
 import type { Item, Names } from './names';
-import { reply, succeeded, type ServiceClient } from './service-client';
+import { idempotencyHeaders, reply, succeeded, type ServiceClient } from './service-client';
 
 export type OutgoingDeps = {
   config: Pick<GatewayConfig, 'FEATURE_OUTGOING_WHATSAPP'>;
@@ -66,8 +66,10 @@ export function outgoingRoutes(deps: OutgoingDeps, requireCaller: RequestHandler
       clientName: body.clientName,
       text: body.text,
       groupId,
-    });
+    }, idempotencyHeaders(req));
     if (!succeeded(answer)) return reply(res, answer);
+    const replayed = answer.headers.get('idempotent-replayed');
+    if (replayed) res.setHeader('Idempotent-Replayed', replayed);
     const [item] = await names.items([answer.body as Item], caller);
     reply(res, answer, item);
   });

@@ -77,3 +77,9 @@ export function reply(res: Response, answer: ServiceAnswer, body: unknown = answ
 }
 
 export const succeeded = (answer: ServiceAnswer): boolean => answer.status >= 200 && answer.status < 300;
+
+/** The caller's Idempotency-Key, passed on to the service that keeps sends once. */
+export const idempotencyHeaders = (req: Request): Record<string, string> => {
+  const key = req.header('idempotency-key');
+  return key === undefined ? {} : { 'idempotency-key': key };
+};
