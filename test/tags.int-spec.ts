@@ -70,12 +70,15 @@ describe('tags', () => {
     expect((await admin.get('/api/v1/tags?prefix=keep')).body.items).toEqual([expect.objectContaining({ id: tag.id, name: 'Keep me' })]);
   });
 
-  it('D24: tag names that are empty, only spaces or over 50 characters get a clear 400', async () => {
-    for (const name of ['', '   ', '\t\n', 'x'.repeat(51), 42]) {
+  it('D24: tag names that are empty, only spaces or invisible characters, or over 50 characters get a clear 400', async () => {
+    for (const name of ['', '   ', '\t\n', '\u200b', '\u200d\u2060 \ufeff', 'x'.repeat(51), 42]) {
       const answer = await ann.post('/api/v1/tags', { name });
       expect({ name, status: answer.status, code: answer.body.error?.code }).toEqual({ name, status: 400, code: 'validation_failed' });
     }
     expect((await ann.post('/api/v1/tags', { name: 'y'.repeat(50) })).status).toBe(201);
+    const ids = (await messagesOf(ann, first)).map((m) => m.id);
+    expect((await ann.post(`/api/v1/conversations/${first}/tags`, { messageIds: ids, tagName: '\u200b' })).status).toBe(400);
+    expect((await ann.get('/api/v1/tags')).body.items.map((t: { name: string }) => t.name)).not.toContain('\u200b');
   });
 
   it('D24: several messages tagged at once, a tag created on the spot; tags show on the messages; the same tag twice is one', async () => {

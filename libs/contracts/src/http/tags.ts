@@ -1,11 +1,13 @@
 import { z } from 'zod';
-import { isoTime, storableString, uuid } from '../primitives';
+import { hasVisibleText, isoTime, storableString, uuid } from '../primitives';
 
 /** D24: a tag's name as stored: NFC, trimmed, inner runs of white space made one space; compared case-insensitively. */
 export const tagName = z
   .string()
   .transform((s) => s.normalize('NFC').trim().replace(/\s+/gu, ' '))
-  .pipe(storableString.min(1, 'must not be empty or only spaces').max(50, 'must be at most 50 characters'));
+  .pipe(storableString.min(1, 'must not be empty or only spaces').max(50, 'must be at most 50 characters'))
+  // Tags are never deleted (D24): one that shows nothing would sit in every picker for good.
+  .refine((n) => n.length === 0 || hasVisibleText(n), 'must not be blank');
 
 export const createTagBody = z.strictObject({ name: tagName });
 export type CreateTagBody = z.infer<typeof createTagBody>;
