@@ -147,5 +147,21 @@ describe('transcripts', () => {
     expect((await settled(asked.body.id)).status).toBe('sent');
     const mail = await mailTo('files@example.com');
     expect(mail.attachments.map((a) => [a.filename, a.contentType, a.content.equals(pdf)])).toEqual([['счёт-7.pdf', 'application/pdf', true]]);
+
+    // The mail's link to the file opens for its reader, who has no Relaydesk login; only for that file.
+    const link = new URL(String(mail.html).match(/href="([^"]*\/api\/v1\/attachments\/[^"]*)"/)![1]!.replace(/&amp;/g, '&'));
+    const opened = await fetch(`${stack.gateway.url}${link.pathname}${link.search}`);
+    expect({ status: opened.status, bytes: Buffer.from(await opened.arrayBuffer()).equals(pdf) }).toEqual({ status: 200, bytes: true });
+    const token = link.searchParams.get('link')!;
+    const refused = async (path: string) => {
+      const answer = await fetch(`${stack.gateway.url}${path}`);
+      return { status: answer.status, message: ((await answer.json()) as { error: { message: string } }).error.message };
+    };
+    const [, attachmentId] = link.pathname.match(/attachments\/(.+)$/)!;
+    const otherId = (await messagesOf(olga))[0]!.id;
+    expect(await refused(`/api/v1/attachments/${otherId}?link=${token}`)).toEqual({ status: 401, message: 'This file link is for another file' });
+    expect(await refused(`/api/v1/attachments/${attachmentId}?link=${token.slice(0, -2)}xx`)).toEqual({ status: 401, message: expect.stringMatching(/not valid/) });
+    expect(await refused(`/api/v1/attachments/${attachmentId}?link=${token}&link=${token}`)).toMatchObject({ status: 400 });
+    expect((await fetch(`${stack.gateway.url}/api/v1/attachments/${attachmentId}`)).status).toBe(401);
   });
 });

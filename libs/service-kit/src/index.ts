@@ -3,6 +3,7 @@ export * from './config';
 export * from './logger';
 export * from './signed-token';
 export * from './identity';
+export * from './file-link';
 export * from './http-app';
 export * from './shutdown';
 export * from './cursor';

@@ -24,6 +24,8 @@ export const notificationConfig = baseConfig.extend(blobStoreConfig.shape).exten
   MAIL_ATTACHMENTS_MAX_BYTES: z.coerce.number().int().min(0).default(20 * 1024 * 1024),
   /** Where operators open Relaydesk (the gateway); links to files in a mail point there. */
   PUBLIC_APP_URL: z.url().default('http://localhost:8080'),
+  /** How long the file links of a transcript mail open without logging in (D23). */
+  TRANSCRIPT_LINK_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   /** Mails sent at once by one replica. */
   MAIL_CONCURRENCY: z.coerce.number().int().min(1).max(50).default(2),
   /** How often an idle sender looks for due jobs (jobs queued by this replica wake it at once). */

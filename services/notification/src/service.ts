@@ -1,7 +1,7 @@
 import { createBlobStore } from '@relaydesk/blob-store';
 import { Bus, OutboxRelay } from '@relaydesk/bus';
 import { createDataSource, openDatabase, postgresDependency } from '@relaydesk/db';
-import { closeBus, closeDatabase, closeHttp, createHttpApp, createLogger, exitGracefully, finishHttpApp, flushOutbox, listen, loadConfig, stopConsuming } from '@relaydesk/service-kit';
+import { closeBus, closeDatabase, closeHttp, createHttpApp, createLogger, exitGracefully, finishHttpApp, flushOutbox, listen, loadConfig, signFileLink, stopConsuming } from '@relaydesk/service-kit';
 import { notificationConfig } from './config';
 import { sendNextTranscript } from './domain/send-transcript';
 import { transcriptRequestedConsumer } from './events/transcript-requested.consumer';
@@ -24,7 +24,8 @@ export async function runNotification(): Promise<void> {
     blobs: await createBlobStore(config),
     logger,
     policy: { delaysMs: config.MAIL_RETRY_DELAYS_MS, giveUpMs: config.TRANSCRIPT_GIVE_UP_MS },
-    appUrl: config.PUBLIC_APP_URL,
+    linkOf: (attachmentId: string) =>
+      `${config.PUBLIC_APP_URL.replace(/\/+$/, '')}/api/v1/attachments/${attachmentId}?link=${signFileLink(attachmentId, config.INTERNAL_SECRET, config.TRANSCRIPT_LINK_DAYS * 86_400)}`,
     maxAttachmentBytes: config.MAIL_ATTACHMENTS_MAX_BYTES,
   };
   const sender = new TranscriptSender({

@@ -56,8 +56,8 @@ describe('transcript mail', () => {
     expect(mail.attachments.map((a) => a.filename)).toEqual([photoFile.fileName]);
     expect(mail.attachments[0]!.content.equals(photo)).toBe(true);
     expect(mail.attachments[0]!.contentType).toBe('image/png');
-    expect(text).toContain(`https://desk.example.com/api/v1/attachments/${invoiceFile.id}`);
-    expect(text).toContain(`https://desk.example.com/api/v1/attachments/${remoteFile.id}`);
+    expect(text).toContain(`https://desk.example.com/api/v1/attachments/${invoiceFile.id}?link=`);
+    expect(text).toContain(`https://desk.example.com/api/v1/attachments/${remoteFile.id}?link=`);
   });
 
   it('D23: files within the limit are all attached byte for byte; a file gone from the store is a link', async () => {

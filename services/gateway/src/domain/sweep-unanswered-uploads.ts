@@ -1,12 +1,10 @@
-import { randomUUID } from 'node:crypto';
-import { heldAttachmentsAnswer, type CallerIdentity } from '@relaydesk/contracts';
+import { heldAttachmentsAnswer } from '@relaydesk/contracts';
 import type { BlobStore } from '@relaydesk/blob-store';
 import type { ServiceClient } from '../http/service-client';
 import type { PendingUploads } from '../store/pending-uploads';
+import { systemCaller } from './system-caller';
 
 const BATCH = 200;
-/** The sweep asks as a super_admin no operator is. */
-const sweeper: CallerIdentity = { operatorId: randomUUID(), role: 'super_admin', permissions: [], groupIds: [] };
 
 export type SweepDeps = { pending: PendingUploads; blobs: BlobStore; conversation: ServiceClient };
 
@@ -19,7 +17,7 @@ export async function sweepUnansweredUploads(deps: SweepDeps, olderThanMs: numbe
   const outcome = { deleted: 0, held: 0 };
   for (;;) {
     const swept = await deps.pending.sweep(olderThanMs, BATCH, async (storageKeys) => {
-      const answer = await deps.conversation.callAs(sweeper, 'POST', '/attachments/held', { storageKeys });
+      const answer = await deps.conversation.callAs(systemCaller, 'POST', '/attachments/held', { storageKeys });
       if (answer.status !== 200) throw new Error(`the conversation service answered ${answer.status} to which blobs are held`);
       const held = new Set(heldAttachmentsAnswer.parse(answer.body).held);
       for (const key of storageKeys) if (!held.has(key)) await deps.blobs.delete(key);

@@ -77,7 +77,7 @@ export function buildGatewayApp(deps: GatewayDeps): Express {
     channelRoutes(deps, requireCaller),
     counterRoutes(deps, requireCaller),
     conversationRoutes(deps, requireCaller, names),
-    attachmentRoutes(deps, requireCaller),
+    attachmentRoutes({ ...deps, secret: deps.config.INTERNAL_SECRET }, requireCaller),
     clientRoutes(deps, requireCaller),
     featureRoutes(deps, requireCaller),
     outgoingRoutes(deps, requireCaller, names),

@@ -1,7 +1,7 @@
 import type { TranscriptMessage, TranscriptRequested } from '@relaydesk/contracts';
 import { chooseAttachments, renderTranscript } from './render-transcript';
 
-const appUrl = 'https://desk.example.com/';
+const linkOf = (id: string) => `https://desk.example.com/api/v1/attachments/${id}?link=signed-${id}`;
 let nextId = 0;
 const id = () => `00000000-0000-4000-8000-${String(++nextId).padStart(12, '0')}`;
 
@@ -30,7 +30,7 @@ function request(messages: TranscriptMessage[], over: Partial<TranscriptRequeste
   };
 }
 
-const render = (r: TranscriptRequested, attached: string[] = []) => renderTranscript(r, { attachedIds: new Set(attached), appUrl });
+const render = (r: TranscriptRequested, attached: string[] = []) => renderTranscript(r, { attachedIds: new Set(attached), linkOf });
 
 describe('renderTranscript', () => {
   it('D23: the header names client, channel, group and operator; messages keep their order with sender and text', () => {
@@ -112,16 +112,16 @@ describe('renderTranscript', () => {
     expect(render(request([message()])).text).not.toContain('not included');
   });
 
-  it('D23: attached files are named as attached; others and url-only files are links to the app', () => {
+  it('D23: attached files are named as attached; others and url-only files are signed links to the app', () => {
     const attached = file(100);
     const tooBig = file(5000);
     const remote = file(10, { storageKey: null, url: 'https://cdn.example.com/x' });
     const mail = render(request([message({ kind: 'file', text: null, attachment: attached }), message({ kind: 'file', attachment: tooBig }), message({ kind: 'file', attachment: remote })]), [attached.id]);
     expect(mail.text).toContain(`File (attached): ${attached.fileName}, 100 B`);
-    expect(mail.text).toContain(`File: ${tooBig.fileName}, 5 KB: https://desk.example.com/api/v1/attachments/${tooBig.id}`);
-    expect(mail.text).toContain(`https://desk.example.com/api/v1/attachments/${remote.id}`);
+    expect(mail.text).toContain(`File: ${tooBig.fileName}, 5 KB: ${linkOf(tooBig.id)}`);
+    expect(mail.text).toContain(linkOf(remote.id));
     expect(mail.text).not.toContain('cdn.example.com');
-    expect(mail.html).toContain(`<a href="https://desk.example.com/api/v1/attachments/${tooBig.id}">${tooBig.fileName}</a>`);
+    expect(mail.html).toContain(`<a href="${linkOf(tooBig.id)}">${tooBig.fileName}</a>`);
     expect(mail.html).toContain('(100 B, attached)');
   });
 });

@@ -5,8 +5,8 @@ export type RenderedTranscript = { text: string; html: string };
 export type RenderOptions = {
   /** Files that travel with the mail; every other file is a link. */
   attachedIds: ReadonlySet<string>;
-  /** Where operators open Relaydesk; file links point there. */
-  appUrl: string;
+  /** The address of a file that opens for whoever reads the mail. */
+  linkOf: (attachmentId: string) => string;
 };
 
 const channelNames: Record<ChannelType, string> = { whatsapp: 'WhatsApp', telegram: 'Telegram', webchat: 'Webchat', api: 'API' };
@@ -49,7 +49,7 @@ export function renderTranscript(request: TranscriptRequested, options: RenderOp
   return { text: asText(view), html: asHtml(view) };
 }
 
-function viewOf(request: TranscriptRequested, { attachedIds, appUrl }: RenderOptions): TranscriptView {
+function viewOf(request: TranscriptRequested, { attachedIds, linkOf }: RenderOptions): TranscriptView {
   const { zone, format } = timeFormat(request.timeZone);
   const { conversation: c, omittedMessages } = request;
   return {
@@ -74,7 +74,7 @@ function viewOf(request: TranscriptRequested, { attachedIds, appUrl }: RenderOpt
               name: m.attachment.fileName,
               size: describeSize(m.attachment.size),
               attached: attachedIds.has(m.attachment.id),
-              link: `${appUrl.replace(/\/+$/, '')}/api/v1/attachments/${m.attachment.id}`,
+              link: linkOf(m.attachment.id),
             },
           }
         : {}),

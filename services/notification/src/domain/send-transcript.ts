@@ -17,7 +17,8 @@ export type SendTranscriptDeps = {
   blobs: BlobStore;
   logger: Logger;
   policy: RetryPolicy;
-  appUrl: string;
+  /** The signed address of a file, which opens without logging in (D23). */
+  linkOf: (attachmentId: string) => string;
   maxAttachmentBytes: number;
 };
 
@@ -86,7 +87,7 @@ async function trySending(request: TranscriptRequested, deps: SendTranscriptDeps
 
 async function composeMail(request: TranscriptRequested, deps: SendTranscriptDeps): Promise<OutgoingMail> {
   const files = await readAttachments(chooseAttachments(request.messages, deps.maxAttachmentBytes), deps.blobs);
-  const { text, html } = renderTranscript(request, { attachedIds: new Set(files.map((f) => f.id)), appUrl: deps.appUrl });
+  const { text, html } = renderTranscript(request, { attachedIds: new Set(files.map((f) => f.id)), linkOf: deps.linkOf });
   return {
     messageId: mailMessageIdOf(request.transcriptId),
     to: request.to,
