@@ -147,7 +147,8 @@ describe('live counters and stream', () => {
   it('presence: online while a socket beats, away when it says so, offline when it closes or its gateway dies', async () => {
     const presenceOf = async (name: string) => (await as['root']!.get('/api/v1/operators')).body.items.find((o: any) => o.id === ids[name]).presence;
     expect(await presenceOf('cid')).toBe('offline');
-    const watcher = await open('ann');
+    const watcher = await open('root');
+    const annWatches = await open('ann');
     const cid = await open('cid');
     await waitFor('cid online', async () => (await presenceOf('cid')) === 'online');
     await watcher.next('presence.updated', (d) => d.operatorId === ids['cid'] && d.presence === 'online');
@@ -157,6 +158,12 @@ describe('live counters and stream', () => {
     await cid.close();
     await waitFor('cid offline', async () => (await presenceOf('cid')) === 'offline');
     await watcher.next('presence.updated', (d) => d.operatorId === ids['cid'] && d.presence === 'offline');
+    // D21: whose presence goes to an operator is whom GET /operators lists for him: his groups' people.
+    const ben = await open('ben');
+    await annWatches.next('presence.updated', (d) => d.operatorId === ids['ben'] && d.presence === 'online');
+    expect(annWatches.of('presence.updated', (d) => d.operatorId === ids['cid'])).toEqual([]);
+    expect((await as['ann']!.get('/api/v1/operators')).body.items.map((o: any) => o.id)).not.toContain(ids['cid']);
+    await ben.close();
 
     // A gateway that dies says nothing: the heartbeat's time to live runs out and another replica sweeps it.
     const doomed = await startService('gateway', { ...stack.env, PRESENCE_TTL_MS: '2000', CONVERSATION_URL: stack.conversation.url, INGESTION_URL: stack.ingestion.url });

@@ -1,6 +1,6 @@
 import type { CallerIdentity, ConversationChanged, ConversationState } from '@relaydesk/contracts';
 import type { LiveEntry } from '@relaydesk/live';
-import { framesFor, type Viewer } from './live-audience';
+import { framesFor, type NamedEntry, type Viewer } from './live-audience';
 
 const [A, B] = ['aaaaaaaa-0000-4000-8000-000000000001', 'aaaaaaaa-0000-4000-8000-000000000002'];
 const [ann, ben, root] = ['bbbbbbbb-0000-4000-8000-000000000001', 'bbbbbbbb-0000-4000-8000-000000000002', 'bbbbbbbb-0000-4000-8000-000000000003'];
@@ -27,7 +27,7 @@ function change(over: { status?: 'unassigned' | 'in_progress' | 'closed'; assign
   return over.pinnedTo ? { ...entry, item: { ...item, pin: { operator: { id: over.pinnedTo, name: 'Ann' }, label: '' } } } : entry;
 }
 
-const types = (v: Viewer, e: ReturnType<typeof change>) => framesFor(v, e).map((f) => f.type);
+const types = (v: Viewer, e: NamedEntry) => framesFor(v, e).map((f) => f.type);
 
 describe('live audience', () => {
   it('D3: an unassigned conversation goes to the operators of its group, not to others', () => {
@@ -50,6 +50,15 @@ describe('live audience', () => {
     expect(framesFor(viewer(caller(ben, [A])), entry).map((f) => f.data)).toEqual([{ id: conversationId, visible: false, by: { id: ann, name: 'Ann' } }]);
     const unnamed = { ...base, change: { ...base.change, actorId: ann } };
     expect(framesFor(viewer(caller(ben, [A])), unnamed).map((f) => f.data)).toEqual([{ id: conversationId, visible: false, by: { id: ann } }]);
+  });
+
+  it('D21: an operator sees the presence of his groups\' people only; a super_admin and one in no group see everyone\'s', () => {
+    const entry: NamedEntry = { id: '1700000000000-1', kind: 'presence', operatorId: ben, presence: 'online', groupIds: [B] };
+    expect(types(viewer(caller(ann, [A])), entry)).toEqual([]);
+    expect(types(viewer(caller(ann, [A, B])), entry)).toEqual(['presence.updated']);
+    expect(types(viewer(caller(root, [], { role: 'super_admin' })), entry)).toEqual(['presence.updated']);
+    expect(types(viewer(caller(ann, [])), entry)).toEqual(['presence.updated']);
+    expect(types(viewer(caller(ben, [])), { ...entry, groupIds: [] })).toEqual(['presence.updated']);
   });
 
   it('D4: an operator with view_all sees every conversation of his groups', () => {

@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { canSee, hasAllTab, type CallerIdentity, type ConversationState } from '@relaydesk/contracts';
 import { countersOf, countsFor, isAfter, type Counters, type LiveEntry } from '@relaydesk/live';
+import { mayAssignTo } from './may-assign-to';
 import { pinLabel } from './pin-label';
 
 /** What the stream sends (API.md "Real time"); `id` is the resume point of frames from the stream. */
@@ -8,7 +9,7 @@ export type Frame = { type: string; id?: string; data: unknown };
 
 type NamedPin = { operator: { id: string; name: string }; label: string } | null;
 /** A change whose ids the gateway has named once for every socket. */
-export type NamedEntry = LiveEntry & { item?: { pin?: NamedPin; [k: string]: unknown }; messages?: unknown[]; by?: { id: string; name: string | null } };
+export type NamedEntry = LiveEntry & { item?: { pin?: NamedPin; [k: string]: unknown }; messages?: unknown[]; by?: { id: string; name: string | null }; groupIds?: string[] };
 
 /** One connected operator: who he is and the counter sets his figures add up (D14). */
 export type Viewer = { caller: CallerIdentity; sets: Map<string, number>; countsAsOf: string };
@@ -35,6 +36,8 @@ export function framesFor(viewer: Viewer, entry: NamedEntry): Frame[] {
     case 'reload':
       return [once('reload', () => ({ type: 'reload', id: entry.id, data: { reason: entry.reason } }))];
     case 'presence':
+      // Whose presence an operator sees is whom GET /operators lists for him (D21).
+      if (entry.operatorId !== caller.operatorId && !mayAssignTo(caller, { groupIds: entry.groupIds ?? [] })) return [];
       return [once('presence', () => ({ type: 'presence.updated', id: entry.id, data: { operatorId: entry.operatorId, presence: entry.presence } }))];
     case 'change': {
       const { item } = entry.change;

@@ -200,10 +200,16 @@ export class OperatorStream {
       .catch((error: unknown) => this.deps.logger.error({ err: error }, 'stream: delivery failed'));
   }
 
-  /** Names people and groups once per entry for all sockets; each socket words its own pin label. */
+  /**
+   * Names people and groups once per entry for all sockets (each socket words its own pin label),
+   * and gives each presence the operator's groups, which say who may see it.
+   */
   private async named(entries: LiveEntry[]): Promise<NamedEntry[]> {
+    const withGroups = await Promise.all(
+      entries.map(async (e): Promise<NamedEntry> => (e.kind === 'presence' ? { ...e, groupIds: (await this.deps.operators.findCached(e.operatorId))?.groupIds ?? [] } : e)),
+    );
     const changes = entries.filter((e) => e.kind === 'change');
-    if (changes.length === 0) return entries;
+    if (changes.length === 0) return withGroups;
     const [items, messages, actors] = await Promise.all([
       this.names.items(changes.map((e) => e.change.item), NOBODY),
       this.names.messages(changes.flatMap((e) => e.change.messages)),
@@ -211,7 +217,7 @@ export class OperatorStream {
     ]);
     let i = 0;
     let m = 0;
-    return entries.map((e) => {
+    return withGroups.map((e) => {
       if (e.kind !== 'change') return e;
       const count = e.change.messages.length;
       m += count;
