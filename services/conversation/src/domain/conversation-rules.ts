@@ -86,19 +86,19 @@ export function decideOnClientMessage(conv: ConversationState | undefined, route
 export function decidePin(c: CallerIdentity, conv: ConversationState, holder: string | null): void {
   if (!canSee(c, conv)) throw new AppError('not_found', 'No such client');
   if (holder === c.operatorId) throw new AppError('conflict', 'The client is pinned to you already');
-  if (holder) throw new AppError('conflict', 'The client is pinned to another operator, who must detach him first');
+  if (holder) throw new AppError('conflict', 'The client is pinned to another operator, who must detach the client first');
 }
 
 /** D31: the holder detaches his own pin; a super_admin anyone's. */
 export function decideUnpin(c: CallerIdentity, conv: ConversationState, holder: string | null): void {
   if (!canSee(c, conv)) throw new AppError('not_found', 'No such client');
   if (!holder) throw new AppError('conflict', 'The client is not pinned');
-  if (holder !== c.operatorId && c.role !== 'super_admin') throw new AppError('forbidden', 'Only the operator the client is pinned to, or a super_admin, can detach him');
+  if (holder !== c.operatorId && c.role !== 'super_admin') throw new AppError('forbidden', 'Only the operator the client is pinned to, or a super_admin, can detach the client');
 }
 
 /** D8: only the holder replies. */
 export function assertMayReply(c: CallerIdentity, conv: ConversationState): void {
   if (conv.status !== 'in_progress' || conv.assigneeId !== c.operatorId) {
-    throw new AppError('forbidden', 'Only the operator who holds the conversation in his inbox can reply');
+    throw new AppError('forbidden', 'Only the operator who holds the conversation in My inbox can reply');
   }
 }

@@ -20,9 +20,9 @@ function decideOutgoing(caller: CallerIdentity, conv: ConversationState | undefi
   const to: ConversationState = { status: 'in_progress', assigneeId: caller.operatorId, groupId };
   if (!conv) return { action: 'created', to };
   // D3: writing first is no way into another group's conversation and its history.
-  if (!inScope(caller, conv.groupId)) throw new AppError('forbidden', 'This number’s client is served in a group you are not in: ask an operator of that group to write to him');
+  if (!inScope(caller, conv.groupId)) throw new AppError('forbidden', 'This number’s client is served in a group you are not in: ask an operator of that group to write');
   if (conv.status === 'in_progress') {
-    if (conv.assigneeId !== caller.operatorId) throw new AppError('conflict', 'This client’s conversation is in another operator’s inbox: ask him to hand it over');
+    if (conv.assigneeId !== caller.operatorId) throw new AppError('conflict', 'This client’s conversation is in another operator’s inbox: ask that operator to hand it over');
     return undefined;
   }
   return { action: conv.status === 'closed' ? 'reopened' : 'taken', to };
@@ -43,7 +43,7 @@ export function startOutgoingConversation(
     const at = new Date().toISOString();
     const client = await ensureClient(tx, { id: uuidv7(), channel: 'whatsapp', channelId: body.channelId, externalId: body.externalClientId, name: body.clientName, phone: body.phone });
     // D27: writing to a blacklisted client would bring him back to an inbox unseen.
-    if (client.blacklisted) throw new AppError('conflict', 'This client is on the blacklist: unlock him first');
+    if (client.blacklisted) throw new AppError('conflict', 'This client is on the blacklist: unlock the conversation first');
     const existing = (await lockConversationsOfClients(tx, [client.id])).get(client.id);
     const conversationId = existing?.id ?? uuidv7();
     if (!existing) await insertConversations(tx, [{ id: conversationId, clientId: client.id, groupId: body.groupId }], at);

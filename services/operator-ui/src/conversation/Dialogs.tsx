@@ -4,7 +4,7 @@ import type { Group, Message, OperatorSummary, Presence, Tag } from '../api/type
 import { useStreamFrames } from '../session';
 import { Dialog, FormActions } from './Dialog';
 import { describeLogEntry, type LogEntry } from './log-entry';
-import { fullTime, messageOf, shortTime } from './util';
+import { fullTime, messageOf, messageTime } from './util';
 
 /** D21: the operators the server lets the caller pick, with their presence. */
 export function AssignOperatorDialog({ api, currentId, onAssign, onClose }: { api: Api; currentId: string | undefined; onAssign: (operatorId: string) => Promise<void>; onClose: () => void }) {
@@ -401,7 +401,7 @@ export function LogDialog({ api, conversationId, onClose }: { api: Api; conversa
           {entries.map((entry, i) => (
             <li key={i}>
               <time dateTime={entry.at} title={fullTime(entry.at)}>
-                {shortTime(entry.at)}
+                {messageTime(entry.at)}
               </time>{' '}
               <span dir="auto">{describeLogEntry(entry)}</span>
             </li>

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { Api } from '../api/client';
 import type { Attachment, Message } from '../api/types';
-import { fetchBlob, fullTime, humanSize, messageOf, shortTime } from './util';
+import { fetchBlob, fullTime, humanSize, messageOf, messageTime } from './util';
 
 type Props = {
   api: Api;
@@ -95,7 +95,7 @@ function MessageRow({ api, message: m, checked, onToggle, selectable, onGrow, cl
   if (m.kind === 'event') {
     return (
       <li className="cv-event" data-kind="event">
-        <span dir="auto">{m.text}</span> <time dateTime={m.createdAt} title={fullTime(m.createdAt)}>{shortTime(m.createdAt)}</time>
+        <span dir="auto">{m.text}</span> <time dateTime={m.createdAt} title={fullTime(m.createdAt)}>{messageTime(m.createdAt)}</time>
       </li>
     );
   }
@@ -109,11 +109,11 @@ function MessageRow({ api, message: m, checked, onToggle, selectable, onGrow, cl
           {note && <span className="cv-note-label">Internal note</span>}
           <span className="cv-sender">{who}</span>
           <time dateTime={m.createdAt} title={fullTime(m.createdAt)}>
-            {shortTime(m.createdAt)}
+            {messageTime(m.createdAt)}
           </time>
           {selectable && (
             <label className="cv-select">
-              <input type="checkbox" checked={checked} onChange={() => onToggle(m.id)} aria-label={`Select message from ${who} at ${shortTime(m.createdAt)}`} />
+              <input type="checkbox" checked={checked} onChange={() => onToggle(m.id)} aria-label={`Select message from ${who} at ${messageTime(m.createdAt)}`} />
             </label>
           )}
         </div>

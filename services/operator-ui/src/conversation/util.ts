@@ -37,13 +37,15 @@ export function fetchBlob(api: Api, url: string): Promise<Blob> {
 
 const time = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 const dayAndTime = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' });
+const dateAndTime = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' });
 const full = new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeStyle: 'long' });
 
-/** A message's time: hours and minutes today, with the day otherwise. */
-export function shortTime(iso: string, now = new Date()): string {
+/** A message's or a log entry's time: hours and minutes today, with the day this year, with the year before. */
+export function messageTime(iso: string, now = new Date()): string {
   const at = new Date(iso);
   if (Number.isNaN(at.getTime())) return '';
-  return at.toDateString() === now.toDateString() ? time.format(at) : dayAndTime.format(at);
+  if (at.toDateString() === now.toDateString()) return time.format(at);
+  return (at.getFullYear() === now.getFullYear() ? dayAndTime : dateAndTime).format(at);
 }
 
 export const fullTime = (iso: string): string => {

@@ -14,10 +14,7 @@ export function shortTime(iso: string, now = new Date()): string {
   return d.toLocaleDateString(undefined, { day: 'numeric', month: 'short', year: 'numeric' });
 }
 
-export const fullTime = (iso: string): string => {
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString();
-};
+export { fullTime } from '../conversation/util';
 
 /** D32: the pin's words as the server put them for me (`label`), if the client is pinned. */
 export function pinLabel(item: Pick<ConversationItem, 'pin'>): string | undefined {
