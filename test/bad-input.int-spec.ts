@@ -618,7 +618,9 @@ describe('bad input (D33) and what one may not see or do (D34)', () => {
       ];
       for (const [body, names] of cases) expectError(await ingest.bearer(apiKey).post('/ingest/v1/messages', body), [400, 'validation_failed', names], JSON.stringify(body).slice(0, 120));
       expectError(await ingest.bearer(apiKey).send('POST', '/ingest/v1/messages', undefined, {}, '{"channel": "api",'), [400, 'validation_failed', /JSON/]);
-      expectError(await ingest.bearer(apiKey).send('POST', '/ingest/v1/messages', undefined, { 'content-type': 'text/plain' }, 'hi'), [400, 'validation_failed']);
+      expectError(await ingest.bearer(apiKey).send('POST', '/ingest/v1/messages', undefined, { 'content-type': 'text/plain' }, 'hi'), [400, 'validation_failed', /Content-Type: application\/json/]);
+      const notUtf8 = Buffer.concat([Buffer.from(JSON.stringify({ ...valid(), text: 'caf' }).slice(0, -2)), Buffer.from([0xe9, 0xff]), Buffer.from('"}')]);
+      expectError(await ingest.bearer(apiKey).send('POST', '/ingest/v1/messages', undefined, {}, notUtf8), [400, 'validation_failed', /not valid UTF-8/]);
       expectError(await ingest.bearer(apiKey).post('/ingest/v1/messages', { ...valid(), text: 't'.repeat(300 * 1024) }), [413, 'payload_too_large']);
 
       expect((await sendInbound('erin', 'erin-after-rejects')).status).toBe(200);

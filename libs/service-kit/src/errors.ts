@@ -43,6 +43,8 @@ export function detailsOf(error: z.ZodError): ErrorDetail[] {
 export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown, what = 'request'): z.infer<S> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
+  // Express leaves the body undefined when it was not sent as JSON.
+  if (input === undefined) throw new AppError('validation_failed', `Invalid ${what}: none arrived; send it as JSON with Content-Type: application/json`, [{ path: '(root)', message: 'missing' }]);
   const details = detailsOf(result.error);
   const summary = details.map((d) => `${d.path}: ${d.message}`).join('; ');
   throw new AppError('validation_failed', `Invalid ${what}: ${summary}`, details);

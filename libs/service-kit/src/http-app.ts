@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { createServer, type Server } from 'node:http';
 import { metrics } from '@opentelemetry/api';
 import express, { type ErrorRequestHandler, type Express, type Request, type RequestHandler, type Response } from 'express';
@@ -57,7 +58,11 @@ const refuseDeepJson: RequestHandler = (req, _res, next) => {
 };
 
 const rawBodies = new WeakMap<object, Buffer>();
-const keepRawBody = (req: object, _res: unknown, bytes: Buffer): void => void rawBodies.set(req, bytes);
+const keepRawBody = (req: object, _res: unknown, bytes: Buffer): void => {
+  // Else the decoder would put U+FFFD for the bad bytes and store text nobody sent.
+  if (!isUtf8(bytes)) throw new AppError('validation_failed', 'The body is not valid UTF-8');
+  rawBodies.set(req, bytes);
+};
 
 /** A JSON body's bytes as received: what a platform's webhook signature is computed over. */
 export const rawBodyOf = (req: Request): Buffer | undefined => rawBodies.get(req);
@@ -132,7 +137,7 @@ export function finishHttpApp(app: Express, logger: Logger): Express {
     const { type, status } = error as { type?: string; status?: number };
     const known = type ? bodyParserErrors[type] : undefined;
     if (known) {
-      const message = type === 'entity.parse.failed' ? 'Body is not valid JSON' : (error as Error).message;
+      const message = type === 'entity.parse.failed' ? 'Body is not valid JSON, or not an object or array' : (error as Error).message;
       errorResponse(res, known[0], known[1], message);
       return;
     }

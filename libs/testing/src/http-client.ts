@@ -55,7 +55,7 @@ export class HttpClient {
   }
 
   /** Sends `raw` as the body exactly as given, for malformed-input tests. */
-  async send<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}, raw?: string): Promise<Answer<T>> {
+  async send<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}, raw?: string | Uint8Array): Promise<Answer<T>> {
     const res = await fetch(`${this.baseUrl}${path}`, {
       method,
       headers: { 'content-type': 'application/json', ...this.headers, ...headers },
