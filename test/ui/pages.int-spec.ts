@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { Page } from 'playwright-core';
-import { screenshot, waitFor, WhatsappStandIn } from '@relaydesk/testing';
+import { loggedInPage, screenshot, waitFor, WhatsappStandIn } from '@relaydesk/testing';
 import { row, UiStand } from './ui-stand';
 
 /** The pages and dialogs beside the workspace, in the browser: canned responses (D16), tag analytics (D25), outgoing WhatsApp (D29), and a narrow window. */
@@ -110,5 +110,30 @@ describe('operator web app: pages', () => {
     await boris.getByRole('tab', { name: /^Unassigned/ }).click();
     await row(boris, 'Spammy Sam').waitFor();
     await row(anna, 'Spammy Sam').waitFor();
+  });
+
+  it('D1, D2: the super_admin adds a group and an operator in it on the Team page; the operator logs in with what was typed', async () => {
+    expect(await anna.getByRole('button', { name: 'Team' }).count()).toBe(0);
+    await admin.getByRole('button', { name: 'Team' }).click();
+    await admin.getByLabel('New group').fill('Returns ↩');
+    await admin.getByRole('button', { name: 'Add group' }).click();
+    await admin.getByText('Added the group Returns ↩.').waitFor();
+    await admin.getByRole('button', { name: 'Add operator' }).click();
+    const dialog = admin.getByRole('dialog', { name: 'Add operator' });
+    await dialog.getByLabel('Name').fill('Rita Řezníčková');
+    await dialog.getByLabel('Email').fill('rita@relaydesk.test');
+    await dialog.getByLabel('Password').fill('Rita-password');
+    await dialog.getByLabel('Returns ↩').check();
+    await dialog.getByRole('button', { name: 'Add operator' }).click();
+    await admin.getByRole('rowheader', { name: /Rita Řezníčková/ }).waitFor();
+    await screenshot(admin, 'pages-team');
+
+    const groups = (await stand.adminApi.get('/api/v1/groups')).body.items as { id: string; name: string }[];
+    const rita = ((await stand.adminApi.get('/api/v1/operators')).body.items as { name: string; groupIds: string[]; role: string }[]).find((o) => o.name === 'Rita Řezníčková');
+    expect(rita).toMatchObject({ role: 'operator', groupIds: [groups.find((g) => g.name === 'Returns ↩')!.id] });
+    const page = await loggedInPage(stand.browser, stand.stack.gateway.url, 'rita@relaydesk.test', 'Rita-password');
+    await page.getByRole('tab', { name: /^Unassigned/ }).waitFor();
+    expect(await page.getByRole('button', { name: 'Team' }).count()).toBe(0);
+    await page.context().close();
   });
 });

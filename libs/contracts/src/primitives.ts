@@ -22,7 +22,7 @@ export const hasVisibleText = (text: string): boolean => text.replace(/[\s\p{Cf}
 /** What an operator or a webchat visitor sends: a message's text that shows something (D33). */
 export const typedText = messageText.refine((t) => t.length === 0 || hasVisibleText(t), 'must not be blank').meta({ minLength: 1, maxLength: 10_000 });
 /** A name as a platform sent it: kept, whatever it holds. */
-export const personName = storableString.trim().min(1).max(200);
+export const personName = storableString.trim().min(1, 'must not be blank').max(200);
 /** A name our users type (operators, groups, clients renamed, webchat visitors): it must show something. */
 export const typedName = personName.refine((n) => n.length === 0 || hasVisibleText(n), 'must not be blank');
 

@@ -6,13 +6,14 @@ import { LiveStream, type StreamStatus } from './live/stream';
 import { Login } from './Login';
 import { CannedResponsesPage } from './pages/CannedResponsesPage';
 import { AnalyticsPage } from './pages/AnalyticsPage';
+import { TeamPage } from './pages/TeamPage';
 import { navigate, useRoute } from './route';
 import { can, SessionContext, useSession, type Session } from './session';
 import { Workspace } from './workspace/Workspace';
 
 const TOKEN_KEY = 'relaydesk.token';
 
-type Screen = 'conversations' | 'canned' | 'analytics';
+type Screen = 'conversations' | 'canned' | 'analytics' | 'team';
 
 /** Restores the session of this browser tab, or shows the login; then the workspace with its pages. */
 export function App() {
@@ -35,7 +36,11 @@ export function App() {
       const api = new Api(token, logOut);
       const [who, features, groups] = await Promise.all([me ?? api.get<Operator>('/me'), api.get<Features>('/features'), api.get<{ items: Group[] }>('/groups')]);
       sessionStorage.setItem(TOKEN_KEY, token);
-      setSession({ me: who, api, stream: new LiveStream(token).start(), features, groups: groups.items, logOut });
+      const refreshGroups = async () => {
+        const fresh = await api.get<{ items: Group[] }>('/groups');
+        setSession((current) => current && { ...current, groups: fresh.items });
+      };
+      setSession({ me: who, api, stream: new LiveStream(token).start(), features, groups: groups.items, refreshGroups, logOut });
     },
     [logOut],
   );
@@ -60,16 +65,19 @@ export function App() {
 function Shell() {
   const route = useRoute();
   const session = useSession();
-  // A page the operator may not see (analytics without D1's analytics.view) is the conversations.
-  const screen: Screen = route.page === 'analytics' && !can(session.me, 'analytics.view') ? 'conversations' : route.page;
+  // A page the operator may not see (analytics without D1's analytics.view, the team without being super_admin) is the conversations.
+  const mayOpen = (page: Screen) => (page === 'analytics' ? can(session.me, 'analytics.view') : page === 'team' ? session.me.role === 'super_admin' : true);
+  const screen: Screen = mayOpen(route.page) ? route.page : 'conversations';
   const openConversation = (id: string) => navigate({ page: 'conversations', conversationId: id });
   const [status, setStatus] = useState<StreamStatus>('connecting');
   useEffect(() => session.stream.onStatus(setStatus), [session.stream]);
-  const pages: [Screen, string][] = [
+  const allPages: [Screen, string][] = [
     ['conversations', 'Conversations'],
     ['canned', 'Canned responses'],
-    ...(can(session.me, 'analytics.view') ? ([['analytics', 'Tag analytics']] as [Screen, string][]) : []),
+    ['analytics', 'Tag analytics'],
+    ['team', 'Team'],
   ];
+  const pages = allPages.filter(([key]) => mayOpen(key));
   return (
     <div className="shell">
       <header className="topbar">
@@ -94,6 +102,7 @@ function Shell() {
       {screen === 'conversations' && <Workspace />}
       {screen === 'canned' && <CannedResponsesPage />}
       {screen === 'analytics' && <AnalyticsPage onOpenConversation={openConversation} />}
+      {screen === 'team' && <TeamPage />}
     </div>
   );
 }

@@ -10,6 +10,7 @@ describe('route', () => {
       { page: 'conversations', conversationId: '0194f3a2-7c1e-7d3a-9b2e-3f4a5b6c7d8e' },
       { page: 'canned' },
       { page: 'analytics' },
+      { page: 'team' },
     ];
     for (const route of routes) expect(routeOf(pathOf(route))).toEqual(route);
   });

@@ -10,6 +10,8 @@ export type Session = {
   stream: LiveStream;
   features: Features;
   groups: Group[];
+  /** Reads the groups again, after one was added. */
+  refreshGroups?: () => Promise<void>;
   logOut: () => void;
 };
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { permission, typedName, role, storableString, uuid } from '../primitives';
+import { permission, typedName, role, uuid } from '../primitives';
 
 const email = z.email({ message: 'must be an email address' }).max(254).transform((e) => e.toLowerCase());
 const password = z.string().min(8, 'must be at least 8 characters').max(200);
@@ -29,7 +29,7 @@ export const patchOperatorBody = z
   .refine((b) => Object.keys(b).length > 0, { message: 'names no field to change' });
 export type PatchOperatorBody = z.infer<typeof patchOperatorBody>;
 
-export const createGroupBody = z.strictObject({ name: storableString.trim().min(1).max(100) });
+export const createGroupBody = z.strictObject({ name: typedName.max(100, 'must be at most 100 characters') });
 export type CreateGroupBody = z.infer<typeof createGroupBody>;
 
 export const operatorView = z.object({

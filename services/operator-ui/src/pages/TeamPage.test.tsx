@@ -1,0 +1,88 @@
+import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { Operator } from '../api/client';
+import { TeamPage } from './TeamPage';
+import { admin, operator, sessionOf, stubFetch, withSession } from './test-session';
+
+afterEach(() => {
+  cleanup();
+  vi.unstubAllGlobals();
+});
+
+const bodyOf = (init: RequestInit): Record<string, unknown> => JSON.parse(String(init.body)) as Record<string, unknown>;
+
+describe('TeamPage', () => {
+  it('D1, D2: lists operators with their role, groups and permissions', async () => {
+    stubFetch((url) => (url.pathname === '/api/v1/operators' ? { body: { items: [{ ...admin, presence: 'online' }, { ...operator, permissions: ['conversations.view_all'], presence: 'offline' }] } } : undefined));
+    render(withSession(sessionOf(admin), <TeamPage />));
+    const otto = (await screen.findByRole('rowheader', { name: /Otto/ })).closest('tr')!;
+    expect(within(otto).getByText('Sales, Support')).toBeTruthy();
+    expect(within(otto).getByText('view_all')).toBeTruthy();
+    const ada = screen.getByRole('rowheader', { name: /Ada Admin/ }).closest('tr')!;
+    expect(within(ada).getByText('Super admin')).toBeTruthy();
+    expect(within(ada).getByText(/No group/)).toBeTruthy();
+  });
+
+  it('D1: adds an operator with a role, permissions and groups; a refusal (a taken email) is shown in the dialog', async () => {
+    const posted: Record<string, unknown>[] = [];
+    stubFetch((url, init) => {
+      if (url.pathname !== '/api/v1/operators') return undefined;
+      if (init.method !== 'POST') return { body: { items: [admin] } };
+      posted.push(bodyOf(init));
+      if (posted.length === 1) return { status: 409, body: { error: { code: 'conflict', message: 'An operator with this email exists' } } };
+      return { status: 201, body: { id: 'new', ...bodyOf(init) } };
+    });
+    render(withSession(sessionOf(admin), <TeamPage />));
+    fireEvent.click(await screen.findByRole('button', { name: 'Add operator' }));
+    const dialog = screen.getByRole('dialog', { name: 'Add operator' });
+    fireEvent.change(within(dialog).getByLabelText('Name'), { target: { value: 'Ünal 🎧' } });
+    fireEvent.change(within(dialog).getByLabelText('Email'), { target: { value: 'unal@example.com' } });
+    fireEvent.change(within(dialog).getByLabelText('Password'), { target: { value: 'long-enough-1' } });
+    fireEvent.click(within(dialog).getByLabelText(/View all/));
+    fireEvent.click(within(dialog).getByLabelText('Billing'));
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Add operator' }));
+    expect((await within(dialog).findByRole('alert')).textContent).toBe('An operator with this email exists');
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Add operator' }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    expect(posted[1]).toEqual({ name: 'Ünal 🎧', email: 'unal@example.com', password: 'long-enough-1', role: 'operator', permissions: ['conversations.view_all'], groupIds: ['g3'] });
+    expect(screen.getByRole('status').textContent).toContain('Added Ünal 🎧');
+  });
+
+  it('D2: an edit sends only what changed; a short new password is refused before sending', async () => {
+    const patched: Record<string, unknown>[] = [];
+    const otto: Operator = { ...operator };
+    stubFetch((url, init) => {
+      if (url.pathname === '/api/v1/operators') return { body: { items: [otto] } };
+      if (url.pathname === `/api/v1/operators/${otto.id}` && init.method === 'PATCH') {
+        patched.push(bodyOf(init));
+        return { body: { ...otto, ...bodyOf(init) } };
+      }
+      return undefined;
+    });
+    render(withSession(sessionOf(admin), <TeamPage />));
+    fireEvent.click(await screen.findByRole('button', { name: 'Edit Otto' }));
+    const dialog = screen.getByRole('dialog', { name: 'Edit Otto' });
+    fireEvent.click(within(dialog).getByLabelText('Support'));
+    fireEvent.change(within(dialog).getByLabelText(/New password/), { target: { value: 'short' } });
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Save' }));
+    expect((await within(dialog).findByRole('alert')).textContent).toMatch(/at least 8 characters/);
+    fireEvent.change(within(dialog).getByLabelText(/New password/), { target: { value: '' } });
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(patched).toEqual([{ groupIds: ['g1'] }]));
+  });
+
+  it('D2: a new group is added and the session reads the groups again', async () => {
+    const refreshGroups = vi.fn(async () => undefined);
+    stubFetch((url, init) => {
+      if (url.pathname === '/api/v1/operators') return { body: { items: [] } };
+      if (url.pathname === '/api/v1/groups' && init.method === 'POST') return { status: 201, body: { id: 'g4', ...bodyOf(init) } };
+      return undefined;
+    });
+    render(withSession(sessionOf(admin, { refreshGroups }), <TeamPage />));
+    expect(await screen.findByText('Billing')).toBeTruthy();
+    fireEvent.change(screen.getByLabelText('New group'), { target: { value: '  Returns ' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Add group' }));
+    await waitFor(() => expect(refreshGroups).toHaveBeenCalled());
+    expect(screen.getByRole('status').textContent).toBe('Added the group Returns.');
+  });
+});

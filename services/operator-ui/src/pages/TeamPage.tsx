@@ -1,0 +1,253 @@
+import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
+import type { Operator, Permission } from '../api/client';
+import type { Group, OperatorSummary } from '../api/types';
+import { Dialog, FormActions } from '../conversation/Dialog';
+import { useSession } from '../session';
+import { messageOf } from './common';
+import './pages.css';
+
+type TeamMember = Operator & Pick<OperatorSummary, 'presence'>;
+
+const PERMISSIONS: [Permission, string][] = [
+  ['conversations.view_all', 'View all: the All tab, with every conversation of their groups'],
+  ['conversations.manage', 'Conversations management: the All and Blacklist tabs, and unlocking clients'],
+  ['analytics.view', 'Tag analytics of their groups'],
+];
+const ROLE_LABEL: Record<Operator['role'], string> = { operator: 'Operator', super_admin: 'Super admin' };
+
+/** The super_admin's page for the people who answer: groups (D2), and operators with their role, permissions and groups (D1). */
+export function TeamPage() {
+  const { api, groups, refreshGroups } = useSession();
+  const [operators, setOperators] = useState<TeamMember[]>([]);
+  const [loading, setLoading] = useState(true);
+  const [error, setError] = useState<string>();
+  const [notice, setNotice] = useState<string>();
+  const [editing, setEditing] = useState<TeamMember | 'new'>();
+
+  const load = useCallback(async () => {
+    setLoading(true);
+    setError(undefined);
+    try {
+      setOperators((await api.get<{ items: TeamMember[] }>('/operators')).items);
+    } catch (e) {
+      setError(messageOf(e));
+    } finally {
+      setLoading(false);
+    }
+  }, [api]);
+  useEffect(() => void load(), [load]);
+
+  const groupNames = (ids: string[]) => ids.map((id) => groups.find((g) => g.id === id)?.name ?? 'a deleted group').join(', ') || 'No group: sees every group’s Unassigned';
+
+  const saved = (operator: Operator, created: boolean) => {
+    setEditing(undefined);
+    setNotice(created ? `Added ${operator.name}. They can log in with the email and password you gave.` : `Saved ${operator.name}.`);
+    void load();
+  };
+
+  return (
+    <main className="page team-page" aria-labelledby="team-heading">
+      <h1 id="team-heading">Team</h1>
+      <p className="page-hint">Groups decide which conversations an operator sees; permissions open the All and Blacklist tabs and tag analytics.</p>
+
+      <GroupsSection groups={groups} operators={operators} onAdded={async (group) => {
+        await refreshGroups?.();
+        setNotice(`Added the group ${group.name}.`);
+      }} />
+
+      <section aria-labelledby="operators-heading">
+        <div className="team-head">
+          <h2 id="operators-heading">Operators</h2>
+          <button className="primary" onClick={() => setEditing('new')}>
+            Add operator
+          </button>
+        </div>
+        <p role="status" className="muted" aria-live="polite">
+          {notice ?? (loading ? 'Loading…' : `${operators.length} operator${operators.length === 1 ? '' : 's'}`)}
+        </p>
+        {error && (
+          <p role="alert" className="error">
+            {error} <button onClick={() => void load()}>Try again</button>
+          </p>
+        )}
+        <table className="team-table">
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Role</th>
+              <th scope="col">Groups</th>
+              <th scope="col">Permissions</th>
+              <th scope="col">
+                <span className="sr-only">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {operators.map((o) => (
+              <tr key={o.id}>
+                <th scope="row">
+                  <span dir="auto">{o.name}</span>
+                  <span className="muted team-email">{o.email}</span>
+                  {o.presence && <span className="muted"> · {o.presence}</span>}
+                </th>
+                <td>{ROLE_LABEL[o.role]}</td>
+                <td dir="auto">{groupNames(o.groupIds)}</td>
+                <td>{o.role === 'super_admin' ? 'All' : o.permissions.map((p) => p.replace('conversations.', '')).join(', ') || '—'}</td>
+                <td>
+                  <button onClick={() => setEditing(o)} aria-label={`Edit ${o.name}`}>
+                    Edit
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+
+      {editing && <OperatorDialog operator={editing === 'new' ? undefined : editing} groups={groups} onClose={() => setEditing(undefined)} onSaved={saved} />}
+    </main>
+  );
+}
+
+function GroupsSection({ groups, operators, onAdded }: { groups: Group[]; operators: TeamMember[]; onAdded: (group: Group) => Promise<void> }) {
+  const { api } = useSession();
+  const [name, setName] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string>();
+  const id = useId();
+
+  async function add(event: FormEvent) {
+    event.preventDefault();
+    if (!name.trim()) return setError('Give the group a name.');
+    setBusy(true);
+    setError(undefined);
+    try {
+      await onAdded(await api.post<Group>('/groups', { name: name.trim() }));
+      setName('');
+    } catch (e) {
+      setError(messageOf(e));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <section aria-labelledby={`${id}-heading`}>
+      <h2 id={`${id}-heading`}>Groups</h2>
+      <ul className="team-groups">
+        {groups.map((g) => {
+          const members = operators.filter((o) => o.groupIds.includes(g.id)).length;
+          return (
+            <li key={g.id}>
+              <span dir="auto">{g.name}</span> <span className="muted">({members} operator{members === 1 ? '' : 's'})</span>
+            </li>
+          );
+        })}
+        {groups.length === 0 && <li className="muted">No groups yet: every operator sees every conversation.</li>}
+      </ul>
+      <form className="team-add-group" onSubmit={(e) => void add(e)}>
+        <label className="field inline">
+          <span>New group</span>
+          <input value={name} onChange={(e) => setName(e.target.value)} maxLength={100} placeholder="Billing" />
+        </label>
+        <button type="submit" disabled={busy}>
+          {busy ? 'Adding…' : 'Add group'}
+        </button>
+        {error && (
+          <p role="alert" className="error">
+            {error}
+          </p>
+        )}
+      </form>
+    </section>
+  );
+}
+
+/** Adds an operator, or changes one: only the fields changed are sent (PATCH /operators/:id). */
+function OperatorDialog({ operator, groups, onClose, onSaved }: { operator?: TeamMember; groups: Group[]; onClose: () => void; onSaved: (operator: Operator, created: boolean) => void }) {
+  const { api } = useSession();
+  const [name, setName] = useState(operator?.name ?? '');
+  const [email, setEmail] = useState(operator?.email ?? '');
+  const [password, setPassword] = useState('');
+  const [role, setRole] = useState<Operator['role']>(operator?.role ?? 'operator');
+  const [permissions, setPermissions] = useState<Permission[]>(operator?.permissions ?? []);
+  const [groupIds, setGroupIds] = useState<string[]>(operator?.groupIds ?? []);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string>();
+  const id = useId();
+  const toggle = <T,>(list: T[], item: T): T[] => (list.includes(item) ? list.filter((x) => x !== item) : [...list, item]);
+  const same = (a: string[], b: string[]) => a.length === b.length && a.every((x) => b.includes(x));
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    if (!name.trim()) return setError('Give a name.');
+    if (!operator && (!email.trim() || password.length < 8)) return setError('Give an email address and a password of at least 8 characters.');
+    if (operator && password && password.length < 8) return setError('A new password needs at least 8 characters.');
+    const body = operator
+      ? {
+          ...(name.trim() !== operator.name ? { name: name.trim() } : {}),
+          ...(role !== operator.role ? { role } : {}),
+          ...(!same(permissions, operator.permissions) ? { permissions } : {}),
+          ...(!same(groupIds, operator.groupIds) ? { groupIds } : {}),
+          ...(password ? { password } : {}),
+        }
+      : { name: name.trim(), email: email.trim(), password, role, permissions, groupIds };
+    if (Object.keys(body).length === 0) return onClose();
+    setBusy(true);
+    setError(undefined);
+    try {
+      onSaved(operator ? await api.patch<Operator>(`/operators/${operator.id}`, body) : await api.post<Operator>('/operators', body), !operator);
+    } catch (e) {
+      setError(messageOf(e));
+      setBusy(false);
+    }
+  }
+
+  return (
+    <Dialog title={operator ? `Edit ${operator.name}` : 'Add operator'} onClose={onClose} className="team-dialog">
+      <form onSubmit={(e) => void submit(e)}>
+        <label className="field">
+          <span>Name</span>
+          <input value={name} onChange={(e) => setName(e.target.value)} maxLength={200} autoFocus />
+        </label>
+        <label className="field">
+          <span>Email</span>
+          <input type="email" value={email} onChange={(e) => setEmail(e.target.value)} readOnly={Boolean(operator)} maxLength={254} />
+        </label>
+        <label className="field">
+          <span>{operator ? 'New password (leave empty to keep the current one)' : 'Password'}</span>
+          <input type="password" value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="new-password" maxLength={200} />
+        </label>
+        <label className="field">
+          <span>Role</span>
+          <select value={role} onChange={(e) => setRole(e.target.value as Operator['role'])}>
+            <option value="operator">Operator</option>
+            <option value="super_admin">Super admin: everything, in every group</option>
+          </select>
+        </label>
+        {role === 'operator' && (
+          <fieldset>
+            <legend>Permissions</legend>
+            {PERMISSIONS.map(([permission, label]) => (
+              <label key={permission} className="check">
+                <input type="checkbox" checked={permissions.includes(permission)} onChange={() => setPermissions((list) => toggle(list, permission))} /> {label}
+              </label>
+            ))}
+          </fieldset>
+        )}
+        <fieldset aria-describedby={`${id}-groups-hint`}>
+          <legend>Groups</legend>
+          <p id={`${id}-groups-hint`} className="muted">
+            In no group, an operator sees the Unassigned conversations of every group.
+          </p>
+          {groups.map((g) => (
+            <label key={g.id} className="check">
+              <input type="checkbox" checked={groupIds.includes(g.id)} onChange={() => setGroupIds((list) => toggle(list, g.id))} /> <span dir="auto">{g.name}</span>
+            </label>
+          ))}
+        </fieldset>
+        <FormActions error={error} onCancel={onClose} disabled={busy} submit={busy ? 'Saving…' : operator ? 'Save' : 'Add operator'} />
+      </form>
+    </Dialog>
+  );
+}
