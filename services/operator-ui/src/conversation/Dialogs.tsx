@@ -4,7 +4,7 @@ import type { Group, Message, OperatorSummary, Presence, Tag } from '../api/type
 import { useStreamFrames } from '../session';
 import { Dialog, FormActions } from './Dialog';
 import { describeLogEntry, type LogEntry } from './log-entry';
-import { fullTime, messageOf, messageTime } from './util';
+import { fullTime, messageOf, messageTime, recipientsOf } from './util';
 
 /** D21: the operators the server lets the caller pick, with their presence. */
 export function AssignOperatorDialog({ api, currentId, onAssign, onClose }: { api: Api; currentId: string | undefined; onAssign: (operatorId: string) => Promise<void>; onClose: () => void }) {
@@ -170,10 +170,8 @@ export function EmailDialog({ api, conversationId, selectedIds, defaultSubject, 
   }, [api, transcript]);
 
   const submit = async () => {
-    const recipients = to
-      .split(/[,;\s]+/)
-      .map((s) => s.trim())
-      .filter(Boolean);
+    const { addresses: recipients, bad } = recipientsOf(to);
+    if (bad) return setError(`“${bad}” is not an email address`);
     if (recipients.length === 0) return setError('Give the address to send to');
     if (!subject.trim()) return setError('Give a subject');
     setBusy(true);

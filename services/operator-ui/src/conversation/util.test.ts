@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { messageTime } from './util';
+import { messageTime, recipientsOf } from './util';
 
 describe('messageTime', () => {
   const now = new Date(2026, 11, 7, 15, 0);
@@ -14,3 +14,13 @@ describe('messageTime', () => {
     expect(messageTime('not a time', now)).toBe('');
   });
 });
+
+describe('recipientsOf', () => {
+  it('D23: addresses bare or as Name <address>, by comma, semicolon, line or space; the first that is none is named', () => {
+    expect(recipientsOf('boss@example.com, Лиза <liza@example.com>; a@b.de c@d.org\nÜlla Ölm <u@x.com>')).toEqual({ addresses: ['boss@example.com', 'liza@example.com', 'a@b.de', 'c@d.org', 'u@x.com'] });
+    expect(recipientsOf('boss@example.com, liza')).toEqual({ addresses: ['boss@example.com'], bad: 'liza' });
+    expect(recipientsOf('Лиза <not an address>').bad).toBe('Лиза <not an address>');
+    expect(recipientsOf('  ')).toEqual({ addresses: [] });
+  });
+});
+

@@ -56,3 +56,21 @@ export const fullTime = (iso: string): string => {
 export const humanSize = (bytes: number): string =>
   bytes >= 1_000_000 ? `${Math.round(bytes / 100_000) / 10} MB` : bytes >= 1_000 ? `${Math.round(bytes / 100) / 10} kB` : `${bytes} B`;
 
+const address = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
+
+/**
+ * D23: the addresses in what an operator typed as recipients: separated by commas, semicolons,
+ * lines or spaces, each bare or as `Name <address>`; `bad` is the first entry that is none.
+ */
+export function recipientsOf(typed: string): { addresses: string[]; bad?: string } {
+  const entries = typed.split(/[,;\n]+/).flatMap((part) => (part.includes('<') ? [part.trim()] : part.trim().split(/\s+/)));
+  const addresses: string[] = [];
+  for (const entry of entries.filter(Boolean)) {
+    const named = entry.match(/<([^<>]*)>\s*$/);
+    const candidate = (named ? named[1]! : entry).trim();
+    if (!address.test(candidate)) return { addresses, bad: entry };
+    addresses.push(candidate);
+  }
+  return { addresses };
+}
+
