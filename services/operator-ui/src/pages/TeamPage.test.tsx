@@ -17,10 +17,10 @@ describe('TeamPage', () => {
     render(withSession(sessionOf(admin), <TeamPage />));
     const otto = (await screen.findByRole('rowheader', { name: /Otto/ })).closest('tr')!;
     expect(within(otto).getByText('Sales, Support')).toBeTruthy();
-    expect(within(otto).getByText('view_all')).toBeTruthy();
+    expect(within(otto).getByText('View all')).toBeTruthy();
     const ada = screen.getByRole('rowheader', { name: /Ada Admin/ }).closest('tr')!;
     expect(within(ada).getByText('Super admin')).toBeTruthy();
-    expect(within(ada).getByText(/No group/)).toBeTruthy();
+    expect(within(ada).getByText('Every group')).toBeTruthy();
   });
 
   it('D1: adds an operator with a role, permissions and groups; a refusal (a taken email) is shown in the dialog', async () => {

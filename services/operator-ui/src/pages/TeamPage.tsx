@@ -8,11 +8,12 @@ import './pages.css';
 
 type TeamMember = Operator & Pick<OperatorSummary, 'presence'>;
 
-const PERMISSIONS: [Permission, string][] = [
-  ['conversations.view_all', 'View all: the All tab, with every conversation of their groups'],
-  ['conversations.manage', 'Conversations management: the All and Blacklist tabs, and unlocking clients'],
-  ['analytics.view', 'Tag analytics of their groups'],
+const PERMISSIONS: [Permission, string, string][] = [
+  ['conversations.view_all', 'View all', 'View all: the All tab, with every conversation of their groups'],
+  ['conversations.manage', 'Management', 'Conversations management: the All and Blacklist tabs, and unlocking clients'],
+  ['analytics.view', 'Analytics', 'Tag analytics of their groups'],
 ];
+const permissionNames = (list: Permission[]) => PERMISSIONS.filter(([p]) => list.includes(p)).map(([, short]) => short).join(', ') || '—';
 const ROLE_LABEL: Record<Operator['role'], string> = { operator: 'Operator', super_admin: 'Super admin' };
 
 /** The super_admin's page for the people who answer: groups (D2), and operators with their role, permissions and groups (D1). */
@@ -37,7 +38,8 @@ export function TeamPage() {
   }, [api]);
   useEffect(() => void load(), [load]);
 
-  const groupNames = (ids: string[]) => ids.map((id) => groups.find((g) => g.id === id)?.name ?? 'a deleted group').join(', ') || 'No group: sees every group’s Unassigned';
+  const groupNames = (o: TeamMember) =>
+    o.role === 'super_admin' ? 'Every group' : o.groupIds.map((id) => groups.find((g) => g.id === id)?.name ?? 'a deleted group').join(', ') || 'No group: sees every group’s Unassigned';
 
   const saved = (operator: Operator, created: boolean) => {
     setEditing(undefined);
@@ -87,12 +89,14 @@ export function TeamPage() {
               <tr key={o.id}>
                 <th scope="row">
                   <span dir="auto">{o.name}</span>
-                  <span className="muted team-email">{o.email}</span>
-                  {o.presence && <span className="muted"> · {o.presence}</span>}
+                  <span className="muted team-email">
+                    {o.email}
+                    {o.presence && ` · ${o.presence}`}
+                  </span>
                 </th>
                 <td>{ROLE_LABEL[o.role]}</td>
-                <td dir="auto">{groupNames(o.groupIds)}</td>
-                <td>{o.role === 'super_admin' ? 'All' : o.permissions.map((p) => p.replace('conversations.', '')).join(', ') || '—'}</td>
+                <td dir="auto">{groupNames(o)}</td>
+                <td>{o.role === 'super_admin' ? 'All' : permissionNames(o.permissions)}</td>
                 <td>
                   <button onClick={() => setEditing(o)} aria-label={`Edit ${o.name}`}>
                     Edit
@@ -228,7 +232,7 @@ function OperatorDialog({ operator, groups, onClose, onSaved }: { operator?: Tea
         {role === 'operator' && (
           <fieldset>
             <legend>Permissions</legend>
-            {PERMISSIONS.map(([permission, label]) => (
+            {PERMISSIONS.map(([permission, , label]) => (
               <label key={permission} className="check">
                 <input type="checkbox" checked={permissions.includes(permission)} onChange={() => setPermissions((list) => toggle(list, permission))} /> {label}
               </label>
