@@ -48,6 +48,18 @@ describe('hand-over and notes', () => {
     expect(log).toMatchObject({ action: 'assigned', actor: { name: 'ann' }, from: { status: 'unassigned' }, to: { status: 'in_progress', assigneeId: ids['ben'] } });
   });
 
+  it('D21: a deactivated operator is given no conversation (409), and the one he held can be handed to a colleague', async () => {
+    const leo = (await admin.post('/api/v1/operators', { name: 'leo', email: 'leo@relaydesk.test', password: 'leo-password', role: 'operator', groupIds: [ids['Sales']] })).body.id as string;
+    const held = await conversationOf('gert');
+    expect((await admin.post(path(held, '/assign'), { operatorId: leo })).status).toBe(200);
+    expect((await admin.patch(`/api/v1/operators/${leo}`, { active: false })).status).toBe(200);
+    const id = await conversationOf('hedda');
+    const refused = await as['ann']!.post(path(id, '/assign'), { operatorId: leo });
+    expect({ status: refused.status, message: refused.body.error.message }).toEqual({ status: 409, message: 'leo has been deactivated and cannot take conversations' });
+    expect((await admin.get(path(id))).body).toMatchObject({ status: 'unassigned', assignee: null });
+    expect((await admin.post(path(held, '/assign'), { operatorId: ids['ben'] })).body).toMatchObject({ assignee: { id: ids['ben'] } });
+  });
+
   it('D21, D34: a held conversation is handed over by its holder, a manager or a super_admin only; super_admin picks anyone', async () => {
     const id = await conversationOf('eli');
     await as['ben']!.post(path(id, '/take'));

@@ -97,7 +97,7 @@ describe('gateway identity', () => {
       expect(answer.status).toBe(200);
       expect(answer.body).toEqual({
         accessToken: expect.any(String),
-        operator: { id: adminId, name: 'Administrator', email: ADMIN_EMAIL, role: 'super_admin', permissions: [...permissions], groupIds: [] },
+        operator: { id: adminId, name: 'Administrator', email: ADMIN_EMAIL, role: 'super_admin', permissions: [...permissions], groupIds: [], active: true },
       });
       expect(jwt.decode(answer.body.accessToken)).toMatchObject({ sub: adminId });
     });
@@ -178,6 +178,7 @@ describe('gateway identity', () => {
         role: 'operator',
         permissions: ['conversations.manage'],
         groupIds: [group],
+        active: true,
       });
       const loggedIn = await login(email.toUpperCase(), 'bob password');
       expect(loggedIn.status).toBe(200);
@@ -225,6 +226,27 @@ describe('gateway identity', () => {
       expectError(await call('GET', '/me', { token: bea.token }), 401, 'unauthorized', /password changed/);
       const again = await login(bea.email, 'changed password 1');
       expect((await call('GET', '/me', { token: again.body.accessToken })).status).toBe(200);
+    });
+
+    it('a deactivated operator can neither log in nor use his tokens, and is listed as inactive; reactivated, he logs in anew', async () => {
+      const cy = await makeOperator();
+      const off = await call('PATCH', `/operators/${cy.id}`, { token: adminToken, body: { active: false } });
+      expect(off.body).toMatchObject({ id: cy.id, active: false });
+      expectError(await call('GET', '/me', { token: cy.token }), 401, 'unauthorized', /deactivated/);
+      expectError(await login(cy.email, 'operator password'), 401, 'unauthorized', /deactivated/);
+      expectError(await login(cy.email, 'a guess'), 401, 'unauthorized', /Email or password is wrong/);
+      expect((await call('GET', '/operators', { token: adminToken })).body.items.find((o: { id: string }) => o.id === cy.id)).toMatchObject({ active: false });
+      expect((await call('PATCH', `/operators/${cy.id}`, { token: adminToken, body: { active: true } })).body.active).toBe(true);
+      const again = await login(cy.email, 'operator password');
+      expect(again.status).toBe(200);
+      expect((await call('GET', '/me', { token: again.body.accessToken })).status).toBe(200);
+      expectError(await call('GET', '/me', { token: cy.token }), 401, 'unauthorized', /no longer valid/);
+    });
+
+    it('a super_admin cannot deactivate himself; active must be a boolean', async () => {
+      expectError(await call('PATCH', `/operators/${adminId}`, { token: adminToken, body: { active: false } }), 409, 'conflict', /yourself/);
+      expectError(await call('PATCH', `/operators/${adminId}`, { token: adminToken, body: { active: 'no' } }), 400, 'validation_failed', /active/);
+      expect((await call('GET', '/me', { token: adminToken })).status).toBe(200);
     });
 
     it('answers 404 for patching an operator that does not exist', async () => {

@@ -24,6 +24,7 @@ export const patchOperatorBody = z
     permissions: z.array(permission).max(10),
     groupIds: z.array(uuid).max(100),
     password,
+    active: z.boolean(),
   })
   .partial()
   .refine((b) => Object.keys(b).length > 0, { message: 'names no field to change' });
@@ -39,5 +40,7 @@ export const operatorView = z.object({
   role,
   permissions: z.array(permission),
   groupIds: z.array(uuid),
+  /** False for an operator a super_admin deactivated: he cannot log in, nor be assigned conversations. */
+  active: z.boolean(),
 });
 export type OperatorView = z.infer<typeof operatorView>;

@@ -4,12 +4,12 @@ import { logIn, type LogInDeps } from './log-in';
 import type { Operator } from './operator';
 import { RateLimitedError } from './rate-limited';
 
-const ann: Operator = { id: randomUUID(), name: 'Ann', email: 'ann@example.com', role: 'operator', permissions: ['analytics.view'], groupIds: [] };
+const ann: Operator = { id: randomUUID(), name: 'Ann', email: 'ann@example.com', role: 'operator', permissions: ['analytics.view'], groupIds: [], active: true };
 
-function fakes(wait: { address?: number; email?: number } = {}) {
+function fakes(wait: { address?: number; email?: number } = {}, operator: Operator = ann) {
   const calls: string[] = [];
   const deps: LogInDeps = {
-    operators: { findCredentials: (email) => Promise.resolve(email === ann.email ? { operator: ann, passwordHash: 'hash:right password' } : undefined) },
+    operators: { findCredentials: (email) => Promise.resolve(email === operator.email ? { operator, passwordHash: 'hash:right password' } : undefined) },
     passwords: {
       verify: (password, hash) => {
         calls.push('verify');
@@ -55,6 +55,15 @@ describe('logIn', () => {
     expect([unknown.code, wrong.code]).toEqual(['unauthorized', 'unauthorized']);
     expect(unknown.message).toBe(wrong.message);
     expect(calls.filter((c) => c === 'verify')).toHaveLength(2);
+    expect(calls.some((c) => c.startsWith('clear'))).toBe(false);
+  });
+
+  it('refuses a deactivated operator, saying so only to one who knows the password, and issues no token', async () => {
+    const { deps, calls } = fakes({}, { ...ann, active: false });
+    const refused = await errorOf(logIn(deps, { email: ann.email, password: 'right password' }, '10.0.0.1'));
+    expect([refused.code, refused.message]).toEqual(['unauthorized', 'This operator has been deactivated: ask a super_admin']);
+    const guessed = await errorOf(logIn(deps, { email: ann.email, password: 'a guess' }, '10.0.0.1'));
+    expect(guessed.message).toBe('Email or password is wrong');
     expect(calls.some((c) => c.startsWith('clear'))).toBe(false);
   });
 

@@ -23,6 +23,7 @@ export async function logIn(deps: LogInDeps, { email, password }: LoginBody, add
   const found = await deps.operators.findCredentials(email);
   const passwordOk = await deps.passwords.verify(password, found?.passwordHash);
   if (!found || !passwordOk) throw new AppError('unauthorized', 'Email or password is wrong');
+  if (!found.operator.active) throw new AppError('unauthorized', 'This operator has been deactivated: ask a super_admin');
 
   await deps.limiter.clearEmail(email);
   return { accessToken: deps.tokens.issue(found.operator.id), operator: viewOf(found.operator) };

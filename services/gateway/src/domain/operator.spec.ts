@@ -13,7 +13,7 @@ describe('effectivePermissions', () => {
   });
 
   it('gives the caller his effective permissions and nothing of the password', () => {
-    const operator: Operator = { id: randomUUID(), name: 'Ann', email: 'ann@example.com', role: 'super_admin', permissions: [], groupIds: [] };
+    const operator: Operator = { id: randomUUID(), name: 'Ann', email: 'ann@example.com', role: 'super_admin', permissions: [], groupIds: [], active: true };
     expect(callerOfOperator(operator)).toEqual({ operatorId: operator.id, name: 'Ann', email: 'ann@example.com', role: 'super_admin', permissions: [...permissions], groupIds: [] });
   });
 });

@@ -8,8 +8,10 @@ export type Operator = {
   role: Role;
   permissions: Permission[];
   groupIds: string[];
-  /** Access tokens issued before this are refused (set when the password changes). */
+  /** Access tokens issued before this are refused (set when the password changes, or on deactivation). */
   tokensValidAfter?: Date | null;
+  /** False once a super_admin deactivated him: no login, no token, not assignable. */
+  active: boolean;
 };
 
 export type Group = { id: string; name: string };
@@ -28,8 +30,8 @@ export function effectivePermissions(role: Role, granted: Permission[]): Permiss
 }
 
 export function viewOf(operator: Operator): OperatorView {
-  const { id, name, email, role, permissions, groupIds } = operator;
-  return { id, name, email, role, permissions: effectivePermissions(role, permissions), groupIds };
+  const { id, name, email, role, permissions, groupIds, active } = operator;
+  return { id, name, email, role, permissions: effectivePermissions(role, permissions), groupIds, active };
 }
 
 export function callerOfOperator(operator: Operator): Caller {

@@ -17,7 +17,9 @@ export async function patchOperator(deps: PatchOperatorDeps, caller: Caller, id:
   requireSuperAdmin(caller, 'change operators');
   const target = await deps.operators.findById(id);
   if (!target) throw new AppError('not_found', `No operator with id ${id}`);
-  if (target.role === 'super_admin' && body.role === 'operator' && (await deps.operators.countSuperAdmins()) <= 1) {
+  // So that some super_admin can always log in: the caller is one, and stays one.
+  if (body.active === false && target.id === caller.operatorId) throw new AppError('conflict', 'You cannot deactivate yourself: ask another super_admin');
+  if (target.role === 'super_admin' && target.active && body.role === 'operator' && (await deps.operators.countSuperAdmins()) <= 1) {
     throw new AppError('conflict', 'This is the last super_admin: make another one before changing this one to operator');
   }
   const { password, groupIds, ...rest } = body;

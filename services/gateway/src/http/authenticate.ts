@@ -31,8 +31,9 @@ export async function operatorOfToken(deps: AuthenticateDeps, token: string): Pr
   const { operatorId, issuedAtMs } = deps.tokens.verify(token);
   const operator = await deps.operators.findCached(operatorId);
   if (!operator) throw new AppError('unauthorized', 'The operator of this access token no longer exists');
+  if (!operator.active) throw new AppError('unauthorized', 'This operator has been deactivated');
   if (operator.tokensValidAfter && issuedAtMs < operator.tokensValidAfter.getTime()) {
-    throw new AppError('unauthorized', 'The password changed after this access token was issued; log in again');
+    throw new AppError('unauthorized', 'This access token is no longer valid: the password changed or the operator was deactivated after it was issued; log in again');
   }
   return operator;
 }

@@ -44,6 +44,7 @@ export function conversationRoutes(
     const { operatorId } = parseOrThrow(assignBody, req.body, 'body');
     const target = await deps.operators.findById(operatorId);
     if (!target) throw new AppError('validation_failed', 'No such operator', [{ path: 'operatorId', message: 'names no operator' }]);
+    if (!target.active) throw new AppError('conflict', `${target.name} has been deactivated and cannot take conversations`);
     if (!mayAssignTo(callerOf(res), target)) throw new AppError('forbidden', 'You may only assign to operators who share one of your groups');
     await oneItem(req, res, next);
   });

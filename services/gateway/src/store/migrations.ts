@@ -51,4 +51,11 @@ export const trackPendingUploads1732000000120 = sqlMigration(
   ['DROP TABLE pending_upload'],
 );
 
-export const gatewayMigrations = [createIdentity1732000000100, revokeTokensOnPasswordChange1732000000110, trackPendingUploads1732000000120];
+/** An operator who left: he can no longer log in, and nobody can assign him conversations. */
+export const deactivateOperators1732000000130 = sqlMigration(
+  'deactivateOperators1732000000130',
+  ['ALTER TABLE operators ADD COLUMN deactivated_at timestamptz'],
+  ['ALTER TABLE operators DROP COLUMN deactivated_at'],
+);
+
+export const gatewayMigrations = [createIdentity1732000000100, revokeTokensOnPasswordChange1732000000110, trackPendingUploads1732000000120, deactivateOperators1732000000130];

@@ -5,21 +5,21 @@ import type { AssignScope } from '../domain/may-assign-to';
 import type { Operator } from '../domain/operator';
 import { pgCodeOf, UNIQUE_VIOLATION } from './pg-errors';
 
-export type NewOperator = Omit<Operator, 'id'> & { passwordHash: string };
-export type OperatorChanges = Partial<NewOperator>;
+export type NewOperator = Omit<Operator, 'id' | 'active'> & { passwordHash: string };
+export type OperatorChanges = Partial<NewOperator> & { active?: boolean };
 
-type Row = { id: string; name: string; email: string; role: Role; permissions: Permission[]; password_hash: string; group_ids: string[]; tokens_valid_after: Date | null };
+type Row = { id: string; name: string; email: string; role: Role; permissions: Permission[]; password_hash: string; group_ids: string[]; tokens_valid_after: Date | null; deactivated_at: Date | null };
 
 /** A caller loaded for a request is reused this long, so a change made elsewhere shows within it. */
 const CACHE_MS = 1000;
 
 const selectOperators = `
-  SELECT o.id, o.name, o.email, o.role, o.permissions, o.password_hash, o.tokens_valid_after,
+  SELECT o.id, o.name, o.email, o.role, o.permissions, o.password_hash, o.tokens_valid_after, o.deactivated_at,
          COALESCE(array_agg(og.group_id::text ORDER BY og.group_id) FILTER (WHERE og.group_id IS NOT NULL), '{}') AS group_ids
   FROM operators o LEFT JOIN operator_groups og ON og.operator_id = o.id`;
 
 function toOperator(r: Row): Operator {
-  return { id: r.id, name: r.name, email: r.email, role: r.role, permissions: r.permissions, groupIds: r.group_ids, tokensValidAfter: r.tokens_valid_after };
+  return { id: r.id, name: r.name, email: r.email, role: r.role, permissions: r.permissions, groupIds: r.group_ids, tokensValidAfter: r.tokens_valid_after, active: r.deactivated_at === null };
 }
 
 function duplicateEmail(error: unknown, email: string | undefined): unknown {
@@ -97,7 +97,9 @@ export class OperatorRepository {
       sets.push(`${column} = $${params.length}`);
     }
     // The gateway's clock, which also stamps the tokens it issues, not the database's.
-    if (changes.passwordHash !== undefined) sets.push(`tokens_valid_after = $${params.push(new Date())}`);
+    const now = new Date();
+    if (changes.passwordHash !== undefined || changes.active === false) sets.push(`tokens_valid_after = $${params.push(now)}`);
+    if (changes.active !== undefined) sets.push(`deactivated_at = $${params.push(changes.active ? null : now)}`);
     try {
       const operator = await this.db.transaction(async (tx) => {
         // TypeORM answers an UPDATE with [rows, affected count].
@@ -113,8 +115,9 @@ export class OperatorRepository {
     }
   }
 
+  /** Super_admins who can still log in. */
   async countSuperAdmins(): Promise<number> {
-    const [row]: { n: number }[] = await this.db.query(`SELECT count(*)::int AS n FROM operators WHERE role = 'super_admin'`);
+    const [row]: { n: number }[] = await this.db.query(`SELECT count(*)::int AS n FROM operators WHERE role = 'super_admin' AND deactivated_at IS NULL`);
     return row?.n ?? 0;
   }
 

@@ -114,4 +114,5 @@ export async function logIn(email: string, password: string): Promise<LoginAnswe
 }
 
 export type Permission = 'conversations.manage' | 'conversations.view_all' | 'analytics.view';
-export type Operator = { id: string; name: string; email: string; role: 'super_admin' | 'operator'; permissions: Permission[]; groupIds: string[] };
+/** `active` false: deactivated by a super_admin (no login, no new conversations). */
+export type Operator = { id: string; name: string; email: string; role: 'super_admin' | 'operator'; permissions: Permission[]; groupIds: string[]; active?: boolean };

@@ -42,6 +42,6 @@ export type Message = {
 
 export type Counters = { mine: number; unread: Partial<Record<Tab, number>> };
 
-export type OperatorSummary = { id: string; name: string; email?: string; role?: string; groupIds?: string[]; presence?: Presence };
+export type OperatorSummary = { id: string; name: string; email?: string; role?: string; groupIds?: string[]; presence?: Presence; active?: boolean };
 export type Group = { id: string; name: string };
 export type Features = { outgoingWhatsApp: boolean };

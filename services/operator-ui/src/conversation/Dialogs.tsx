@@ -25,7 +25,7 @@ export function AssignOperatorDialog({ api, currentId, onAssign, onClose }: { ap
     setOperators((list) => list?.map((o) => (o.id === operatorId ? { ...o, presence } : o)));
   });
 
-  const shown = (operators ?? []).filter((o) => `${o.name} ${o.email ?? ''}`.toLowerCase().includes(filter.trim().toLowerCase()));
+  const shown = (operators ?? []).filter((o) => o.active !== false && `${o.name} ${o.email ?? ''}`.toLowerCase().includes(filter.trim().toLowerCase()));
   const pick = async (id: string) => {
     setBusy(true);
     setError(undefined);

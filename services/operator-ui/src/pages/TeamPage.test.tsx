@@ -71,6 +71,28 @@ describe('TeamPage', () => {
     await waitFor(() => expect(patched).toEqual([{ groupIds: ['g1'] }]));
   });
 
+  it('a super_admin deactivates an operator from the edit dialog, is told what follows, and cannot deactivate himself', async () => {
+    const patched: Record<string, unknown>[] = [];
+    stubFetch((url, init) => {
+      if (url.pathname === '/api/v1/operators') return { body: { items: [{ ...admin, active: true }, { ...operator, active: true }] } };
+      if (init.method === 'PATCH') {
+        patched.push(bodyOf(init));
+        return { body: { ...operator, active: false } };
+      }
+      return undefined;
+    });
+    render(withSession(sessionOf(admin), <TeamPage />));
+    fireEvent.click(await screen.findByRole('button', { name: 'Edit Ada Admin' }));
+    expect((within(screen.getByRole('dialog')).getByLabelText(/^Active/) as HTMLInputElement).disabled).toBe(true);
+    fireEvent.click(within(screen.getByRole('dialog')).getByRole('button', { name: 'Cancel' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Edit Otto' }));
+    const dialog = screen.getByRole('dialog', { name: 'Edit Otto' });
+    fireEvent.click(within(dialog).getByLabelText(/^Active/));
+    expect(within(dialog).getByText(/logs Otto out everywhere/)).toBeTruthy();
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(patched).toEqual([{ active: false }]));
+  });
+
   it('D2: a new group is added and the session reads the groups again', async () => {
     const refreshGroups = vi.fn(async () => undefined);
     stubFetch((url, init) => {

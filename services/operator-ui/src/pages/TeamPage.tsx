@@ -86,9 +86,10 @@ export function TeamPage() {
           </thead>
           <tbody>
             {operators.map((o) => (
-              <tr key={o.id}>
+              <tr key={o.id} className={o.active === false ? 'team-inactive' : undefined}>
                 <th scope="row">
                   <span dir="auto">{o.name}</span>
+                  {o.active === false && <span className="badge"> Deactivated</span>}
                   <span className="muted team-email">
                     {o.email}
                     {o.presence && ` · ${o.presence}`}
@@ -169,7 +170,8 @@ function GroupsSection({ groups, operators, onAdded }: { groups: Group[]; operat
 
 /** Adds an operator, or changes one: only the fields changed are sent (PATCH /operators/:id). */
 function OperatorDialog({ operator, groups, onClose, onSaved }: { operator?: TeamMember; groups: Group[]; onClose: () => void; onSaved: (operator: Operator, created: boolean) => void }) {
-  const { api } = useSession();
+  const { api, me } = useSession();
+  const [active, setActive] = useState(operator?.active !== false);
   const [name, setName] = useState(operator?.name ?? '');
   const [email, setEmail] = useState(operator?.email ?? '');
   const [password, setPassword] = useState('');
@@ -194,6 +196,7 @@ function OperatorDialog({ operator, groups, onClose, onSaved }: { operator?: Tea
           ...(!same(permissions, operator.permissions) ? { permissions } : {}),
           ...(!same(groupIds, operator.groupIds) ? { groupIds } : {}),
           ...(password ? { password } : {}),
+          ...(active !== (operator.active !== false) ? { active } : {}),
         }
       : { name: name.trim(), email: email.trim(), password, role, permissions, groupIds };
     if (Object.keys(body).length === 0) return onClose();
@@ -250,6 +253,15 @@ function OperatorDialog({ operator, groups, onClose, onSaved }: { operator?: Tea
             </label>
           ))}
         </fieldset>
+        {operator && (
+          <label className="check">
+            <input type="checkbox" checked={active} disabled={operator.id === me.id} onChange={() => setActive((on) => !on)} /> Active: can log in and be given conversations
+            {operator.id === me.id && <span className="muted"> (another super_admin can deactivate you)</span>}
+          </label>
+        )}
+        {operator && operator.active !== false && !active && (
+          <p className="muted">Deactivating logs {operator.name} out everywhere. Conversations in their inbox stay there until you hand them to a colleague.</p>
+        )}
         <FormActions error={error} onCancel={onClose} disabled={busy} submit={busy ? 'Saving…' : operator ? 'Save' : 'Add operator'} />
       </form>
     </Dialog>
