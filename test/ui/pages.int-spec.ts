@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { Page } from 'playwright-core';
-import { loggedInPage, screenshot, waitFor, WhatsappStandIn } from '@relaydesk/testing';
+import { HttpClient, loggedInPage, screenshot, waitFor, WhatsappStandIn } from '@relaydesk/testing';
 import { row, UiStand } from './ui-stand';
 
 /** The pages and dialogs beside the workspace, in the browser: canned responses (D16), tag analytics (D25), outgoing WhatsApp (D29), and a narrow window. */
@@ -136,4 +136,28 @@ describe('operator web app: pages', () => {
     expect(await page.getByRole('button', { name: 'Team' }).count()).toBe(0);
     await page.context().close();
   });
+
+  it('D2: the super_admin adds a website chat on the Channels page; a visitor of that site writes, and the group sees it', async () => {
+    await admin.getByRole('button', { name: 'Channels' }).click();
+    await admin.getByRole('button', { name: 'Add channel' }).click();
+    const dialog = admin.getByRole('dialog', { name: 'Add channel' });
+    await dialog.getByLabel('Type').selectOption('webchat');
+    await dialog.getByLabel('Name').fill('Blog chat 📝');
+    await dialog.getByLabel('Default group').selectOption({ label: 'Sales' });
+    await dialog.getByLabel(/Sites allowed/).fill('https://blog.example');
+    await dialog.getByRole('button', { name: 'Add channel' }).click();
+    const item = admin.getByRole('list', { name: 'Channels' }).getByRole('listitem').filter({ hasText: 'Blog chat 📝' });
+    await item.getByText(/widget\.js/).waitFor();
+    await screenshot(admin, 'pages-channels');
+
+    const channel = ((await stand.adminApi.get('/api/v1/channels')).body.items as { id: string; name: string; widgetTag: string }[]).find((c) => c.name === 'Blog chat 📝')!;
+    expect(await item.textContent()).toContain(channel.widgetTag);
+    const visitor = new HttpClient(stand.stack.ingestion.url).with({ origin: 'https://blog.example' });
+    const { token } = (await visitor.post(`/ingest/v1/webchat/${channel.id}/sessions`, { name: 'Bea Blogreader' })).body;
+    expect((await visitor.bearer(token).post(`/ingest/v1/webchat/${channel.id}/messages`, { text: 'Found you on the blog', clientMessageId: 'b-1' })).status).toBe(202);
+    await anna.getByRole('button', { name: 'Conversations' }).click();
+    await anna.getByRole('tab', { name: /^Unassigned/ }).click();
+    await row(anna, 'Bea Blogreader').waitFor();
+  });
 });
+

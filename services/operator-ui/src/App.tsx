@@ -6,6 +6,7 @@ import { LiveStream, type StreamStatus } from './live/stream';
 import { Login } from './Login';
 import { CannedResponsesPage } from './pages/CannedResponsesPage';
 import { AnalyticsPage } from './pages/AnalyticsPage';
+import { ChannelsPage } from './pages/ChannelsPage';
 import { TeamPage } from './pages/TeamPage';
 import { navigate, useRoute } from './route';
 import { can, SessionContext, useSession, type Session } from './session';
@@ -13,7 +14,7 @@ import { Workspace } from './workspace/Workspace';
 
 const TOKEN_KEY = 'relaydesk.token';
 
-type Screen = 'conversations' | 'canned' | 'analytics' | 'team';
+type Screen = 'conversations' | 'canned' | 'analytics' | 'team' | 'channels';
 
 /** Restores the session of this browser tab, or shows the login; then the workspace with its pages. */
 export function App() {
@@ -65,8 +66,8 @@ export function App() {
 function Shell() {
   const route = useRoute();
   const session = useSession();
-  // A page the operator may not see (analytics without D1's analytics.view, the team without being super_admin) is the conversations.
-  const mayOpen = (page: Screen) => (page === 'analytics' ? can(session.me, 'analytics.view') : page === 'team' ? session.me.role === 'super_admin' : true);
+  // A page the operator may not see (analytics without D1's analytics.view, the team and channels without being super_admin) is the conversations.
+  const mayOpen = (page: Screen) => (page === 'analytics' ? can(session.me, 'analytics.view') : page === 'team' || page === 'channels' ? session.me.role === 'super_admin' : true);
   const screen: Screen = mayOpen(route.page) ? route.page : 'conversations';
   const openConversation = (id: string) => navigate({ page: 'conversations', conversationId: id });
   const [status, setStatus] = useState<StreamStatus>('connecting');
@@ -76,6 +77,7 @@ function Shell() {
     ['canned', 'Canned responses'],
     ['analytics', 'Tag analytics'],
     ['team', 'Team'],
+    ['channels', 'Channels'],
   ];
   const pages = allPages.filter(([key]) => mayOpen(key));
   return (
@@ -103,6 +105,7 @@ function Shell() {
       {screen === 'canned' && <CannedResponsesPage />}
       {screen === 'analytics' && <AnalyticsPage onOpenConversation={openConversation} />}
       {screen === 'team' && <TeamPage />}
+      {screen === 'channels' && <ChannelsPage />}
     </div>
   );
 }

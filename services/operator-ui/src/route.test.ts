@@ -11,6 +11,7 @@ describe('route', () => {
       { page: 'canned' },
       { page: 'analytics' },
       { page: 'team' },
+      { page: 'channels' },
     ];
     for (const route of routes) expect(routeOf(pathOf(route))).toEqual(route);
   });

@@ -4,10 +4,10 @@ import type { Tab } from './api/types';
 /**
  * Where the operator is, as the address bar says it: `/conversations/<tab>[/<conversation id>]`,
  * `/conversations/<conversation id>` (a link: the workspace finds its tab), `/canned-responses`,
- * `/analytics`, `/team` (`/` is the conversations). The gateway answers the app for
+ * `/analytics`, `/team`, `/channels` (`/` is the conversations). The gateway answers the app for
  * each of these paths, so a reload, a link and the browser's Back land where they say.
  */
-export type Route = { page: 'conversations'; tab?: Tab; conversationId?: string } | { page: 'canned' } | { page: 'analytics' } | { page: 'team' };
+export type Route = { page: 'conversations'; tab?: Tab; conversationId?: string } | { page: 'canned' } | { page: 'analytics' } | { page: 'team' } | { page: 'channels' };
 
 const tabs: readonly string[] = ['unassigned', 'mine', 'closed', 'all', 'blacklist'] satisfies Tab[];
 /** A conversation id as the server makes them (UUIDs); anything else in its place is ignored. */
@@ -21,6 +21,7 @@ export function routeOf(pathname: string): Route {
   if (first === 'canned-responses') return { page: 'canned' };
   if (first === 'analytics') return { page: 'analytics' };
   if (first === 'team') return { page: 'team' };
+  if (first === 'channels') return { page: 'channels' };
   if (first === 'conversations' && tab !== undefined && id === undefined && linkedIdPattern.test(tab)) return { page: 'conversations', conversationId: tab };
   if (rest.length > 0) return { page: 'conversations' };
   if (first !== 'conversations' || tab === undefined || !tabs.includes(tab)) return { page: 'conversations' };
@@ -31,6 +32,7 @@ export function pathOf(route: Route): string {
   if (route.page === 'canned') return '/canned-responses';
   if (route.page === 'analytics') return '/analytics';
   if (route.page === 'team') return '/team';
+  if (route.page === 'channels') return '/channels';
   if (!route.tab && route.conversationId) return `/conversations/${route.conversationId}`;
   const tab = route.tab ?? 'unassigned';
   return route.conversationId ? `/conversations/${tab}/${route.conversationId}` : `/conversations/${tab}`;

@@ -6,12 +6,14 @@ import type { Tx } from '@relaydesk/db';
 import { AppError, parseOrThrow } from '@relaydesk/service-kit';
 import { secretFields, type Channel, type ChannelRepository } from '../store/channel.repository';
 
-export type ChannelView = { id: string; type: ChannelType; name: string; groupId: string; enabled: boolean; webhookUrl: string; settings: Record<string, unknown> };
+/** A channel as a super_admin sees it; a webchat's `widgetTag` is the one tag its site puts on a page. */
+export type ChannelView = { id: string; type: ChannelType; name: string; groupId: string; enabled: boolean; webhookUrl: string; widgetTag?: string; settings: Record<string, unknown> };
 
 export function channelView(c: Channel, publicUrl: string): ChannelView {
   const settings = Object.fromEntries(Object.entries(c.settings).filter(([k]) => !secretFields[c.type].includes(k)));
   const webhookUrl = c.type === 'api' ? `${publicUrl}/ingest/v1/messages` : `${publicUrl}/ingest/v1/${c.type}/${c.id}`;
-  return { id: c.id, type: c.type, name: c.name, groupId: c.groupId, enabled: c.enabled, webhookUrl, settings };
+  const widget = c.type === 'webchat' ? { widgetTag: `<script src="${publicUrl}/ingest/v1/webchat/widget.js" data-channel-id="${c.id}" async></script>` } : {};
+  return { id: c.id, type: c.type, name: c.name, groupId: c.groupId, enabled: c.enabled, webhookUrl, ...widget, settings };
 }
 
 async function saveAndAnnounce(tx: Tx, emit: Emit, channels: ChannelRepository, c: Channel): Promise<Channel> {
