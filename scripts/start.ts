@@ -87,6 +87,9 @@ async function main(): Promise<void> {
 `);
   } catch (error) {
     console.error(error instanceof Error ? error.message : error);
+    if ((error as { code?: string }).code === 'EADDRINUSE' || /EADDRINUSE|address already in use/.test(String(error))) {
+      console.error('start: a port it needs is taken; is another `npm start` still running? Stop it (Ctrl+C there, or `pkill -f scripts/start.ts`) and start again.');
+    }
     await stopAll(1);
   }
 }
