@@ -68,9 +68,9 @@ describe('outgoing WhatsApp conversations', () => {
   it('D29: the number check answers per the WhatsApp API, asked with the contacts node and the token', async () => {
     const yes = await ann.api.post('/api/v1/outgoing/check', { phone: '+49 151 1234-5678' });
     expect(yes.status).toBe(200);
-    expect(yes.body).toEqual({ phone: withWhatsApp, hasWhatsApp: true });
+    expect(yes.body).toEqual({ phone: withWhatsApp, hasWhatsApp: true, existingClient: null });
     const no = await ann.api.post('/api/v1/outgoing/check', { phone: withoutWhatsApp });
-    expect(no.body).toEqual({ phone: withoutWhatsApp, hasWhatsApp: false });
+    expect(no.body).toEqual({ phone: withoutWhatsApp, hasWhatsApp: false, existingClient: null });
     const asked = standIn.requestsTo('/v1/contacts').at(-1)!;
     expect(asked).toMatchObject({ method: 'POST', authorization: `Bearer ${accessToken}`, body: { blocking: 'wait', contacts: [withoutWhatsApp], force_check: true } });
   });
@@ -115,7 +115,9 @@ describe('outgoing WhatsApp conversations', () => {
     await waitFor('my inbox counter', async () => (await ann.api.get('/api/v1/conversations/counters')).body.mine === 1);
   });
 
-  it('D29: a conversation held by another operator answers 409 and stays his', async () => {
+  it('D29: a conversation held by another operator answers 409 and stays his; the check says so before anything is typed', async () => {
+    expect((await bob.api.post('/api/v1/outgoing/check', { phone: withWhatsApp })).body.existingClient).toEqual({ inYourGroups: true, name: 'Ivy Outgoing', heldByAnother: true, blacklisted: false });
+    expect((await ann.api.post('/api/v1/outgoing/check', { phone: withWhatsApp })).body.existingClient).toEqual({ inYourGroups: true, name: 'Ivy Outgoing', heldByAnother: false, blacklisted: false });
     const before = await conversationCount();
     const taken = await bob.api.post('/api/v1/outgoing', { phone: withWhatsApp, clientName: 'Ivy', text: 'Mine now?', groupId: sales });
     expect(taken.status).toBe(409);
@@ -144,6 +146,7 @@ describe('outgoing WhatsApp conversations', () => {
 
   it("D29, D3: writing first to a client of another group's conversation is refused (403); it stays there, unread by me", async () => {
     const [una] = (await ann.api.get('/api/v1/conversations?tab=closed')).body.items.filter((i: { client: { name: string } }) => i.client.name === 'Una Once');
+    expect((await cid.api.post('/api/v1/outgoing/check', { phone: '+4917000000001' })).body.existingClient).toEqual({ inYourGroups: false });
     const refused = await cid.api.post('/api/v1/outgoing', { phone: '+4917000000001', clientName: 'Una', text: 'Support here' });
     expect({ status: refused.status, message: refused.body.error?.message }).toEqual({ status: 403, message: expect.stringMatching(/group you are not in/) });
     expect((await admin.get(`/api/v1/conversations/${una.id}`)).body).toMatchObject({ status: 'closed', group: { id: sales } });

@@ -78,7 +78,7 @@ describe('operator web app: pages', () => {
 
   it('D29: the outgoing dialog checks the number, refuses one without WhatsApp, then starts the conversation in my inbox', async () => {
     await anna.setViewportSize({ width: 1280, height: 800 });
-    await anna.getByRole('button', { name: 'New WhatsApp message' }).click();
+    await anna.getByRole('button', { name: 'New WhatsApp conversation' }).click();
     await anna.getByLabel('Phone number').fill('+49 170 0000099');
     await anna.getByRole('button', { name: 'Check number' }).click();
     await anna.getByText(/has no WhatsApp/).waitFor();

@@ -1,10 +1,10 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { DataSource } from 'typeorm';
 import { transactWithOutbox, type OutboxRelay } from '@relaydesk/bus';
-import { inScope, type CallerIdentity, type ConversationState, type OutgoingConversationBody } from '@relaydesk/contracts';
+import { inScope, type CallerIdentity, type ConversationState, type ExistingClient, type OutgoingConversationBody } from '@relaydesk/contracts';
 import { AppError } from '@relaydesk/service-kit';
 import { insertConversations, lockConversationsOfClients } from '../store/client-message-batch.repository';
-import { ensureClient } from '../store/client.repository';
+import { ensureClient, findClientOfAccount } from '../store/client.repository';
 import { lockConversation, recordLastMessage, setState, stateOf, type ConversationRow } from '../store/conversation.repository';
 import { appendLog } from '../store/log.repository';
 import type { MessageRow } from '../store/message.repository';
@@ -26,6 +26,15 @@ function decideOutgoing(caller: CallerIdentity, conv: ConversationState | undefi
     return undefined;
   }
   return { action: conv.status === 'closed' ? 'reopened' : 'taken', to };
+}
+
+/** D29, D34: what the caller may learn, before writing, of the client a WhatsApp account already is. */
+export async function existingClientOf(db: DataSource, caller: CallerIdentity, channelId: string, externalId: string): Promise<ExistingClient> {
+  const client = await findClientOfAccount(db.manager, channelId, externalId);
+  if (!client) return null;
+  if (!inScope(caller, client.conversation.groupId)) return { inYourGroups: false };
+  const { status, assigneeId } = client.conversation;
+  return { inYourGroups: true, name: client.name, heldByAnother: status === 'in_progress' && assigneeId !== caller.operatorId, blacklisted: client.blacklisted };
 }
 
 /**

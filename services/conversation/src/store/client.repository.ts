@@ -32,11 +32,18 @@ const toRow = (r: Raw): ClientRow => ({
   conversation: { id: r['conversation_id'] as string, status: r['status'] as ConversationState['status'], assigneeId: r['assignee_id'] as string | null, groupId: r['group_id'] as string },
 });
 
+const SELECT_CLIENT = `SELECT cl.*, c.id AS conversation_id, c.status, c.assignee_id, c.group_id FROM client cl JOIN conversation c ON c.client_id = cl.id`;
+
+/** The client of a channel account, if he has written or been written to. */
+export async function findClientOfAccount(tx: Tx, channelId: string, externalId: string): Promise<ClientRow | undefined> {
+  const [row] = await tx.query<Raw[]>(`${SELECT_CLIENT} WHERE cl.channel_id = $1 AND cl.external_id = $2`, [channelId, externalId]);
+  return row && toRow(row);
+}
+
 /** A client with the state of his one conversation, which decides who may see him (D34). */
 export async function findClient(tx: Tx, id: string, lock = false): Promise<ClientRow | undefined> {
   const [row] = await tx.query<Raw[]>(
-    `SELECT cl.*, c.id AS conversation_id, c.status, c.assignee_id, c.group_id
-     FROM client cl JOIN conversation c ON c.client_id = cl.id WHERE cl.id = $1 ${lock ? 'FOR NO KEY UPDATE OF cl' : ''}`,
+    `${SELECT_CLIENT} WHERE cl.id = $1 ${lock ? 'FOR NO KEY UPDATE OF cl' : ''}`,
     [id],
   );
   return row && toRow(row);

@@ -47,7 +47,12 @@ export function outgoingRoutes(deps: OutgoingDeps, requireCaller: RequestHandler
   router.post('/outgoing/check', requireFeature, requireCaller, async (req, res) => {
     const { phone } = parseOrThrow(outgoingCheckBody, req.body, 'body');
     const checked = await check(res, phone);
-    if (checked) res.json({ phone: checked.phone, hasWhatsApp: checked.hasWhatsApp });
+    if (!checked) return;
+    if (!checked.hasWhatsApp || !checked.waId) return void res.json({ phone: checked.phone, hasWhatsApp: checked.hasWhatsApp, existingClient: null });
+    // Who the number already is, so the dialog says so before the operator writes a word.
+    const known = await deps.conversation.call(res, 'GET', `/outgoing/client?channelId=${checked.channelId}&externalClientId=${checked.waId}`);
+    if (!succeeded(known)) return reply(res, known);
+    res.json({ phone: checked.phone, hasWhatsApp: true, existingClient: (known.body as { existing: unknown }).existing });
   });
 
   router.post('/outgoing', requireFeature, requireCaller, async (req, res) => {

@@ -84,6 +84,46 @@ describe('OutgoingDialog', () => {
     expect(onClose).toHaveBeenCalled();
   });
 
+  it('D29, D5: a number that is already a client is named, and the name field goes; one a colleague holds cannot be written to', async () => {
+    let existingClient: unknown = { inYourGroups: true, name: 'Lena Schmidt', heldByAnother: false, blacklisted: false };
+    const posted: unknown[] = [];
+    stubFetch((url, init) => {
+      if (url.pathname === '/api/v1/outgoing/check') return { body: { phone: '+491512340001', hasWhatsApp: true, existingClient } };
+      if (url.pathname === '/api/v1/outgoing' && init.method === 'POST') {
+        posted.push(bodyOf(init));
+        return { status: 201, body: { id: 'conv-7', status: 'in_progress' } };
+      }
+      return undefined;
+    });
+    const onStarted = vi.fn();
+    render(withSession(sessionOf({ ...operator, groupIds: ['g1'] }), <OutgoingDialog onClose={vi.fn()} onStarted={onStarted} />));
+    fireEvent.change(screen.getByLabelText('Phone number'), { target: { value: '+491512340001' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Check number' }));
+    expect((await screen.findByText('Lena Schmidt')).tagName).toBe('STRONG');
+    expect(screen.queryByLabelText('Client name')).toBeNull();
+    const message = screen.getByLabelText('Message');
+    await waitFor(() => expect(document.activeElement).toBe(message));
+    fireEvent.change(message, { target: { value: 'Your parcel is here' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Start conversation' }));
+    await waitFor(() => expect(onStarted).toHaveBeenCalledWith('conv-7'));
+    expect(posted).toEqual([{ phone: '+491512340001', clientName: 'Lena Schmidt', text: 'Your parcel is here', groupId: 'g1' }]);
+    cleanup();
+
+    for (const [known, words] of [
+      [{ inYourGroups: true, name: 'Lena Schmidt', heldByAnother: true, blacklisted: false }, 'Lena Schmidt’s conversation is in a colleague’s inbox: ask them to hand it over.'],
+      [{ inYourGroups: false }, 'This number’s client is served in a group you are not in: ask an operator of that group to write.'],
+    ] as const) {
+      existingClient = known;
+      render(withSession(sessionOf({ ...operator, groupIds: ['g1'] }), <OutgoingDialog onClose={vi.fn()} onStarted={vi.fn()} />));
+      fireEvent.change(screen.getByLabelText('Phone number'), { target: { value: '+491512340001' } });
+      fireEvent.click(screen.getByRole('button', { name: 'Check number' }));
+      expect((await screen.findByRole('alert')).textContent).toBe(words);
+      expect((screen.getByRole('button', { name: 'Start conversation' }) as HTMLButtonElement).disabled).toBe(true);
+      cleanup();
+    }
+    expect(posted).toHaveLength(1);
+  });
+
   it('D29: renders nothing while the feature is off', () => {
     const { container } = render(withSession(sessionOf(operator, { features: { outgoingWhatsApp: false } }), <OutgoingDialog onClose={vi.fn()} onStarted={vi.fn()} />));
     expect(container.innerHTML).toBe('');

@@ -9,6 +9,18 @@ import './pages.css';
 export const outgoingEnabled = (session: Pick<Session, 'features'>): boolean => session.features.outgoingWhatsApp === true;
 
 const E164 = /^\+\d{8,15}$/;
+
+/** What the number check says of a client the number already is (API: existingClient). */
+type ExistingClient = { inYourGroups: true; name: string; heldByAnother: boolean; blacklisted: boolean } | { inYourGroups: false } | null;
+
+/** Why the caller cannot write to this existing client first, if he cannot (the server would refuse alike). */
+function blockedBecause(existing: ExistingClient): string | undefined {
+  if (!existing) return undefined;
+  if (!existing.inYourGroups) return 'This number’s client is served in a group you are not in: ask an operator of that group to write.';
+  if (existing.blacklisted) return `${existing.name} is on the blacklist: unlock the conversation first.`;
+  if (existing.heldByAnother) return `${existing.name}’s conversation is in a colleague’s inbox: ask them to hand it over.`;
+  return undefined;
+}
 const normalPhone = (typed: string) => typed.replace(/[\s\-().]/g, '');
 
 /**
@@ -23,6 +35,8 @@ export function OutgoingDialog({ onClose, onStarted }: { onClose: () => void; on
   const [checkedPhone, setCheckedPhone] = useState('');
   const [noWhatsApp, setNoWhatsApp] = useState<string>();
   const [clientName, setClientName] = useState('');
+  const [existing, setExisting] = useState<ExistingClient>(null);
+  const blocked = blockedBecause(existing);
   const [text, setText] = useState('');
   // D29: the group must be one of the operator's (a super_admin may pick any, or leave it to the channel).
   const myGroups = me.role === 'super_admin' ? groups : groups.filter((g) => me.groupIds.includes(g.id));
@@ -48,8 +62,11 @@ export function OutgoingDialog({ onClose, onStarted }: { onClose: () => void; on
     if (!E164.test(wanted)) return setError('Enter the number in international form: + and the country code, 8–15 digits (e.g. +49 151 2345678).');
     setBusy(true);
     try {
-      const answer = await api.post<{ phone: string; hasWhatsApp: boolean }>('/outgoing/check', { phone: wanted });
+      const answer = await api.post<{ phone: string; hasWhatsApp: boolean; existingClient?: ExistingClient }>('/outgoing/check', { phone: wanted });
       if (answer.hasWhatsApp) {
+        const known = answer.existingClient ?? null;
+        setExisting(known);
+        if (known?.inYourGroups) setClientName(known.name);
         setCheckedPhone(answer.phone || wanted);
         setStep('details');
       } else setNoWhatsApp(`${answer.phone || wanted} has no WhatsApp. Check the number, or reach the client another way.`);
@@ -133,10 +150,21 @@ export function OutgoingDialog({ onClose, onStarted }: { onClose: () => void; on
                 Change number
               </button>
             </p>
-            <label className="field">
-              <span>Client name</span>
-              <input value={clientName} onChange={(e) => setClientName(e.target.value)} maxLength={200} dir="auto" data-autofocus required />
-            </label>
+            {blocked && (
+              <p role="alert" className="error">
+                {blocked}
+              </p>
+            )}
+            {existing?.inYourGroups ? (
+              <p className="field-static">
+                <span>Client</span> <strong dir="auto">{existing.name}</strong>, already a client: the message goes to their conversation (rename them from their profile).
+              </p>
+            ) : (
+              <label className="field">
+                <span>Client name</span>
+                <input value={clientName} onChange={(e) => setClientName(e.target.value)} maxLength={200} dir="auto" data-autofocus required disabled={Boolean(blocked)} />
+              </label>
+            )}
             <label className="field">
               <span>Message</span>
               <textarea
@@ -146,6 +174,7 @@ export function OutgoingDialog({ onClose, onStarted }: { onClose: () => void; on
                 maxLength={10000}
                 dir="auto"
                 required
+                data-autofocus={existing?.inYourGroups ? true : undefined}
                 onKeyDown={(e) => {
                   if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
                     e.preventDefault();
@@ -173,7 +202,7 @@ export function OutgoingDialog({ onClose, onStarted }: { onClose: () => void; on
                 </label>
               )
             )}
-            <FormActions error={error} onCancel={onClose} disabled={busy} submit={busy ? 'Starting…' : 'Start conversation'} />
+            <FormActions error={error} onCancel={onClose} disabled={busy || Boolean(blocked)} submit={busy ? 'Starting…' : 'Start conversation'} />
           </form>
         )}
       </div>

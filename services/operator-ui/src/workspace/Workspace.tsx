@@ -119,7 +119,7 @@ export function Workspace() {
           <NotificationsButton />
           {outgoingEnabled(session) && (
             <button type="button" onClick={() => setWritingOutgoing(true)}>
-              New WhatsApp message
+              New WhatsApp conversation
             </button>
           )}
         </div>
