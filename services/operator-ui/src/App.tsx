@@ -41,7 +41,8 @@ export function App() {
         const fresh = await api.get<{ items: Group[] }>('/groups');
         setSession((current) => current && { ...current, groups: fresh.items });
       };
-      setSession({ me: who, api, stream: new LiveStream(token).start(), features, groups: groups.items, refreshGroups, logOut });
+      const stream = new LiveStream(token).start(() => void api.get('/me').catch(() => undefined));
+      setSession({ me: who, api, stream, features, groups: groups.items, refreshGroups, logOut });
     },
     [logOut],
   );

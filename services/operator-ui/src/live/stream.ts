@@ -21,6 +21,7 @@ export class LiveStream {
   private heartbeat: ReturnType<typeof setInterval> | undefined;
   private retry: ReturnType<typeof setTimeout> | undefined;
   private closed = false;
+  private onDropped: () => void = () => undefined;
   private readonly listeners = new Set<Listener>();
   private readonly statusListeners = new Set<(status: StreamStatus) => void>();
   status: StreamStatus = 'connecting';
@@ -35,7 +36,13 @@ export class LiveStream {
     private readonly url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/v1/stream`,
   ) {}
 
-  start(): this {
+  /**
+   * `onDropped` runs whenever the socket closes without stop(): the stream cannot tell a network
+   * hiccup from a session the server ended (a deactivated operator, a changed password), so the
+   * app asks the API, whose 401 ends the session.
+   */
+  start(onDropped: () => void = () => undefined): this {
+    this.onDropped = onDropped;
     this.connect();
     document.addEventListener('visibilitychange', this.beat);
     return this;
@@ -84,6 +91,7 @@ export class LiveStream {
       clearInterval(this.heartbeat);
       if (this.closed) return;
       this.setStatus('offline');
+      this.onDropped();
       const wait = RETRY_MS[Math.min(this.attempt++, RETRY_MS.length - 1)];
       this.retry = setTimeout(() => this.connect(), wait);
     };

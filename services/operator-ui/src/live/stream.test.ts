@@ -1,0 +1,47 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { LiveStream } from './stream';
+
+/** A WebSocket that opens at once and closes when told, standing in for the browser's. */
+class FakeSocket {
+  static last: FakeSocket | undefined;
+  static readonly OPEN = 1;
+  readyState = 0;
+  onopen: (() => void) | null = null;
+  onclose: ((event: { code: number }) => void) | null = null;
+  onmessage: ((event: { data: string }) => void) | null = null;
+  constructor(readonly url: URL) {
+    FakeSocket.last = this;
+    queueMicrotask(() => {
+      this.readyState = FakeSocket.OPEN;
+      this.onopen?.();
+    });
+  }
+  send(): void {}
+  close(code = 1000): void {
+    this.readyState = 3;
+    this.onclose?.({ code });
+  }
+}
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+  vi.useRealTimers();
+});
+
+describe('LiveStream', () => {
+  it('a socket the server closes (a deactivated operator, 4401) makes the app ask whether the session still holds; stop() does not', async () => {
+    vi.stubGlobal('WebSocket', FakeSocket);
+    vi.useFakeTimers();
+    const dropped = vi.fn();
+    const stream = new LiveStream('t0k3n', 'ws://desk.test/api/v1/stream').start(dropped);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(stream.status).toBe('online');
+    FakeSocket.last!.close(4401);
+    expect(dropped).toHaveBeenCalledTimes(1);
+    expect(stream.status).toBe('offline');
+    await vi.advanceTimersByTimeAsync(600);
+    expect(stream.status).toBe('online');
+    stream.stop();
+    expect(dropped).toHaveBeenCalledTimes(1);
+  });
+});
