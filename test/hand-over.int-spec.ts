@@ -122,7 +122,7 @@ describe('hand-over and notes', () => {
       [path(id, '/assign'), { operatorId: '00000000-0000-4000-8000-000000000000' }, 'operatorId'],
       [path(id, '/assign'), { operatorId: 'nobody' }, 'operatorId'],
       [path(id, '/assign'), { operatorId: ids['ben'], extra: 1 }, 'extra'],
-      [path(id, '/group'), { groupId: '00000000-0000-4000-8000-000000000000' }, 'groupIds'],
+      [path(id, '/group'), { groupId: '00000000-0000-4000-8000-000000000000' }, '"path":"groupId"'],
       [path(id, '/group'), {}, 'groupId'],
       [path(id, '/notes'), { text: '' }, 'text'],
       [path(id, '/notes'), { text: ' \n ' }, 'text'],

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { permission, typedName, role, uuid } from '../primitives';
 
 const email = z.email({ message: 'must be an email address' }).max(254).transform((e) => e.toLowerCase());
-const password = z.string().min(8, 'must be at least 8 characters').max(200);
+const password = z.string().min(8, 'must be at least 8 characters').max(200).refine((p) => p.trim().length > 0, 'must not be only spaces');
 
 export const loginBody = z.strictObject({ email, password: z.string().min(1).max(200) });
 export type LoginBody = z.infer<typeof loginBody>;

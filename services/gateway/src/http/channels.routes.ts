@@ -15,7 +15,7 @@ export function channelRoutes(deps: { ingestion: ServiceClient; directory: Direc
   router.post('/channels', requireCaller, async (req, res) => {
     requireSuperAdmin(callerOf(res), 'create channels');
     const body = parseOrThrow(createChannelBody, req.body, 'body');
-    await requireKnownGroups(deps.directory, [body.groupId]);
+    await requireKnownGroups(deps.directory, [body.groupId], 'groupId');
     reply(res, await deps.ingestion.forward(req, res, body));
   });
 
@@ -27,7 +27,7 @@ export function channelRoutes(deps: { ingestion: ServiceClient; directory: Direc
     requireSuperAdmin(callerOf(res), 'change channels');
     parseOrThrow(idParams, req.params, 'path');
     const body = parseOrThrow(patchChannelBody, req.body, 'body');
-    if (body.groupId) await requireKnownGroups(deps.directory, [body.groupId]);
+    if (body.groupId) await requireKnownGroups(deps.directory, [body.groupId], 'groupId');
     reply(res, await deps.ingestion.forward(req, res, body));
   });
 

@@ -50,7 +50,7 @@ export function conversationRoutes(
   });
 
   router.post('/conversations/:id/group', requireCaller, async (req, res, next) => {
-    await requireKnownGroups(deps.directory, [parseOrThrow(changeGroupBody, req.body, 'body').groupId]);
+    await requireKnownGroups(deps.directory, [parseOrThrow(changeGroupBody, req.body, 'body').groupId], 'groupId');
     await oneItem(req, res, next);
   });
 

@@ -18,7 +18,7 @@ export type OutgoingDeps = {
 /** D29 + D3: the group of an outgoing conversation: one of the caller's (any for a super_admin). */
 async function groupFor(deps: OutgoingDeps, caller: Caller, groupId: string | undefined, channelGroupId: string): Promise<string> {
   if (groupId) {
-    if (caller.role === 'super_admin') return (await requireKnownGroups(deps.directory, [groupId]))[0]!;
+    if (caller.role === 'super_admin') return (await requireKnownGroups(deps.directory, [groupId], 'groupId'))[0]!;
     if (!caller.groupIds.includes(groupId)) throw new AppError('forbidden', 'groupId must be one of your groups');
     return groupId;
   }

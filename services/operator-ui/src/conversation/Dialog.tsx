@@ -23,9 +23,10 @@ export function Dialog({
   const descriptionId = useId();
   const close = useRef(onClose);
   close.current = onClose;
+  // Read while rendering: a field with autoFocus takes focus before any effect runs.
+  const before = useRef(document.activeElement as HTMLElement | null);
 
   useEffect(() => {
-    const before = document.activeElement as HTMLElement | null;
     const box = ref.current;
     const first = box?.querySelector<HTMLElement>('[autofocus], input, select, textarea, button:not(.dialog-close)');
     (first ?? box)?.focus();
@@ -36,7 +37,7 @@ export function Dialog({
     document.addEventListener('keydown', onDocumentKey);
     return () => {
       document.removeEventListener('keydown', onDocumentKey);
-      before?.focus?.();
+      before.current?.focus?.();
     };
   }, []);
 

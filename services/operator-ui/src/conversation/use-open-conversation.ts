@@ -6,7 +6,7 @@ import type { ClientProfile } from './ClientPanel';
 import { messageOf } from './util';
 
 /** How long a "someone else took it" stays on screen before the pane gives the conversation up. */
-export const LEAVE_AFTER_MS = 2500;
+export const LEAVE_AFTER_MS = 4000;
 const PAGE = 50;
 
 export type Banner = { kind: 'error' | 'info'; text: string };

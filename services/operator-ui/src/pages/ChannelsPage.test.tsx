@@ -30,7 +30,7 @@ describe('ChannelsPage', () => {
     expect(first!.textContent).toContain(chat.widgetTag);
     expect(second!.textContent).toContain('Switched off');
     expect(second!.textContent).toContain(bot.webhookUrl);
-    expect(within(second!).getByRole('button', { name: 'Register the webhook with Telegram' })).toBeTruthy();
+    expect(within(second!).getByRole('button', { name: 'Register the webhook of Support bot with Telegram' })).toBeTruthy();
   });
 
   it('D2: adds an API channel with a generated key; a refusal stays in the dialog', async () => {
@@ -55,6 +55,11 @@ describe('ChannelsPage', () => {
     fireEvent.click(within(dialog).getByRole('button', { name: 'Add channel' }));
     await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
     expect(posted[1]).toEqual({ type: 'api', name: 'Shop connector 🛒', groupId: 'g2', settings: { apiKey: key } });
+    // The key Relaydesk picked is shown once more, to copy: the server never answers it again.
+    const keys = screen.getByRole('region', { name: 'Keys to copy now' });
+    expect(keys.textContent).toContain(`API key the connector sends as a Bearer token: ${key}`);
+    fireEvent.click(within(keys).getByRole('button', { name: 'I have copied them' }));
+    expect(screen.queryByRole('region', { name: 'Keys to copy now' })).toBeNull();
   });
 
   it('D2: an edit sends what changed: switched on, another site; a secret only when one is typed', async () => {

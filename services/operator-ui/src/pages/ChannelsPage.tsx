@@ -43,6 +43,8 @@ export function ChannelsPage() {
   const [error, setError] = useState<string>();
   const [notice, setNotice] = useState<string>();
   const [editing, setEditing] = useState<Channel | 'new'>();
+  /** The secrets just saved, shown this once: the server never answers them again. */
+  const [shownKeys, setShownKeys] = useState<[string, string][]>([]);
 
   const load = useCallback(async () => {
     setLoading(true);
@@ -84,6 +86,17 @@ export function ChannelsPage() {
           {error} <button onClick={() => void load()}>Try again</button>
         </p>
       )}
+      {shownKeys.length > 0 && (
+        <div className="channel-keys" role="region" aria-label="Keys to copy now">
+          <p>Copy these now: they are stored, and never shown again.</p>
+          {shownKeys.map(([label, value]) => (
+            <p key={label}>
+              {label}: <code className="channel-code">{value}</code>
+            </p>
+          ))}
+          <button onClick={() => setShownKeys([])}>I have copied them</button>
+        </div>
+      )}
       <ul className="channel-list" aria-label="Channels">
         {channels.map((c) => (
           <li key={c.id} className={c.enabled ? 'channel-item' : 'channel-item team-inactive'}>
@@ -93,6 +106,11 @@ export function ChannelsPage() {
             <p>
               Default group: <span dir="auto">{groups.find((g) => g.id === c.groupId)?.name ?? 'a deleted group'}</span>
             </p>
+            {c.type === 'api' && (
+              <p>
+                Channel id (the connector names it in every message): <code className="channel-code">{c.id}</code>
+              </p>
+            )}
             {c.type === 'webchat' ? (
               <p>
                 Put this on the pages of {(c.settings['allowedOrigins'] as string[] | undefined)?.join(', ') || 'your site (add its address first)'}: <code className="channel-code">{c.widgetTag}</code>
@@ -106,7 +124,11 @@ export function ChannelsPage() {
               <button onClick={() => setEditing(c)} aria-label={`Edit ${c.name}`}>
                 Edit
               </button>
-              {c.type === 'telegram' && <button onClick={() => void registerTelegram(c)}>Register the webhook with Telegram</button>}
+              {c.type === 'telegram' && (
+                <button onClick={() => void registerTelegram(c)} aria-label={`Register the webhook of ${c.name} with Telegram`}>
+                  Register the webhook with Telegram
+                </button>
+              )}
             </div>
           </li>
         ))}
@@ -117,9 +139,10 @@ export function ChannelsPage() {
           channel={editing === 'new' ? undefined : editing}
           groups={groups}
           onClose={() => setEditing(undefined)}
-          onSaved={(saved, created) => {
+          onSaved={(saved, created, keys) => {
             setEditing(undefined);
             setNotice(created ? `Added ${saved.name}.` : `Saved ${saved.name}.`);
+            setShownKeys(keys);
             void load();
           }}
         />
@@ -129,7 +152,17 @@ export function ChannelsPage() {
 }
 
 /** Adds a channel, or changes one: name, default group, on/off, and the settings typed (secrets only when typed). */
-function ChannelDialog({ channel, groups, onClose, onSaved }: { channel?: Channel; groups: Group[]; onClose: () => void; onSaved: (channel: Channel, created: boolean) => void }) {
+function ChannelDialog({
+  channel,
+  groups,
+  onClose,
+  onSaved,
+}: {
+  channel?: Channel;
+  groups: Group[];
+  onClose: () => void;
+  onSaved: (channel: Channel, created: boolean, keys: [string, string][]) => void;
+}) {
   const { api } = useSession();
   const [type, setType] = useState<ChannelType>(channel?.type ?? 'webchat');
   const [name, setName] = useState(channel?.name ?? '');
@@ -169,7 +202,10 @@ function ChannelDialog({ channel, groups, onClose, onSaved }: { channel?: Channe
     setBusy(true);
     setError(undefined);
     try {
-      onSaved(channel ? await api.patch<Channel>(`/channels/${channel.id}`, body) : await api.post<Channel>('/channels', body), !channel);
+      const saved = channel ? await api.patch<Channel>(`/channels/${channel.id}`, body) : await api.post<Channel>('/channels', body);
+      // The keys Relaydesk picked are the only secrets the super_admin has not typed himself.
+      const picked = fields.filter((f) => f.generate && typeof settings[f.key] === 'string').map((f): [string, string] => [f.label.replace(/ \(.*/, ''), settings[f.key] as string]);
+      onSaved(saved, !channel, picked);
     } catch (e) {
       setError(messageOf(e));
       setBusy(false);

@@ -60,7 +60,13 @@ describe('TeamPage', () => {
       return undefined;
     });
     render(withSession(sessionOf(admin), <TeamPage />));
-    fireEvent.click(await screen.findByRole('button', { name: 'Edit Otto' }));
+    const edit = await screen.findByRole('button', { name: 'Edit Otto' });
+    edit.focus();
+    fireEvent.click(edit);
+    // Escape gives focus back to the button that opened the dialog, though a field took it first.
+    fireEvent.keyDown(screen.getByRole('dialog'), { key: 'Escape' });
+    expect(document.activeElement).toBe(edit);
+    fireEvent.click(edit);
     const dialog = screen.getByRole('dialog', { name: 'Edit Otto' });
     fireEvent.click(within(dialog).getByLabelText('Support'));
     fireEvent.change(within(dialog).getByLabelText(/New password/), { target: { value: 'short' } });

@@ -92,7 +92,7 @@ export function TeamPage() {
                   {o.active === false && <span className="badge"> Deactivated</span>}
                   <span className="muted team-email">
                     {o.email}
-                    {o.presence && ` · ${o.presence}`}
+                    {o.presence && o.active !== false && ` · ${o.presence}`}
                   </span>
                 </th>
                 <td>{ROLE_LABEL[o.role]}</td>
@@ -141,7 +141,7 @@ function GroupsSection({ groups, operators, onAdded }: { groups: Group[]; operat
       <h2 id={`${id}-heading`}>Groups</h2>
       <ul className="team-groups">
         {groups.map((g) => {
-          const members = operators.filter((o) => o.groupIds.includes(g.id)).length;
+          const members = operators.filter((o) => o.active !== false && o.groupIds.includes(g.id)).length;
           return (
             <li key={g.id}>
               <span dir="auto">{g.name}</span> <span className="muted">({members} operator{members === 1 ? '' : 's'})</span>
@@ -187,8 +187,9 @@ function OperatorDialog({ operator, groups, onClose, onSaved }: { operator?: Tea
   async function submit(event: FormEvent) {
     event.preventDefault();
     if (!name.trim()) return setError('Give a name.');
-    if (!operator && (!email.trim() || password.length < 8)) return setError('Give an email address and a password of at least 8 characters.');
-    if (operator && password && password.length < 8) return setError('A new password needs at least 8 characters.');
+    if (!operator && !email.trim()) return setError('Give an email address.');
+    if (!operator && password.trim().length === 0) return setError('Give a password of at least 8 characters.');
+    if (password && (password.length < 8 || password.trim().length === 0)) return setError('The password needs at least 8 characters, not only spaces.');
     const body = operator
       ? {
           ...(name.trim() !== operator.name ? { name: name.trim() } : {}),
