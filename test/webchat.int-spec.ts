@@ -61,6 +61,7 @@ describe('webchat channel', () => {
   let secondIngestion: RunningService;
   let blobDir: string;
   let ann: HttpClient;
+  let admin: HttpClient;
   let ingest: HttpClient;
   let channelId: string;
   let otherChannelId: string;
@@ -94,6 +95,7 @@ describe('webchat channel', () => {
     stack = await startStack(env.env, { BLOB_DIR: blobDir, S3_BUCKET: '' });
     secondIngestion = await startService('ingestion', stack.env);
     const workspace = await Workspace.open(stack);
+    admin = workspace.admin;
     const sales = await workspace.group('Sales');
     ann = (await workspace.operator('Ann', [sales])).api;
     ingest = new HttpClient(stack.ingestion.url);
@@ -307,6 +309,21 @@ describe('webchat channel', () => {
     expect((await evil.get(`/ingest/v1/webchat/${channelId}/demo`)).status).toBe(403);
     const history = await visitorApi(visitor.token, ownOrigin()).get(`/ingest/v1/webchat/${channelId}/messages`);
     expect([history.status, history.headers.get('access-control-allow-origin')]).toEqual([200, ownOrigin()]);
+  });
+
+  it('a switched-off chat tells its visitor why, in an answer the widget may read (CORS headers on the 403); switched on, it works again', async () => {
+    const from = ingest.with({ origin: ownOrigin() });
+    expect((await admin.patch(`/api/v1/channels/${otherChannelId}`, { enabled: false })).status).toBe(200);
+    const preflight = await ingest.send('OPTIONS', `/ingest/v1/webchat/${otherChannelId}/sessions`, undefined, { origin: ownOrigin(), 'access-control-request-method': 'POST' });
+    expect([preflight.status, preflight.headers.get('access-control-allow-origin')]).toEqual([204, ownOrigin()]);
+    const refused = await from.post(`/ingest/v1/webchat/${otherChannelId}/sessions`, { name: 'Late visitor' });
+    expect({ status: refused.status, cors: refused.headers.get('access-control-allow-origin'), message: refused.body.error.message }).toEqual({
+      status: 403,
+      cors: ownOrigin(),
+      message: 'This chat is closed for now: please try again later',
+    });
+    expect((await admin.patch(`/api/v1/channels/${otherChannelId}`, { enabled: true })).status).toBe(200);
+    expect((await from.post(`/ingest/v1/webchat/${otherChannelId}/sessions`, { name: 'Late visitor' })).status).toBe(201);
   });
 
   it('the widget is served as JavaScript, and the demo page embeds it for its channel', async () => {

@@ -5,7 +5,7 @@ import { sendBlob, type BlobStore } from '@relaydesk/blob-store';
 import { uuid, webchatMessageBody, webchatSessionBody } from '@relaydesk/contracts';
 import { AppError, parseOrThrow } from '@relaydesk/service-kit';
 import { z } from 'zod';
-import { checkOrigin, receivingChannelOf } from '../domain/channel-access';
+import { channelOf, checkOrigin } from '../domain/channel-access';
 import { sendVisitorMessage } from '../domain/webchat-send-message';
 import { newVisitor, verifyVisitor, type Visitor } from '../domain/visitor-token';
 import type { Channel } from '../store/channel.repository';
@@ -40,9 +40,12 @@ export function webchatRoutes(deps: WebchatDeps): Router {
   const widget = readStatic('webchat-widget.js');
   const demoPage = readStatic('webchat-demo.html');
 
-  /** The channel of the path, for a page whose Origin it allows; CORS answers name that origin. */
-  async function webchatChannel(req: Request, res: Response): Promise<Channel> {
-    const channel = await receivingChannelOf(deps.channels, 'webchat', req.params['channelId']);
+  /**
+   * The channel of the path, for a page whose Origin it allows; CORS answers name that origin.
+   * A switched-off channel is refused after those headers, so the widget can read and show why.
+   */
+  async function webchatChannel(req: Request, res: Response, { evenSwitchedOff = false } = {}): Promise<Channel> {
+    const channel = await channelOf(deps.channels, 'webchat', req.params['channelId']);
     const origin = req.header('origin');
     checkOrigin(channel, origin, ownOrigin);
     if (origin !== undefined) {
@@ -50,6 +53,7 @@ export function webchatRoutes(deps: WebchatDeps): Router {
       res.setHeader('Access-Control-Expose-Headers', 'Content-Disposition');
     }
     res.setHeader('Vary', 'Origin');
+    if (!channel.enabled && !evenSwitchedOff) throw new AppError('forbidden', 'This chat is closed for now: please try again later');
     return channel;
   }
 
@@ -69,7 +73,7 @@ export function webchatRoutes(deps: WebchatDeps): Router {
   });
 
   router.options('/ingest/v1/webchat/:channelId/{*rest}', async (req, res) => {
-    await webchatChannel(req, res);
+    await webchatChannel(req, res, { evenSwitchedOff: true });
     res.setHeader('Access-Control-Allow-Methods', 'POST, GET, OPTIONS');
     res.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type');
     res.setHeader('Access-Control-Max-Age', '600');
