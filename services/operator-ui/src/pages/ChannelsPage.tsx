@@ -1,9 +1,9 @@
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import type { ChannelType, Group } from '../api/types';
 import { Dialog, FormActions } from '../conversation/Dialog';
 import { CHANNEL_NAME } from '../workspace/format';
 import { useSession } from '../session';
-import { messageOf } from './common';
+import { messageOf, useList } from './common';
 import './pages.css';
 
 /** GET /channels items: secrets are never answered, only the settings one may read back. */
@@ -38,26 +38,11 @@ function randomKey(length: number): string {
 /** The super_admin's channels (D2: each brings new conversations into its default group). */
 export function ChannelsPage() {
   const { api, groups } = useSession();
-  const [channels, setChannels] = useState<Channel[]>([]);
-  const [loading, setLoading] = useState(true);
-  const [error, setError] = useState<string>();
+  const { items: channels, loading, error, load } = useList<Channel>(api, '/channels');
   const [notice, setNotice] = useState<string>();
   const [editing, setEditing] = useState<Channel | 'new'>();
   /** The secrets just saved, shown this once: the server never answers them again. */
   const [shownKeys, setShownKeys] = useState<[string, string][]>([]);
-
-  const load = useCallback(async () => {
-    setLoading(true);
-    setError(undefined);
-    try {
-      setChannels((await api.get<{ items: Channel[] }>('/channels')).items);
-    } catch (e) {
-      setError(messageOf(e));
-    } finally {
-      setLoading(false);
-    }
-  }, [api]);
-  useEffect(() => void load(), [load]);
 
   const registerTelegram = async (channel: Channel) => {
     setNotice(undefined);

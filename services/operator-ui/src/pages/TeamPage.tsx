@@ -1,9 +1,9 @@
-import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
+import { useId, useState, type FormEvent } from 'react';
 import type { Operator, Permission } from '../api/client';
 import type { Group, OperatorSummary } from '../api/types';
 import { Dialog, FormActions } from '../conversation/Dialog';
 import { useSession } from '../session';
-import { messageOf } from './common';
+import { messageOf, useList } from './common';
 import './pages.css';
 
 type TeamMember = Operator & Pick<OperatorSummary, 'presence'>;
@@ -19,24 +19,9 @@ const ROLE_LABEL: Record<Operator['role'], string> = { operator: 'Operator', sup
 /** The super_admin's page for the people who answer: groups (D2), and operators with their role, permissions and groups (D1). */
 export function TeamPage() {
   const { api, groups, refreshGroups } = useSession();
-  const [operators, setOperators] = useState<TeamMember[]>([]);
-  const [loading, setLoading] = useState(true);
-  const [error, setError] = useState<string>();
+  const { items: operators, loading, error, load } = useList<TeamMember>(api, '/operators');
   const [notice, setNotice] = useState<string>();
   const [editing, setEditing] = useState<TeamMember | 'new'>();
-
-  const load = useCallback(async () => {
-    setLoading(true);
-    setError(undefined);
-    try {
-      setOperators((await api.get<{ items: TeamMember[] }>('/operators')).items);
-    } catch (e) {
-      setError(messageOf(e));
-    } finally {
-      setLoading(false);
-    }
-  }, [api]);
-  useEffect(() => void load(), [load]);
 
   const groupNames = (o: TeamMember) =>
     o.role === 'super_admin' ? 'Every group' : o.groupIds.map((id) => groups.find((g) => g.id === id)?.name ?? 'a deleted group').join(', ') || 'No group: sees every group’s Unassigned';

@@ -1,4 +1,5 @@
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
+import type { Api } from '../api/client';
 import { ApiError } from '../api/client';
 
 /** What to show a person for a failed request: the server's own words for a 4xx (D33, D34). */
@@ -25,3 +26,24 @@ export function queryOf(params: Record<string, string | number | undefined | nul
   const text = search.toString();
   return text ? `?${text}` : '';
 }
+
+/** The `items` of a GET that answers a whole list (operators, channels), with its loading and error state; `load` reads it again. */
+export function useList<T>(api: Api, path: string): { items: T[]; loading: boolean; error: string | undefined; load: () => Promise<void> } {
+  const [items, setItems] = useState<T[]>([]);
+  const [loading, setLoading] = useState(true);
+  const [error, setError] = useState<string>();
+  const load = useCallback(async () => {
+    setLoading(true);
+    setError(undefined);
+    try {
+      setItems((await api.get<{ items: T[] }>(path)).items);
+    } catch (e) {
+      setError(messageOf(e));
+    } finally {
+      setLoading(false);
+    }
+  }, [api, path]);
+  useEffect(() => void load(), [load]);
+  return { items, loading, error, load };
+}
+
