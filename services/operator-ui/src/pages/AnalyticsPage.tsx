@@ -7,6 +7,7 @@ import { CHANNELS, type Selection, type TagAnalytics, type TagSeries } from './a
 import { BucketMessages } from './BucketMessages';
 import { TagChart } from './TagChart';
 import './pages.css';
+import { NamedOptions } from '../NamedOptions';
 
 export type { TagAnalytics, TaggedMessage } from './analytics-types';
 
@@ -157,11 +158,7 @@ export function AnalyticsPage({ onOpenConversation }: { onOpenConversation?: (co
           <span>Group</span>
           <select value={filters.groupId} onChange={(e) => set('groupId', e.target.value)}>
             <option value="">{groupChoices.length < groups.length ? 'All my groups' : 'All groups'}</option>
-            {groupChoices.map((g) => (
-              <option key={g.id} value={g.id}>
-                {g.name}
-              </option>
-            ))}
+            <NamedOptions items={groupChoices} />
           </select>
         </label>
         <label className="field">

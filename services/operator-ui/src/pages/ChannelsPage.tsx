@@ -5,6 +5,7 @@ import { CHANNEL_NAME } from '../workspace/format';
 import { useSession } from '../session';
 import { messageOf, useList } from './common';
 import './pages.css';
+import { NamedOptions } from '../NamedOptions';
 
 /** GET /channels items: secrets are never answered, only the settings one may read back. */
 export type Channel = { id: string; type: ChannelType; name: string; groupId: string; enabled: boolean; webhookUrl: string; widgetTag?: string; settings: Record<string, unknown> };
@@ -219,11 +220,7 @@ function ChannelDialog({
         <label className="field">
           <span>Default group</span>
           <select value={groupId} onChange={(e) => setGroupId(e.target.value)}>
-            {groups.map((g) => (
-              <option key={g.id} value={g.id}>
-                {g.name}
-              </option>
-            ))}
+            <NamedOptions items={groups} />
           </select>
         </label>
         {type === 'webchat' && (

@@ -4,6 +4,7 @@ import { Dialog, FormActions } from '../conversation/Dialog';
 import { useSession, type Session } from '../session';
 import { messageOf } from './common';
 import './pages.css';
+import { NamedOptions } from '../NamedOptions';
 
 /** D29: whether the outgoing WhatsApp dialog may be offered (the paid feature is on). */
 export const outgoingEnabled = (session: Pick<Session, 'features'>): boolean => session.features.outgoingWhatsApp === true;
@@ -193,11 +194,7 @@ export function OutgoingDialog({ onClose, onStarted }: { onClose: () => void; on
                   <span>Group{groupRequired ? '' : ' (optional)'}</span>
                   <select value={groupId} onChange={(e) => setGroupId(e.target.value)} required={groupRequired}>
                     <option value="">{groupRequired ? 'Choose a group…' : 'The channel’s default group'}</option>
-                    {myGroups.map((g) => (
-                      <option key={g.id} value={g.id}>
-                        {g.name}
-                      </option>
-                    ))}
+                    <NamedOptions items={myGroups} />
                   </select>
                 </label>
               )

@@ -1,6 +1,7 @@
 import type { ConversationStatus, Group, OperatorSummary, Presence, Tab } from '../api/types';
 import { STATUS_LABEL } from './format';
 import type { Filters } from './list-state';
+import { NamedOptions } from '../NamedOptions';
 
 /** D28: group in every tab; status in All; operator in All and Blacklist. */
 export function ListFilters({ tab, filters, groups, operators, presence, onChange }: { tab: Tab; filters: Filters; groups: Group[]; operators: OperatorSummary[]; presence: Record<string, Presence>; onChange: (patch: Filters) => void }) {
@@ -10,11 +11,7 @@ export function ListFilters({ tab, filters, groups, operators, presence, onChang
         <span className="ws-visually-hidden">Group</span>
         <select value={filters.groupId ?? ''} onChange={(e) => onChange({ groupId: e.target.value || undefined })} aria-label="Filter by group">
           <option value="">All groups</option>
-          {groups.map((g) => (
-            <option key={g.id} value={g.id}>
-              {g.name}
-            </option>
-          ))}
+          <NamedOptions items={groups} />
         </select>
       </label>
       {tab === 'all' && (
