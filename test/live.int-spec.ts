@@ -109,6 +109,27 @@ describe('live counters and stream', () => {
     expect((await ann.next('counters.updated', (d) => d.mine >= 1)).data).toEqual(await countersInDatabase(db, ids['ann']!, [ids['Sales']!]));
   });
 
+  it('D34: an operator moved to another group stops getting the old one at once, on any gateway; deactivated, his socket closes', async () => {
+    const dan = await workspace.operator('dan', [ids['Sales']!]);
+    as['dan'] = dan.api;
+    const [danStream, ann] = [await open('dan', { via: secondGateway }), await open('ann')];
+    expect((await as['root']!.patch(`/api/v1/operators/${dan.id}`, { groupIds: [ids['Support']] })).status).toBe(200);
+    const updated = await danStream.next('operator.updated');
+    expect(updated.data).toMatchObject({ id: dan.id, role: 'operator', groupIds: [ids['Support']] });
+    expect((await danStream.next('counters.updated')).data).toEqual(await countersInDatabase(db, dan.id, [ids['Support']!]));
+
+    await send('Jon', 'for Sales only');
+    await ann.next('message.created', (d) => d.message.text === 'for Sales only');
+    expect(danStream.of('message.created', (d) => d.message.text === 'for Sales only')).toEqual([]);
+
+    expect((await as['root']!.patch(`/api/v1/operators/${dan.id}`, { active: false })).status).toBe(200);
+    // Without word of the change, the socket would stay open until its next heartbeat refresh (30 s).
+    let timer: NodeJS.Timeout | undefined;
+    const closed = await Promise.race([danStream.closed, new Promise((resolve) => (timer = setTimeout(() => resolve('still open'), 10_000)))]);
+    clearTimeout(timer);
+    expect(closed).toEqual({ code: 4401, reason: 'This operator has been deactivated' });
+  });
+
   it('D18: a note reaches the operators who see the conversation, and counts as unread for nobody', async () => {
     await send('Hal', 'question');
     const item = await listed('Hal', 'unassigned');

@@ -159,5 +159,17 @@ describe('operator web app: pages', () => {
     await anna.getByRole('tab', { name: /^Unassigned/ }).click();
     await row(anna, 'Bea Blogreader').waitFor();
   });
+
+  it('D1: a permission granted while the workspace is open shows its tabs at once, and taken back hides them, without a reload', async () => {
+    await anna.getByRole('button', { name: 'Conversations' }).click();
+    await anna.getByRole('tab', { name: /^Unassigned/ }).waitFor();
+    expect(await anna.getByRole('tab', { name: /^All/ }).count()).toBe(0);
+    const annaId = (await stand.annaApi.get('/api/v1/me')).body.id as string;
+    expect((await stand.adminApi.patch(`/api/v1/operators/${annaId}`, { permissions: ['conversations.view_all'] })).status).toBe(200);
+    await anna.getByRole('tab', { name: /^All/ }).waitFor();
+    await anna.getByRole('tab', { name: /^Blacklist/ }).waitFor();
+    expect((await stand.adminApi.patch(`/api/v1/operators/${annaId}`, { permissions: [] })).status).toBe(200);
+    await anna.getByRole('tab', { name: /^All/ }).waitFor({ state: 'detached' });
+  });
 });
 

@@ -7,12 +7,14 @@ export type LiveEntry = { id: string } & (
   | { kind: 'change'; change: ConversationChanged; previous: ConversationState | null; counts: Record<string, number> }
   | { kind: 'presence'; operatorId: string; presence: string }
   | { kind: 'reload'; reason: string }
+  | { kind: 'operator'; operatorId: string }
 );
 
 /** Stream ids are `<ms>-<seq>`; a resume point from a client is checked against this. */
 export const streamId = z.string().regex(/^\d{1,20}-\d{1,20}$/, 'must be a stream id like 1732000000000-0');
 
 const presence = z.object({ operatorId: z.string(), presence: z.string() });
+const operator = z.object({ operatorId: z.string() });
 const counts = z.record(z.string(), z.number());
 
 /** Lua's cjson writes a missing assignee as an empty string. */
@@ -35,6 +37,8 @@ function parseEntry(id: string, fields: string[]): LiveEntry | undefined {
   if (p !== undefined) return { id, kind: 'presence', ...presence.parse(JSON.parse(p)) };
   const reload = f.get('reload');
   if (reload !== undefined) return { id, kind: 'reload', reason: reload };
+  const o = f.get('operator');
+  if (o !== undefined) return { id, kind: 'operator', ...operator.parse(JSON.parse(o)) };
   return undefined;
 }
 

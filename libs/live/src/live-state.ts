@@ -147,5 +147,10 @@ export class LiveState {
   async announcePresence(operatorId: string, presence: string): Promise<void> {
     await this.redis.xadd(this.keys.stream, 'MAXLEN', '~', String(this.streamLength), '*', 'presence', JSON.stringify({ operatorId, presence }));
   }
+
+  /** An operator's role, permissions, groups or standing changed: every replica re-reads him for his open sockets. */
+  async announceOperatorChanged(operatorId: string): Promise<void> {
+    await this.redis.xadd(this.keys.stream, 'MAXLEN', '~', String(this.streamLength), '*', 'operator', JSON.stringify({ operatorId }));
+  }
 }
 

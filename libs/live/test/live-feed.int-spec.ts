@@ -24,9 +24,11 @@ describe('LiveFeed', () => {
   it('hands on every entry after where it started, in order', async () => {
     await live.announcePresence('op-1', 'online');
     await live.announceReload('first');
-    await waitFor('two entries', () => seen.length >= 2);
-    expect(seen.map((e) => e.kind)).toEqual(['presence', 'reload']);
-    expect(feed.lastId).toBe(seen[1]!.id);
+    await live.announceOperatorChanged('op-1');
+    await waitFor('three entries', () => seen.length >= 3);
+    expect(seen.map((e) => e.kind)).toEqual(['presence', 'reload', 'operator']);
+    expect(seen[2]).toMatchObject({ kind: 'operator', operatorId: 'op-1' });
+    expect(feed.lastId).toBe(seen[2]!.id);
   });
 
   it('answers what a reconnecting socket missed, or undefined when the stream no longer holds it', async () => {

@@ -41,7 +41,11 @@ export function App() {
         const fresh = await api.get<{ items: Group[] }>('/groups');
         setSession((current) => current && { ...current, groups: fresh.items });
       };
-      const stream = new LiveStream(token).start(() => void api.get('/me').catch(() => undefined));
+      const becomes = (me: Operator) => setSession((current) => current && { ...current, me });
+      // A dropped stream may mean a deactivated operator: GET /me answers 401 then, which logs out.
+      const stream = new LiveStream(token).start(() => void api.get<Operator>('/me').then(becomes, () => undefined));
+      // A super_admin changed my role, permissions or groups: the tabs and pages follow.
+      stream.onFrame((frame) => frame.type === 'operator.updated' && becomes(frame.data as Operator));
       setSession({ me: who, api, stream, features, groups: groups.items, refreshGroups, logOut });
     },
     [logOut],

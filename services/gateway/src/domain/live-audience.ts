@@ -35,6 +35,9 @@ export function framesFor(viewer: Viewer, entry: NamedEntry): Frame[] {
   switch (entry.kind) {
     case 'reload':
       return [once('reload', () => ({ type: 'reload', id: entry.id, data: { reason: entry.reason } }))];
+    case 'operator':
+      // The stream re-reads that operator for his own sockets before any frame of the batch (OperatorStream).
+      return [];
     case 'presence':
       // Whose presence an operator sees is whom GET /operators lists for him (D21).
       if (entry.operatorId !== caller.operatorId && !mayAssignTo(caller, { groupIds: entry.groupIds ?? [] })) return [];

@@ -34,6 +34,11 @@ export function viewOf(operator: Operator): OperatorView {
   return { id, name, email, role, permissions: effectivePermissions(role, permissions), groupIds, active };
 }
 
+/** GET /me, and the stream's `operator.updated`: the caller as he sees himself. */
+export function meOf({ operatorId, name, email, role, permissions, groupIds }: Caller) {
+  return { id: operatorId, name, email, role, permissions, groupIds };
+}
+
 export function callerOfOperator(operator: Operator): Caller {
   const { id, name, email, role, permissions, groupIds } = viewOf(operator);
   return { operatorId: id, name, email, role, permissions, groupIds };

@@ -1,5 +1,6 @@
 import type { OperatorView, PatchOperatorBody } from '@relaydesk/contracts';
-import { AppError } from '@relaydesk/service-kit';
+import type { LiveState } from '@relaydesk/live';
+import { AppError, type Logger } from '@relaydesk/service-kit';
 import type { Passwords } from '../auth/passwords';
 import type { Directory } from '../store/directory';
 import type { OperatorChanges, OperatorRepository } from '../store/operator.repository';
@@ -11,6 +12,8 @@ export type PatchOperatorDeps = {
   operators: Pick<OperatorRepository, 'findById' | 'update' | 'countSuperAdmins'>;
   directory: Pick<Directory, 'missingGroupIds'>;
   passwords: Pick<Passwords, 'hash'>;
+  live: Pick<LiveState, 'announceOperatorChanged'>;
+  logger: Pick<Logger, 'warn'>;
 };
 
 export async function patchOperator(deps: PatchOperatorDeps, caller: Caller, id: string, body: PatchOperatorBody): Promise<OperatorView> {
@@ -28,5 +31,8 @@ export async function patchOperator(deps: PatchOperatorDeps, caller: Caller, id:
   if (password) changes.passwordHash = await deps.passwords.hash(password);
   const updated = await deps.operators.update(id, changes);
   if (!updated) throw new AppError('not_found', `No operator with id ${id}`);
+  // His open sockets follow at once (closed when deactivated, re-scoped to new groups); should Redis
+  // miss this, they follow at their next refresh instead, so the change still stands.
+  await deps.live.announceOperatorChanged(id).catch((error: unknown) => deps.logger.warn({ err: error, operatorId: id }, 'operator changed: open streams follow at their next refresh'));
   return viewOf(updated);
 }

@@ -2,6 +2,7 @@ import { loginBody } from '@relaydesk/contracts';
 import { parseOrThrow } from '@relaydesk/service-kit';
 import { Router, type RequestHandler } from 'express';
 import { logIn, type LogInDeps } from '../domain/log-in';
+import { meOf } from '../domain/operator';
 import { callerOf } from './authenticate';
 
 export function authRoutes(deps: LogInDeps, requireCaller: RequestHandler): Router {
@@ -13,8 +14,7 @@ export function authRoutes(deps: LogInDeps, requireCaller: RequestHandler): Rout
   });
 
   router.get('/me', requireCaller, (_req, res) => {
-    const { operatorId, name, email, role, permissions, groupIds } = callerOf(res);
-    res.json({ id: operatorId, name, email, role, permissions, groupIds });
+    res.json(meOf(callerOf(res)));
   });
 
   return router;

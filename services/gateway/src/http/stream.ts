@@ -8,7 +8,7 @@ import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { z } from 'zod';
 import type { AccessTokens } from '../auth/access-tokens';
 import { framesFor, type Frame, type NamedEntry, type Viewer } from '../domain/live-audience';
-import { callerOfOperator, type Caller } from '../domain/operator';
+import { callerOfOperator, meOf, type Caller } from '../domain/operator';
 import { CachedNames, type Directory } from '../store/directory';
 import type { GroupRepository } from '../store/group.repository';
 import type { OperatorRepository } from '../store/operator.repository';
@@ -30,7 +30,7 @@ export function streamRoutes(): Router {
 export type OperatorStreamDeps = {
   logger: Logger;
   tokens: Pick<AccessTokens, 'verify'>;
-  operators: Pick<OperatorRepository, 'findCached'>;
+  operators: Pick<OperatorRepository, 'findCached' | 'forget'>;
   groups: Pick<GroupRepository, 'list'>;
   directory: Directory;
   live: LiveState;
@@ -191,6 +191,7 @@ export class OperatorStream {
   private deliver(entries: LiveEntry[]): void {
     this.delivering = this.delivering
       .then(async () => {
+        await this.followOperatorChanges(entries);
         const named = await this.named(entries);
         for (const c of this.connections) {
           if (c.pending) c.pending.push(...named);
@@ -198,6 +199,29 @@ export class OperatorStream {
         }
       })
       .catch((error: unknown) => this.deps.logger.error({ err: error }, 'stream: delivery failed'));
+  }
+
+  /**
+   * An operator changed (PATCH /operators/:id on any replica): his sockets here re-read him before
+   * this batch is filtered, so a group taken from him shows nothing more of it, and a deactivated
+   * operator's socket closes (4401). A socket still opening re-reads him and tells nothing yet.
+   */
+  private async followOperatorChanges(entries: LiveEntry[]): Promise<void> {
+    const changed = new Set(entries.flatMap((e) => (e.kind === 'operator' ? [e.operatorId] : [])));
+    if (changed.size === 0) return;
+    for (const id of changed) this.deps.operators.forget(id);
+    const affected = [...this.connections].filter((c) => changed.has(c.caller.operatorId));
+    await Promise.all(
+      affected.map(async (c) => {
+        try {
+          if (!(await this.refresh(c)) || c.pending) return;
+          this.send(c, { type: 'operator.updated', data: meOf(c.caller) });
+          this.send(c, { type: 'counters.updated', data: countersOf(c.viewer.caller, c.viewer.sets) });
+        } catch (error) {
+          this.deps.logger.warn({ err: error, operatorId: c.caller.operatorId }, 'stream: could not re-read a changed operator; his next refresh will');
+        }
+      }),
+    );
   }
 
   /**

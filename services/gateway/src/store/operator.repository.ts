@@ -47,6 +47,11 @@ export class OperatorRepository {
     return operator;
   }
 
+  /** Drops a cached operator, after word that he changed: the next findCached reads him. */
+  forget(id: string): void {
+    this.cache.delete(id);
+  }
+
   async findCredentials(email: string): Promise<{ operator: Operator; passwordHash: string } | undefined> {
     const rows: Row[] = await this.db.query(`${selectOperators} WHERE lower(o.email) = lower($1) GROUP BY o.id`, [email]);
     return rows[0] && { operator: toOperator(rows[0]), passwordHash: rows[0].password_hash };

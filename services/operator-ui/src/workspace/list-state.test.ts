@@ -198,6 +198,11 @@ describe('list-state reducer', () => {
     expect(s.stale).toBe(true);
   });
 
+  it('a change of my groups or permissions asks for a fresh read of the tab', () => {
+    const s = frame(loaded('unassigned', [item()]), { type: 'operator.updated', data: { id: 'me', groupIds: [] } });
+    expect(s.stale).toBe(true);
+  });
+
   it('the first read waits for the stream, and the hello of that subscription asks for no second read', () => {
     let s = initialState(ME);
     expect([s.loading, s.awaitingStream]).toEqual(['first', true]);

@@ -219,6 +219,7 @@ export function reduce(state: ListState, action: Action): ListState {
           return next.streamEpoch !== undefined && next.readEpoch === next.streamEpoch && !next.error ? next : { ...next, stale: true };
         }
         case 'reload':
+        case 'operator.updated':
           return { ...state, stale: true };
         case 'counters.updated':
           return withCounters(state, frame.data as Counters);

@@ -5,7 +5,7 @@ import { useSession, useStreamFrames } from '../session';
 import { initialState, reduce, type Filters } from './list-state';
 
 const PAGE_SIZE = 50;
-const FRAMES = ['hello', 'reload', 'conversation.updated', 'message.created', 'counters.updated', 'presence.updated'];
+const FRAMES = ['hello', 'reload', 'operator.updated', 'conversation.updated', 'message.created', 'counters.updated', 'presence.updated'];
 
 const query = (tab: Tab, filters: Filters, cursor?: string | null): string => {
   const params = new URLSearchParams({ tab, limit: String(PAGE_SIZE) });
@@ -80,7 +80,7 @@ export function useConversationList(firstTab: Tab = 'unassigned') {
     loadOperators();
   }, [loadCounters, loadOperators]);
 
-  // `reload`, or a subscription the list was not read in: read the tab, the counters and presence again.
+  // `reload`, a change of my groups or permissions, or a subscription the list was not read in: read the tab, the counters and presence again.
   useEffect(() => {
     if (!state.stale) return;
     dispatch({ type: 'refresh' });
