@@ -219,6 +219,18 @@ describe('gateway identity', () => {
       expect((await login(ann.email, 'new password 1')).status).toBe(200);
     });
 
+    it('changes an operator\'s email: he logs in with the new one only; one another operator has, in any case, is 409', async () => {
+      const [dee, eli] = [await makeOperator(), await makeOperator()];
+      const email = `Dee.New-${randomUUID().slice(0, 8)}@Example.com`;
+      const patched = await call('PATCH', `/operators/${dee.id}`, { token: adminToken, body: { email } });
+      expect(patched.body).toMatchObject({ id: dee.id, email: email.toLowerCase() });
+      expect((await login(email.toLowerCase(), 'operator password')).status).toBe(200);
+      expectError(await login(dee.email, 'operator password'), 401, 'unauthorized');
+      expect((await call('GET', '/me', { token: dee.token })).body.email).toBe(email.toLowerCase());
+      expectError(await call('PATCH', `/operators/${eli.id}`, { token: adminToken, body: { email: email.toUpperCase() } }), 409, 'conflict', /already exists/);
+      expectError(await call('PATCH', `/operators/${eli.id}`, { token: adminToken, body: { email: 'not an address' } }), 400, 'validation_failed', /email/);
+    });
+
     it('a password change refuses the access tokens issued before it, and the new login works', async () => {
       const bea = await makeOperator();
       expect((await call('GET', '/me', { token: bea.token })).status).toBe(200);
@@ -284,6 +296,23 @@ describe('gateway identity', () => {
       const list = await call('GET', '/groups', { token: ann.token });
       expect(list.status).toBe(200);
       expect(list.body.items).toContainEqual(created.body);
+    });
+
+    it('renames a group for everyone who names it, refuses a taken name (409), an unknown group (404) and an operator (403)', async () => {
+      const [id, other] = [await makeGroup(), await makeGroup()];
+      const ann = await makeOperator({ groupIds: [id] });
+      const name = `Renamed ${randomUUID().slice(0, 8)} ✨`;
+      const renamed = await call('PATCH', `/groups/${id}`, { token: adminToken, body: { name: ` ${name} ` } });
+      expect(renamed.status).toBe(200);
+      expect(renamed.body).toEqual({ id, name });
+      expect((await call('GET', '/groups', { token: ann.token })).body.items).toContainEqual({ id, name });
+      const otherName = (await call('GET', '/groups', { token: adminToken })).body.items.find((g: { id: string }) => g.id === other).name as string;
+      expectError(await call('PATCH', `/groups/${id}`, { token: adminToken, body: { name: otherName.toUpperCase() } }), 409, 'conflict', /already exists/);
+      expect((await call('PATCH', `/groups/${id}`, { token: adminToken, body: { name: name.toUpperCase() } })).body.name).toBe(name.toUpperCase());
+      expectError(await call('PATCH', `/groups/${randomUUID()}`, { token: adminToken, body: { name: 'Nowhere' } }), 404, 'not_found');
+      expectError(await call('PATCH', `/groups/${id}`, { token: ann.token, body: { name: 'Mine now' } }), 403, 'forbidden');
+      expectError(await call('PATCH', `/groups/${id}`, { token: adminToken, body: { name: '  ', id: other } }), 400, 'validation_failed');
+      expectError(await call('PATCH', '/groups/not-a-uuid', { token: adminToken, body: { name: 'X' } }), 400, 'validation_failed', /id: must be a UUID/);
     });
   });
 

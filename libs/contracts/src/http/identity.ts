@@ -20,6 +20,7 @@ export type CreateOperatorBody = z.infer<typeof createOperatorBody>;
 export const patchOperatorBody = z
   .strictObject({
     name: typedName,
+    email,
     role,
     permissions: z.array(permission).max(10),
     groupIds: z.array(uuid).max(100),
@@ -32,6 +33,7 @@ export type PatchOperatorBody = z.infer<typeof patchOperatorBody>;
 
 export const createGroupBody = z.strictObject({ name: typedName.max(100, 'must be at most 100 characters') });
 export type CreateGroupBody = z.infer<typeof createGroupBody>;
+export const renameGroupBody = createGroupBody;
 
 export const operatorView = z.object({
   id: uuid,

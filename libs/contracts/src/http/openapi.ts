@@ -11,7 +11,7 @@ import { searchQuery } from './search';
 import { transcriptBody } from './transcripts';
 import { createTagBody, listTagsQuery, tagMessagesBody } from './tags';
 import { tagAnalyticsQuery, taggedMessagesQuery } from './analytics';
-import { createGroupBody, createOperatorBody, loginBody, patchOperatorBody } from './identity';
+import { createGroupBody, createOperatorBody, loginBody, patchOperatorBody, renameGroupBody } from './identity';
 import { webchatMessageBody, webchatSessionBody } from './webchat';
 
 type Route = { method: 'get' | 'post' | 'patch' | 'put' | 'delete'; path: string; summary: string; body?: z.ZodType; upload?: z.ZodObject; query?: z.ZodObject; auth?: 'bearer' | 'none'; ok?: number };
@@ -25,6 +25,7 @@ export const gatewayRoutes: Route[] = [
   { method: 'patch', path: '/api/v1/operators/{id}', summary: 'Change an operator (super_admin)', body: patchOperatorBody },
   { method: 'post', path: '/api/v1/groups', summary: 'Create a group (super_admin)', body: createGroupBody, ok: 201 },
   { method: 'get', path: '/api/v1/groups', summary: 'All groups' },
+  { method: 'patch', path: '/api/v1/groups/{id}', summary: 'Rename a group (super_admin); 409 when the name is taken', body: renameGroupBody },
   { method: 'post', path: '/api/v1/channels', summary: 'Create a channel (super_admin); secrets are write-only', body: createChannelBody, ok: 201 },
   { method: 'get', path: '/api/v1/channels', summary: 'Channels without their secrets (super_admin)' },
   { method: 'patch', path: '/api/v1/channels/{id}', summary: 'Change a channel (super_admin)', body: patchChannelBody },

@@ -113,4 +113,53 @@ describe('TeamPage', () => {
     await waitFor(() => expect(refreshGroups).toHaveBeenCalled());
     expect(screen.getByRole('status').textContent).toBe('Added the group Returns.');
   });
+
+  it('D2: a group is renamed in a dialog; a taken name is refused there, and the session reads the groups again', async () => {
+    const refreshGroups = vi.fn(async () => undefined);
+    const patched: Record<string, unknown>[] = [];
+    stubFetch((url, init) => {
+      if (url.pathname === '/api/v1/operators') return { body: { items: [] } };
+      if (url.pathname === '/api/v1/groups/g3' && init.method === 'PATCH') {
+        patched.push(bodyOf(init));
+        if (patched.length === 1) return { status: 409, body: { error: { code: 'conflict', message: 'A group named Sales already exists' } } };
+        return { body: { id: 'g3', ...bodyOf(init) } };
+      }
+      return undefined;
+    });
+    render(withSession(sessionOf(admin, { refreshGroups }), <TeamPage />));
+    fireEvent.click(await screen.findByRole('button', { name: 'Rename Billing' }));
+    const dialog = screen.getByRole('dialog', { name: 'Rename Billing' });
+    fireEvent.change(within(dialog).getByLabelText('Name'), { target: { value: 'Sales' } });
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Rename' }));
+    expect((await within(dialog).findByRole('alert')).textContent).toBe('A group named Sales already exists');
+    fireEvent.change(within(dialog).getByLabelText('Name'), { target: { value: ' Invoices 🧾 ' } });
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Rename' }));
+    await waitFor(() => expect(refreshGroups).toHaveBeenCalled());
+    expect(patched).toEqual([{ name: 'Sales' }, { name: 'Invoices 🧾' }]);
+    expect(screen.queryByRole('dialog')).toBeNull();
+    expect(screen.getByRole('status').textContent).toBe('Renamed Billing to Invoices 🧾.');
+  });
+
+  it('D2: an operator\'s email is changed in the edit dialog, sent only when it changed', async () => {
+    const patched: Record<string, unknown>[] = [];
+    stubFetch((url, init) => {
+      if (url.pathname === '/api/v1/operators') return { body: { items: [operator] } };
+      if (init.method === 'PATCH') {
+        patched.push(bodyOf(init));
+        return { body: { ...operator, ...bodyOf(init) } };
+      }
+      return undefined;
+    });
+    render(withSession(sessionOf(admin), <TeamPage />));
+    fireEvent.click(await screen.findByRole('button', { name: 'Edit Otto' }));
+    const email = within(screen.getByRole('dialog')).getByLabelText('Email');
+    fireEvent.change(email, { target: { value: operator.email.toUpperCase() } });
+    fireEvent.click(within(screen.getByRole('dialog')).getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    expect(patched).toEqual([]);
+    fireEvent.click(screen.getByRole('button', { name: 'Edit Otto' }));
+    fireEvent.change(within(screen.getByRole('dialog')).getByLabelText('Email'), { target: { value: 'otto.new@example.com' } });
+    fireEvent.click(within(screen.getByRole('dialog')).getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(patched).toEqual([{ email: 'otto.new@example.com' }]));
+  });
 });

@@ -37,10 +37,14 @@ export function TeamPage() {
       <h1 id="team-heading">Team</h1>
       <p className="page-hint">Groups decide which conversations an operator sees; permissions open the All and Blacklist tabs and tag analytics.</p>
 
-      <GroupsSection groups={groups} operators={operators} onAdded={async (group) => {
-        await refreshGroups?.();
-        setNotice(`Added the group ${group.name}.`);
-      }} />
+      <GroupsSection
+        groups={groups}
+        operators={operators}
+        onSaved={async (group, before) => {
+          await refreshGroups?.();
+          setNotice(before ? `Renamed ${before.name} to ${group.name}.` : `Added the group ${group.name}.`);
+        }}
+      />
 
       <section aria-labelledby="operators-heading">
         <div className="team-head">
@@ -99,11 +103,15 @@ export function TeamPage() {
   );
 }
 
-function GroupsSection({ groups, operators, onAdded }: { groups: Group[]; operators: TeamMember[]; onAdded: (group: Group) => Promise<void> }) {
+/** `before` is the group as it was, when it was renamed rather than added. */
+type GroupSaved = (group: Group, before?: Group) => Promise<void>;
+
+function GroupsSection({ groups, operators, onSaved }: { groups: Group[]; operators: TeamMember[]; onSaved: GroupSaved }) {
   const { api } = useSession();
   const [name, setName] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
+  const [renaming, setRenaming] = useState<Group>();
   const id = useId();
 
   async function add(event: FormEvent) {
@@ -112,7 +120,7 @@ function GroupsSection({ groups, operators, onAdded }: { groups: Group[]; operat
     setBusy(true);
     setError(undefined);
     try {
-      await onAdded(await api.post<Group>('/groups', { name: name.trim() }));
+      await onSaved(await api.post<Group>('/groups', { name: name.trim() }));
       setName('');
     } catch (e) {
       setError(messageOf(e));
@@ -129,7 +137,10 @@ function GroupsSection({ groups, operators, onAdded }: { groups: Group[]; operat
           const members = operators.filter((o) => o.active !== false && o.groupIds.includes(g.id)).length;
           return (
             <li key={g.id}>
-              <span dir="auto">{g.name}</span> <span className="muted">({members} operator{members === 1 ? '' : 's'})</span>
+              <span dir="auto">{g.name}</span> <span className="muted">({members} operator{members === 1 ? '' : 's'})</span>{' '}
+              <button className="link" onClick={() => setRenaming(g)} aria-label={`Rename ${g.name}`}>
+                Rename
+              </button>
             </li>
           );
         })}
@@ -149,7 +160,51 @@ function GroupsSection({ groups, operators, onAdded }: { groups: Group[]; operat
           </p>
         )}
       </form>
+      {renaming && (
+        <RenameGroupDialog
+          group={renaming}
+          onClose={() => setRenaming(undefined)}
+          onRenamed={async (group) => {
+            setRenaming(undefined);
+            await onSaved(group, renaming);
+          }}
+        />
+      )}
     </section>
+  );
+}
+
+/** PATCH /groups/:id: conversations, channels and operators keep the group, under its new name. */
+function RenameGroupDialog({ group, onClose, onRenamed }: { group: Group; onClose: () => void; onRenamed: (group: Group) => Promise<void> }) {
+  const { api } = useSession();
+  const [name, setName] = useState(group.name);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string>();
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    if (!name.trim()) return setError('Give the group a name.');
+    if (name.trim() === group.name) return onClose();
+    setBusy(true);
+    setError(undefined);
+    try {
+      await onRenamed(await api.patch<Group>(`/groups/${group.id}`, { name: name.trim() }));
+    } catch (e) {
+      setError(messageOf(e));
+      setBusy(false);
+    }
+  }
+
+  return (
+    <Dialog title={`Rename ${group.name}`} description="Its conversations, channels and operators stay in it." onClose={onClose}>
+      <form onSubmit={(e) => void submit(e)}>
+        <label className="field">
+          <span>Name</span>
+          <input value={name} onChange={(e) => setName(e.target.value)} maxLength={100} autoFocus />
+        </label>
+        <FormActions error={error} onCancel={onClose} disabled={busy} submit={busy ? 'Saving…' : 'Rename'} />
+      </form>
+    </Dialog>
   );
 }
 
@@ -172,12 +227,13 @@ function OperatorDialog({ operator, groups, onClose, onSaved }: { operator?: Tea
   async function submit(event: FormEvent) {
     event.preventDefault();
     if (!name.trim()) return setError('Give a name.');
-    if (!operator && !email.trim()) return setError('Give an email address.');
+    if (!email.trim()) return setError('Give an email address.');
     if (!operator && password.trim().length === 0) return setError('Give a password of at least 8 characters.');
     if (password && (password.length < 8 || password.trim().length === 0)) return setError('The password needs at least 8 characters, not only spaces.');
     const body = operator
       ? {
           ...(name.trim() !== operator.name ? { name: name.trim() } : {}),
+          ...(email.trim().toLowerCase() !== operator.email ? { email: email.trim() } : {}),
           ...(role !== operator.role ? { role } : {}),
           ...(!same(permissions, operator.permissions) ? { permissions } : {}),
           ...(!same(groupIds, operator.groupIds) ? { groupIds } : {}),
@@ -205,7 +261,7 @@ function OperatorDialog({ operator, groups, onClose, onSaved }: { operator?: Tea
         </label>
         <label className="field">
           <span>Email</span>
-          <input type="email" value={email} onChange={(e) => setEmail(e.target.value)} readOnly={Boolean(operator)} maxLength={254} />
+          <input type="email" value={email} onChange={(e) => setEmail(e.target.value)} maxLength={254} />
         </label>
         <label className="field">
           <span>{operator ? 'New password (leave empty to keep the current one)' : 'Password'}</span>
