@@ -171,5 +171,19 @@ describe('operator web app: pages', () => {
     expect((await stand.adminApi.patch(`/api/v1/operators/${annaId}`, { permissions: [] })).status).toBe(200);
     await anna.getByRole('tab', { name: /^All/ }).waitFor({ state: 'detached' });
   });
+
+  it('one session per browser: a link opened in a new tab needs no login, and logging out in one tab logs out the other', async () => {
+    const first = await loggedInPage(stand.browser, stand.stack.gateway.url, 'anna@relaydesk.test', 'Anna-password');
+    const second = await first.context().newPage();
+    await second.goto(`${stand.stack.gateway.url}/canned-responses`);
+    await second.getByRole('heading', { name: 'Canned responses' }).waitFor();
+    await second.getByRole('button', { name: 'Log out' }).click();
+    await first.getByRole('form', { name: 'Log in' }).waitFor();
+    await first.getByLabel('Email').fill('anna@relaydesk.test');
+    await first.getByLabel('Password').fill('Anna-password');
+    await first.getByRole('button', { name: 'Log in' }).click();
+    await second.getByRole('button', { name: 'Log out' }).waitFor();
+    await first.context().close();
+  });
 });
 

@@ -12,19 +12,20 @@ import { navigate, useRoute } from './route';
 import { can, SessionContext, useSession, type Session } from './session';
 import { Workspace } from './workspace/Workspace';
 
+/**
+ * One session per browser, as a cookie would be: a link opened in a new tab is logged in already,
+ * and logging in or out in one tab does the same in every other.
+ */
 const TOKEN_KEY = 'relaydesk.token';
 
 type Screen = 'conversations' | 'canned' | 'analytics' | 'team' | 'channels';
 
-/** Restores the session of this browser tab, or shows the login; then the workspace with its pages. */
+/** Restores the browser's session, or shows the login; then the workspace with its pages. */
 export function App() {
   const [session, setSession] = useState<Session>();
-  const [restoring, setRestoring] = useState(() => sessionStorage.getItem(TOKEN_KEY) !== null);
+  const [restoring, setRestoring] = useState(() => localStorage.getItem(TOKEN_KEY) !== null);
 
-  const logOut = useCallback(() => {
-    sessionStorage.removeItem(TOKEN_KEY);
-    // The next operator on this browser starts at the beginning, with no one else's drafts.
-    forgetDrafts();
+  const leave = useCallback(() => {
     window.history.replaceState(null, '', '/');
     setSession((current) => {
       current?.stream.stop();
@@ -32,11 +33,18 @@ export function App() {
     });
   }, []);
 
+  const logOut = useCallback(() => {
+    localStorage.removeItem(TOKEN_KEY);
+    // The next operator on this browser starts at the beginning, with no one else's drafts.
+    forgetDrafts();
+    leave();
+  }, [leave]);
+
   const open = useCallback(
     async (token: string, me?: Operator) => {
       const api = new Api(token, logOut);
       const [who, features, groups] = await Promise.all([me ?? api.get<Operator>('/me'), api.get<Features>('/features'), api.get<{ items: Group[] }>('/groups')]);
-      sessionStorage.setItem(TOKEN_KEY, token);
+      if (localStorage.getItem(TOKEN_KEY) !== token) localStorage.setItem(TOKEN_KEY, token);
       const refreshGroups = async () => {
         const fresh = await api.get<{ items: Group[] }>('/groups');
         setSession((current) => current && { ...current, groups: fresh.items });
@@ -46,18 +54,32 @@ export function App() {
       const stream = new LiveStream(token).start(() => void api.get<Operator>('/me').then(becomes, () => undefined));
       // A super_admin changed my role, permissions or groups: the tabs and pages follow.
       stream.onFrame((frame) => frame.type === 'operator.updated' && becomes(frame.data as Operator));
-      setSession({ me: who, api, stream, features, groups: groups.items, refreshGroups, logOut });
+      setSession((current) => {
+        current?.stream.stop();
+        return { me: who, api, stream, features, groups: groups.items, refreshGroups, logOut };
+      });
     },
     [logOut],
   );
 
   useEffect(() => {
-    const token = sessionStorage.getItem(TOKEN_KEY);
+    const token = localStorage.getItem(TOKEN_KEY);
     if (!token) return;
     open(token)
-      .catch(() => sessionStorage.removeItem(TOKEN_KEY))
+      .catch(() => localStorage.removeItem(TOKEN_KEY))
       .finally(() => setRestoring(false));
   }, [open]);
+
+  // Another tab of this browser logged in (perhaps as someone else) or out.
+  useEffect(() => {
+    const follow = (event: StorageEvent) => {
+      if (event.key !== TOKEN_KEY) return;
+      if (event.newValue) void open(event.newValue).catch(() => undefined);
+      else leave();
+    };
+    window.addEventListener('storage', follow);
+    return () => window.removeEventListener('storage', follow);
+  }, [open, leave]);
 
   if (restoring) return <p className="loading">Loading…</p>;
   if (!session) return <Login onLoggedIn={(answer: LoginAnswer) => void open(answer.accessToken, answer.operator)} />;
