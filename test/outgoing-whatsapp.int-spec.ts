@@ -142,6 +142,11 @@ describe('outgoing WhatsApp conversations', () => {
     const reused = await ann.api.post('/api/v1/outgoing', { ...body, text: 'Something else' }, { 'idempotency-key': 'outgoing-una-1' });
     expect({ status: reused.status, message: reused.body.error?.message }).toEqual({ status: 409, message: expect.stringMatching(/Idempotency-Key was used for another message/) });
     expect((await ann.api.post(`/api/v1/conversations/${id}/close`)).status).toBe(200);
+    // A retry arriving late, after the conversation was closed, answers the first send and moves nothing.
+    const late = await ann.api.post('/api/v1/outgoing', body, { 'idempotency-key': 'outgoing-una-1' });
+    expect({ status: late.status, replayed: late.headers.get('idempotent-replayed'), id: late.body.id }).toEqual({ status: 201, replayed: 'true', id });
+    expect((await ann.api.get(`/api/v1/conversations/${id}`)).body.status).toBe('closed');
+    expect((await ann.api.get(`/api/v1/conversations/${id}/log`)).body.items.map((e: { action: string }) => e.action)).toEqual(['created', 'closed']);
   });
 
   it("D29, D3: writing first to a client of another group's conversation is refused (403); it stays there, unread by me", async () => {

@@ -11,9 +11,12 @@ type OperatorMessage = Parameters<typeof insertOperatorMessage>[1];
  */
 export async function operatorMessageOnce(tx: Tx, m: OperatorMessage): Promise<{ message: MessageRow; created: boolean }> {
   const result = await insertOperatorMessage(tx, m);
-  if (result.created) return result;
-  const first = result.message;
+  if (!result.created) requireSameRequest(result.message, m);
+  return result;
+}
+
+/** The message an Idempotency-Key made first, when it was made by the same request as `m`; 409 otherwise. */
+export function requireSameRequest(first: MessageRow, m: Pick<OperatorMessage, 'conversationId' | 'kind' | 'text'>): void {
   if (first.conversationId !== m.conversationId) throw new AppError('conflict', 'This Idempotency-Key was used for another conversation');
   if (first.kind !== m.kind || first.text !== m.text) throw new AppError('conflict', `This Idempotency-Key was used for another message (${first.kind === 'note' ? 'a note' : 'a reply'} with other content): use a new key for a new message`);
-  return result;
 }

@@ -7,8 +7,8 @@ import { insertConversations, lockConversationsOfClients } from '../store/client
 import { ensureClient, findClientOfAccount } from '../store/client.repository';
 import { lockConversation, recordLastMessage, setState, stateOf, type ConversationRow } from '../store/conversation.repository';
 import { appendLog } from '../store/log.repository';
-import type { MessageRow } from '../store/message.repository';
-import { operatorMessageOnce } from './operator-message-once';
+import { findByIdempotencyKey, type MessageRow } from '../store/message.repository';
+import { operatorMessageOnce, requireSameRequest } from './operator-message-once';
 import type { Decision } from './conversation-rules';
 import { changedEvents, messageEvent, movedEvent, outboundEvent } from './events';
 
@@ -27,6 +27,9 @@ function decideOutgoing(caller: CallerIdentity, conv: ConversationState | undefi
   }
   return { action: conv.status === 'closed' ? 'reopened' : 'taken', to };
 }
+
+/** A number's client who had no conversation yet: no key can have been used for it. */
+const conversationIdUnknown = '';
 
 /** D29, D34: what the caller may learn, before writing, of the client a WhatsApp account already is. */
 export async function existingClientOf(db: DataSource, caller: CallerIdentity, channelId: string, externalId: string): Promise<ExistingClient> {
@@ -54,6 +57,13 @@ export function startOutgoingConversation(
     // D27: writing to a blacklisted client would bring him back to an inbox unseen.
     if (client.blacklisted) throw new AppError('conflict', 'This client is on the blacklist: unlock the conversation first');
     const existing = (await lockConversationsOfClients(tx, [client.id])).get(client.id);
+    // A retry of a request that went through answers what it did, before any move: one that closed
+    // the conversation since must not see it reopened by the retry.
+    const first = idempotencyKey && (await findByIdempotencyKey(tx, caller.operatorId, idempotencyKey));
+    if (first) {
+      requireSameRequest(first, { conversationId: existing?.id ?? conversationIdUnknown, kind: 'text', text: body.text });
+      return { conversation: (await lockConversation(tx, first.conversationId))!, message: first, created: false };
+    }
     const conversationId = existing?.id ?? uuidv7();
     if (!existing) await insertConversations(tx, [{ id: conversationId, clientId: client.id, groupId: body.groupId }], at);
     const decision = decideOutgoing(caller, existing, body.groupId);
