@@ -393,8 +393,12 @@ describe('bad input (D33) and what one may not see or do (D34)', () => {
       }
     });
     it('D33: a cursor whose time PostgreSQL cannot read, or whose id is no UUID, answers 400', async () => {
-      const cursorOf = (at: string, id: string) => Buffer.from(JSON.stringify([at, id])).toString('base64url');
+      // Made as the service makes them, for this very list: only the time or the id is wrong.
+      const cursorOf = (at: string, id: string) => Buffer.from(JSON.stringify([at, id, JSON.stringify(['all', null, null, null])])).toString('base64url');
+      expect((await list(admin, `tab=all&cursor=${cursorOf(iso(), randomUUID())}`)).status).toBe(200);
       expectError(await list(admin, `tab=all&cursor=${cursorOf('1', randomUUID())}`), [400, 'validation_failed', 'cursor'], 'time "1"');
+      expectError(await list(admin, `tab=all&cursor=${cursorOf('0000-01-01T00:00:00Z', randomUUID())}`), [400, 'validation_failed', 'cursor'], 'the year 0000');
+      expectError(await list(admin, `tab=all&cursor=${cursorOf('2026-01-01T00:00:00+16:00', randomUUID())}`), [400, 'validation_failed', 'cursor'], 'offset +16:00');
       expectError(await list(admin, `tab=all&cursor=${cursorOf(iso(), '-'.repeat(36))}`), [400, 'validation_failed', 'cursor'], 'id of dashes');
     });
     it('D33: a cursor from another tab is refused, naming cursor', async () => {

@@ -1,4 +1,4 @@
-import { messageText, personName, storableString, typedName, typedText, withStorableText } from './primitives';
+import { isoTime, messageText, personName, storableString, typedName, typedText, withStorableText } from './primitives';
 
 describe('text PostgreSQL stores as given', () => {
   it('D20: any Unicode is storable, emoji and paired surrogates included; NUL and an unpaired surrogate are not (D33)', () => {
@@ -13,6 +13,15 @@ describe('text PostgreSQL stores as given', () => {
     const sent = { text: 'Wo\u0000 ist 📦\uD83D?', names: ['An\uDC00na', 'Zoë'], 'k\u0000': 1, n: null, ok: true };
     expect(withStorableText(sent)).toEqual({ text: 'Wo\uFFFD ist 📦\uFFFD?', names: ['An\uFFFDna', 'Zoë'], 'k\uFFFD': 1, n: null, ok: true });
     expect(withStorableText('👋🏽')).toBe('👋🏽');
+  });
+});
+
+describe('times PostgreSQL stores', () => {
+  it('D33: an ISO-8601 time is taken from the year 0001 on and with an offset up to 14 hours, which PostgreSQL refuses beyond', () => {
+    for (const good of ['0001-01-01T00:00:00Z', '2026-12-07T18:41:17.123Z', '2026-01-01T00:00:00+14:00', '2026-01-01T00:00:00-12:00', '9999-12-31T23:59:59Z'])
+      expect([good, isoTime.safeParse(good).success]).toEqual([good, true]);
+    for (const bad of ['0000-01-01T00:00:00Z', '2026-01-01T00:00:00+16:00', '2026-02-30T00:00:00Z', '2026-01-01', 'yesterday'])
+      expect([bad, isoTime.safeParse(bad).success]).toEqual([bad, false]);
   });
 });
 

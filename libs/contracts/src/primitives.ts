@@ -1,7 +1,11 @@
 import { z } from 'zod';
 
 export const uuid = z.uuid({ message: 'must be a UUID' });
-export const isoTime = z.iso.datetime({ offset: true, message: 'must be an ISO-8601 time' });
+/** The year 0000 and offsets past ±14:00 pass ISO-8601's shape, but PostgreSQL refuses them. */
+const storableTime = /^(?!0000)\d{4}-.*(?:Z|[+-](?:0\d|1[0-4]):?\d{2})$/;
+export const isoTime = z.iso
+  .datetime({ offset: true, message: 'must be an ISO-8601 time' })
+  .regex(storableTime, 'must be an ISO-8601 time from the year 0001 on, with an offset of at most 14 hours');
 /** PostgreSQL's text and jsonb cannot hold NUL, and pg would store an unpaired surrogate as U+FFFD. */
 const unstorable = /[\0\uD800-\uDFFF]/u;
 const everyUnstorable = new RegExp(unstorable, 'gu');
