@@ -44,3 +44,15 @@ export const flushOutbox = (relay: { stop(): Promise<void> }): ShutdownStep => [
 export const closeBus = (bus: { close(): Promise<void> }): ShutdownStep => ['close bus', () => bus.close()];
 export const closeRedis = (...clients: { quit(): Promise<unknown> }[]): ShutdownStep => ['close redis', () => Promise.all(clients.map((c) => c.quit())).then(() => undefined)];
 export const closeDatabase = (db: { destroy(): Promise<void> }): ShutdownStep => ['close database', () => db.destroy()];
+
+/** How long a socket's peer has to answer a closing handshake at shutdown before it is dropped. */
+const CLOSE_HANDSHAKE_MS = 1000;
+
+/**
+ * Closes a WebSocket as a shutdown does (1001), and drops it if its peer has not answered within a
+ * second: a phone gone off the network would otherwise hold the shutdown for ws's 30 s handshake.
+ */
+export function closeForShutdown(ws: { close(code: number, reason: string): void; terminate(): void }): void {
+  ws.close(1001, 'server shutting down');
+  setTimeout(() => ws.terminate(), CLOSE_HANDSHAKE_MS).unref();
+}

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { AppError, type Logger } from '@relaydesk/service-kit';
+import { AppError, closeForShutdown, type Logger } from '@relaydesk/service-kit';
 import { countersOf, isAfter, LiveFeed, streamId, type LiveEntry, type LiveState } from '@relaydesk/live';
 import { Router } from 'express';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
@@ -122,7 +122,7 @@ export class OperatorStream {
 
   async stop(): Promise<void> {
     clearInterval(this.sweeper);
-    for (const c of this.connections) c.ws.close(1001, 'server shutting down');
+    for (const c of this.connections) closeForShutdown(c.ws);
     await this.feed.stop();
     await this.delivering;
   }

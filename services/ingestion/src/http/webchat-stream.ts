@@ -1,7 +1,7 @@
 import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { uuid } from '@relaydesk/contracts';
-import { AppError, httpStatusOf, parseOrThrow, type Logger } from '@relaydesk/service-kit';
+import { AppError, closeForShutdown, httpStatusOf, parseOrThrow, type Logger } from '@relaydesk/service-kit';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { z } from 'zod';
 import { checkOrigin, receivingChannelOf } from '../domain/channel-access';
@@ -88,7 +88,7 @@ export class VisitorStream {
 
   async stop(): Promise<void> {
     clearInterval(this.pinger);
-    for (const set of this.byVisitor.values()) for (const c of set) c.ws.close(1001, 'server shutting down');
+    for (const set of this.byVisitor.values()) for (const c of set) closeForShutdown(c.ws);
     await this.signals.stop();
   }
 
