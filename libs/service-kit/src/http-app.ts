@@ -67,7 +67,9 @@ const keepRawBody = (req: object, _res: unknown, bytes: Buffer): void => {
 /** A JSON body's bytes as received: what a platform's webhook signature is computed over. */
 export const rawBodyOf = (req: Request): Buffer | undefined => rawBodies.get(req);
 
-/** One line per answered request: errors always, refusals at info, the rest only at debug. */
+/** Query parameters that carry a credential: a stream's `token`, a signed file `link`. */
+const secretParams = /([?&](?:token|link)=)[^&#]*/gi;
+
 /**
  * Logs each answer (errors at info and above, the rest at debug) and records its duration by
  * method, route template (`/conversations/:id`, none when no route matched) and status.
@@ -90,7 +92,7 @@ function observeRequests(logger: Logger): RequestHandler {
         ...(typeof route === 'string' ? { 'http.route': route } : {}),
       });
       const level = status >= 500 ? 'error' : status >= 400 ? 'info' : 'debug';
-      if (logger.isLevelEnabled(level)) logger[level]({ method: req.method, url: req.originalUrl, status, ms: Math.round(ms * 10) / 10 }, 'request');
+      if (logger.isLevelEnabled(level)) logger[level]({ method: req.method, url: req.originalUrl.replace(secretParams, '$1[redacted]'), status, ms: Math.round(ms * 10) / 10 }, 'request');
     });
     next();
   };

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { QueryRunnerAlreadyReleasedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
+import { QueryFailedError, QueryRunnerAlreadyReleasedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
 import { AppError, createHttpApp, createLogger, finishHttpApp } from '../src';
 
 const logger = createLogger('http-app-test', 'silent');
@@ -45,6 +45,22 @@ describe('the HTTP app factory', () => {
     const res = await request(appThrowing(new TypeError('secret internals at line 42'))).get('/boom');
     expect(res.status).toBe(500);
     expect(JSON.stringify(res.body)).not.toMatch(/secret internals|line 42/);
+  });
+
+  it('logs no credential of a URL, nor the values of a failed query', async () => {
+    const lines: Record<string, any>[] = [];
+    const captured = createLogger('http-app-test', 'info', { write: (line: string) => void lines.push(JSON.parse(line)) });
+    const failed = new QueryFailedError('INSERT INTO operators (email, password_hash) VALUES ($1, $2)', ['anna@example.com', '$2b$10$hash'], Object.assign(new Error('boom'), { code: 'XX000' }));
+    const app = createHttpApp({ logger: captured, dependencies: [] });
+    app.get('/boom', () => {
+      throw failed;
+    });
+    const finished = finishHttpApp(app, captured);
+    expect((await request(finished).get('/boom?since=1-0&token=eyJ.secret&link=signed.link')).status).toBe(500);
+    const logged = JSON.stringify(lines);
+    expect(logged).toContain('INSERT INTO operators');
+    expect(logged).toContain('since=1-0&token=[redacted]&link=[redacted]');
+    expect(logged).not.toMatch(/anna@example\.com|\$2b\$10|eyJ\.secret|signed\.link/);
   });
 
   it('D33: refuses bad JSON with 400, an oversize body with 413, an unknown path with 404', async () => {
