@@ -78,8 +78,18 @@ describe('metrics', () => {
   });
 
   it('a METRICS_PORT that is no port stops the service at start with a clear reason', async () => {
-    await expect(startService('routing', { ...stack.env, METRICS_PORT: 'nine' })).rejects.toThrow(/METRICS_PORT must be a port number \(1–65535\), not "nine"/);
+    await expect(startService('routing', { ...stack.env, METRICS_PORT: 'nine' })).rejects.toThrow(/"msg":"could not start".*METRICS_PORT must be a port number \(1–65535\), not \\"nine\\"/);
     const taken = Number(new URL(stack.routing.metricsUrl!).port);
     await expect(startService('search', stack.env, { metricsPort: taken })).rejects.toThrow(new RegExp(`METRICS_PORT ${taken}: .*EADDRINUSE`));
+  });
+
+  it('a service that cannot start says why in one JSON log line: a bad setting, or which dependency is out of reach', async () => {
+    const firstLine = async (start: Promise<unknown>) => {
+      const failure = await start.then(() => new Error('started'), (error: Error) => error);
+      const line = failure.message.split('\n').find((l) => l.includes('could not start'));
+      return line === undefined ? failure.message : (JSON.parse(line) as { level: number; service: string; err: { message: string } });
+    };
+    expect(await firstLine(startService('routing', { ...stack.env, INTERNAL_SECRET: 'short' }))).toMatchObject({ level: 60, service: 'routing', err: { message: expect.stringMatching(/INTERNAL_SECRET: must be at least 16 characters/) } });
+    expect(await firstLine(startService('search', { ...stack.env, DATABASE_URL: 'postgres://postgres@127.0.0.1:1/nowhere' }))).toMatchObject({ level: 60, err: { message: expect.stringMatching(/^PostgreSQL out of reach: .*ECONNREFUSED/) } });
   });
 });

@@ -55,7 +55,7 @@ export class Bus {
         await bus.open();
         return bus;
       } catch (error) {
-        if (Date.now() > deadline) throw error;
+        if (Date.now() > deadline) throw new Error(`RabbitMQ out of reach for ${waitMs} ms: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
         options.logger.warn({ err: error, attempt }, 'broker not reachable yet: retrying');
         await sleep(Math.min(200 * 2 ** attempt, 2_000));
       }

@@ -37,7 +37,9 @@ export function createDataSource({ url, schema, migrations, entities = [], poolS
  */
 export async function openDatabase(dataSource: DataSource): Promise<DataSource> {
   const schema = (dataSource.options as { schema: string }).schema;
-  await dataSource.initialize();
+  await dataSource.initialize().catch((error: unknown) => {
+    throw new Error(`PostgreSQL out of reach: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  });
   const runner = dataSource.createQueryRunner();
   try {
     await runner.query('SELECT pg_advisory_lock(hashtext($1))', [`migrate:${schema}`]);

@@ -40,6 +40,22 @@ export async function startTelemetry(serviceName: string): Promise<void> {
   sdk.start();
 }
 
+/**
+ * A service's main: telemetry first, then `load` imports the service and answers its start. A
+ * service that cannot start (a bad setting, a database out of reach) says so in one JSON log line,
+ * as its other lines are written, and exits 1.
+ */
+export function runService(serviceName: string, load: () => Promise<() => Promise<unknown>>): void {
+  startTelemetry(serviceName)
+    .then(load)
+    .then((start) => start())
+    .catch((error: unknown) => {
+      const err = error instanceof Error ? { type: error.name, message: error.message, stack: error.stack } : { message: String(error) };
+      process.stderr.write(`${JSON.stringify({ level: 60, time: Date.now(), service: serviceName, msg: 'could not start', err })}\n`);
+      process.exit(1);
+    });
+}
+
 /** Sends the spans and metrics still buffered; a stopping service calls it last. */
 export async function stopTelemetry(): Promise<void> {
   await sdk?.shutdown();

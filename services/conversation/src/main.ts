@@ -1,5 +1,3 @@
-import { startTelemetry } from '@relaydesk/telemetry';
+import { runService } from '@relaydesk/telemetry';
 
-void startTelemetry('conversation')
-  .then(() => import('./service'))
-  .then(({ runConversation }) => runConversation());
+runService('conversation', async () => (await import('./service')).runConversation);

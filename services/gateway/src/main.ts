@@ -1,5 +1,3 @@
-import { startTelemetry } from '@relaydesk/telemetry';
+import { runService } from '@relaydesk/telemetry';
 
-void startTelemetry('gateway')
-  .then(() => import('./service'))
-  .then(({ runGateway }) => runGateway());
+runService('gateway', async () => (await import('./service')).runGateway);

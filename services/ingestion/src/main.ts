@@ -1,5 +1,3 @@
-import { startTelemetry } from '@relaydesk/telemetry';
+import { runService } from '@relaydesk/telemetry';
 
-void startTelemetry('ingestion')
-  .then(() => import('./service'))
-  .then(({ runIngestion }) => runIngestion());
+runService('ingestion', async () => (await import('./service')).runIngestion);

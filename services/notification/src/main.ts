@@ -1,5 +1,3 @@
-import { startTelemetry } from '@relaydesk/telemetry';
+import { runService } from '@relaydesk/telemetry';
 
-void startTelemetry('notification')
-  .then(() => import('./service'))
-  .then(({ runNotification }) => runNotification());
+runService('notification', async () => (await import('./service')).runNotification);

@@ -1,5 +1,3 @@
-import { startTelemetry } from '@relaydesk/telemetry';
+import { runService } from '@relaydesk/telemetry';
 
-void startTelemetry('routing')
-  .then(() => import('./service'))
-  .then(({ runRouting }) => runRouting());
+runService('routing', async () => (await import('./service')).runRouting);

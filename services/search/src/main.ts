@@ -1,5 +1,3 @@
-import { startTelemetry } from '@relaydesk/telemetry';
+import { runService } from '@relaydesk/telemetry';
 
-void startTelemetry('search')
-  .then(() => import('./service'))
-  .then(({ runSearch }) => runSearch());
+runService('search', async () => (await import('./service')).runSearch);

@@ -1,5 +1,3 @@
-import { startTelemetry } from '@relaydesk/telemetry';
+import { runService } from '@relaydesk/telemetry';
 
-void startTelemetry('tagging-analytics')
-  .then(() => import('./service'))
-  .then(({ runTaggingAnalytics }) => runTaggingAnalytics());
+runService('tagging-analytics', async () => (await import('./service')).runTaggingAnalytics);
