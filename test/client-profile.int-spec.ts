@@ -61,6 +61,18 @@ describe('client profile', () => {
     expect((await ann.put(`/api/v1/clients/${ids['client']}/note`, { note: '' })).body.note).toBe('');
   });
 
+  it('D19: two colleagues editing the note at once: the save made from the old note is 409, and the first note stays', async () => {
+    const note = `/api/v1/clients/${ids['client']}/note`;
+    const before = (await ann.get(`/api/v1/clients/${ids['client']}`)).body.note as string;
+    expect((await admin.put(note, { note: 'Company customer, invoice by mail', previous: before })).status).toBe(200);
+    const late = await ann.put(note, { note: 'Call back on Tuesday', previous: before });
+    expect({ status: late.status, message: late.body.error?.message }).toEqual({ status: 409, message: expect.stringMatching(/A colleague changed this note/) });
+    expect((await ann.get(`/api/v1/clients/${ids['client']}`)).body.note).toBe('Company customer, invoice by mail');
+    const merged = await ann.put(note, { note: 'Company customer, invoice by mail. Call back on Tuesday', previous: 'Company customer, invoice by mail' });
+    expect(merged.body.note).toBe('Company customer, invoice by mail. Call back on Tuesday');
+    expect((await ann.put(note, { note: '' })).body.note).toBe('');
+  });
+
   it('D34: an operator of another group neither reads nor changes the client: 404', async () => {
     expect((await cid.get(`/api/v1/clients/${ids['client']}`)).status).toBe(404);
     expect((await cid.patch(`/api/v1/clients/${ids['client']}`, { name: 'Hacked' })).status).toBe(404);

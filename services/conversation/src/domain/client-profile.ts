@@ -35,10 +35,14 @@ export function renameClient(db: DataSource, relay: OutboxRelay, caller: CallerI
   });
 }
 
-/** D19: free text on the client, for operators who can see him. */
-export async function setNote(db: DataSource, caller: CallerIdentity, id: string, note: string): Promise<ClientRow> {
+/**
+ * D19: free text on the client, for operators who can see him. Two colleagues editing it at once:
+ * the second save, made from the note as it was before the first, is refused rather than erase it.
+ */
+export async function setNote(db: DataSource, caller: CallerIdentity, id: string, note: string, previous?: string): Promise<ClientRow> {
   return db.transaction(async (tx) => {
     const client = await visibleClient(tx, caller, id, true);
+    if (previous !== undefined && previous !== client.note) throw new AppError('conflict', 'A colleague changed this note while you were editing it: read theirs, then save yours again');
     await setClientNote(tx, id, note);
     return { ...client, note };
   });

@@ -35,8 +35,8 @@ export function clientRoutes(db: DataSource, relay: OutboxRelay): Router {
   });
 
   router.put('/clients/:id/note', async (req, res) => {
-    const { note } = parseOrThrow(clientNoteBody, req.body, 'body');
-    res.json(clientView(await setNote(db, identityOf(res), idOf(req.params), note)));
+    const { note, previous } = parseOrThrow(clientNoteBody, req.body, 'body');
+    res.json(clientView(await setNote(db, identityOf(res), idOf(req.params), note, previous)));
   });
 
   router.post('/clients/:id/pin', async (req, res) => {

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { Api } from '../api/client';
+import { ApiError, type Api } from '../api/client';
 import type { ChannelType } from '../api/types';
 import { channelName } from './attachments';
 import { messageOf } from './util';
@@ -22,6 +22,8 @@ export function ClientPanel({ api, client, onChanged, onClose }: { api: Api; cli
   const [name, setName] = useState(client.name);
   const [editingNote, setEditingNote] = useState(false);
   const [note, setNote] = useState(client.note ?? '');
+  /** The note as it was when editing began: when the profile shows another, a colleague changed it meanwhile. */
+  const [noteBefore, setNoteBefore] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
 
@@ -33,7 +35,7 @@ export function ClientPanel({ api, client, onChanged, onClose }: { api: Api; cli
   }, [client.note, editingNote]);
 
   const base = `/clients/${client.id}`;
-  /** Does the change, then re-reads the profile (the pin's label is the server's, per caller). */
+  /** Does the change, then re-reads the profile (the pin's label is the server's, per caller); also after a 409, so it shows what is true. */
   const run = async (work: () => Promise<unknown>, then?: () => void) => {
     setBusy(true);
     setError(undefined);
@@ -43,6 +45,7 @@ export function ClientPanel({ api, client, onChanged, onClose }: { api: Api; cli
       then?.();
     } catch (e) {
       setError(messageOf(e));
+      if (e instanceof ApiError && e.status === 409) onChanged(await api.get<ClientProfile>(base).catch(() => client));
     } finally {
       setBusy(false);
     }
@@ -130,7 +133,8 @@ export function ClientPanel({ api, client, onChanged, onClose }: { api: Api; cli
               className="cv-note-form"
               onSubmit={(e) => {
                 e.preventDefault();
-                void run(() => api.put(`${base}/note`, { note }), () => setEditingNote(false));
+                // `previous` is the note this panel shows: a colleague's newer one is refused (409) until shown here.
+                void run(() => api.put(`${base}/note`, { note, previous: client.note ?? '' }), () => setEditingNote(false));
               }}
               onKeyDown={(e) => {
                 if (e.key === 'Escape') {
@@ -139,6 +143,11 @@ export function ClientPanel({ api, client, onChanged, onClose }: { api: Api; cli
                 }
               }}
             >
+              {client.note !== noteBefore && (
+                <p className="cv-client-note" dir="auto">
+                  <strong>Changed meanwhile by a colleague:</strong> {client.note || '(empty)'}
+                </p>
+              )}
               <textarea aria-label="Client note" value={note} dir="auto" rows={4} maxLength={4000} autoFocus onChange={(e) => setNote(e.target.value)} />
               <div>
                 <button type="submit" className="primary" disabled={busy}>
@@ -156,7 +165,14 @@ export function ClientPanel({ api, client, onChanged, onClose }: { api: Api; cli
                   {client.note}
                 </p>
               ) : null}
-              <button type="button" className="cv-link" onClick={() => setEditingNote(true)}>
+              <button
+                type="button"
+                className="cv-link"
+                onClick={() => {
+                  setNoteBefore(client.note);
+                  setEditingNote(true);
+                }}
+              >
                 {client.note ? 'Edit note' : 'Add note'}
               </button>
             </>
