@@ -172,6 +172,17 @@ describe('operator web app: pages', () => {
     await anna.getByRole('tab', { name: /^All/ }).waitFor({ state: 'detached' });
   });
 
+  it('an operator deactivated while working is logged out at once, and told why', async () => {
+    const groupId = (await stand.adminApi.get('/api/v1/groups')).body.items[0].id as string;
+    const made = await stand.adminApi.post('/api/v1/operators', { name: 'Leo Leaving', email: 'leo@relaydesk.test', password: 'Leo-password', role: 'operator', groupIds: [groupId] });
+    const leo = await loggedInPage(stand.browser, stand.stack.gateway.url, 'leo@relaydesk.test', 'Leo-password');
+    await leo.getByRole('tab', { name: /^Unassigned/ }).waitFor();
+    expect((await stand.adminApi.patch(`/api/v1/operators/${made.body.id}`, { active: false })).status).toBe(200);
+    await leo.getByRole('status').filter({ hasText: 'You were logged out: This operator has been deactivated.' }).waitFor({ timeout: 5_000 });
+    await leo.getByRole('form', { name: 'Log in' }).waitFor();
+    await leo.context().close();
+  });
+
   it('one session per browser: a link opened in a new tab needs no login, and logging out in one tab logs out the other', async () => {
     const first = await loggedInPage(stand.browser, stand.stack.gateway.url, 'anna@relaydesk.test', 'Anna-password');
     const second = await first.context().newPage();

@@ -24,6 +24,7 @@ type Screen = 'conversations' | 'canned' | 'analytics' | 'team' | 'channels';
 export function App() {
   const [session, setSession] = useState<Session>();
   const [restoring, setRestoring] = useState(() => localStorage.getItem(TOKEN_KEY) !== null);
+  const [ended, setEnded] = useState<string>();
 
   const leave = useCallback(() => {
     window.history.replaceState(null, '', '/');
@@ -33,7 +34,9 @@ export function App() {
     });
   }, []);
 
-  const logOut = useCallback(() => {
+  /** `reason`: the server ended the session (its 401 says why), rather than the operator. */
+  const logOut = useCallback((reason?: string) => {
+    setEnded(reason);
     localStorage.removeItem(TOKEN_KEY);
     // The next operator on this browser starts at the beginning, with no one else's drafts.
     forgetDrafts();
@@ -82,7 +85,7 @@ export function App() {
   }, [open, leave]);
 
   if (restoring) return <p className="loading">Loading…</p>;
-  if (!session) return <Login onLoggedIn={(answer: LoginAnswer) => void open(answer.accessToken, answer.operator)} />;
+  if (!session) return <Login ended={ended} onLoggedIn={(answer: LoginAnswer) => void open(answer.accessToken, answer.operator)} />;
   return (
     <SessionContext.Provider value={session}>
       <Shell />
@@ -97,7 +100,8 @@ function Shell() {
   const mayOpen = (page: Screen) => (page === 'analytics' ? can(session.me, 'analytics.view') : page === 'team' || page === 'channels' ? session.me.role === 'super_admin' : true);
   const screen: Screen = mayOpen(route.page) ? route.page : 'conversations';
   const openConversation = (id: string) => navigate({ page: 'conversations', conversationId: id });
-  const [status, setStatus] = useState<StreamStatus>('connecting');
+  // The stream may be online already: it started before this screen could listen.
+  const [status, setStatus] = useState<StreamStatus>(session.stream.status);
   useEffect(() => session.stream.onStatus(setStatus), [session.stream]);
   const allPages: [Screen, string][] = [
     ['conversations', 'Conversations'],
@@ -121,7 +125,7 @@ function Shell() {
         <span className={`presence presence-${status === 'online' ? 'online' : 'offline'}`} role="img" aria-label={`${session.me.name}, ${status === 'online' ? 'online' : 'offline'}`}>
           {session.me.name}
         </span>
-        <button onClick={session.logOut}>Log out</button>
+        <button onClick={() => session.logOut()}>Log out</button>
       </header>
       {status === 'offline' && (
         <p role="status" className="offline-banner">

@@ -1,7 +1,8 @@
 import { useState, type FormEvent } from 'react';
 import { logIn, type LoginAnswer } from './api/client';
 
-export function Login({ onLoggedIn }: { onLoggedIn: (answer: LoginAnswer) => void }) {
+/** `ended` says why the last session ended when the server ended it (a deactivation, a changed password). */
+export function Login({ onLoggedIn, ended }: { onLoggedIn: (answer: LoginAnswer) => void; ended?: string }) {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string>();
@@ -24,6 +25,11 @@ export function Login({ onLoggedIn }: { onLoggedIn: (answer: LoginAnswer) => voi
     <main className="login">
       <form onSubmit={(e) => void submit(e)} aria-label="Log in">
         <h1>Relaydesk</h1>
+        {ended && (
+          <p role="status" className="login-ended">
+            You were logged out: {ended.replace(/\.?$/, '.')}
+          </p>
+        )}
         <label>
           Email
           <input type="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)} autoFocus />

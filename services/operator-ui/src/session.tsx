@@ -12,7 +12,8 @@ export type Session = {
   groups: Group[];
   /** Reads the groups again, after one was added. */
   refreshGroups?: () => Promise<void>;
-  logOut: () => void;
+  /** Ends the session; with the reason when the server ended it. */
+  logOut: (reason?: string) => void;
 };
 
 export const SessionContext = createContext<Session | undefined>(undefined);

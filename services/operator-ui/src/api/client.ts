@@ -11,11 +11,11 @@ export class ApiError extends Error {
 
 type Body = Record<string, unknown> | unknown[] | undefined;
 
-/** The gateway's `/api/v1`, as the signed-in operator. `onUnauthorized` ends the session on a 401. */
+/** The gateway's `/api/v1`, as the signed-in operator. `onUnauthorized` ends the session on a 401, with the server's reason. */
 export class Api {
   constructor(
     private readonly token: string,
-    private readonly onUnauthorized: () => void = () => undefined,
+    private readonly onUnauthorized: (reason: string | undefined) => void = () => undefined,
     private readonly base = '/api/v1',
   ) {}
 
@@ -98,8 +98,8 @@ export class Api {
   }
 
   private errorFrom(status: number, body: unknown): ApiError {
-    if (status === 401) this.onUnauthorized();
     const error = (body as { error?: { code?: string; message?: string } } | undefined)?.error;
+    if (status === 401) this.onUnauthorized(error?.message);
     return new ApiError(status, error?.code ?? 'error', error?.message ?? `The server answered ${status}`);
   }
 }

@@ -44,4 +44,27 @@ describe('LiveStream', () => {
     stream.stop();
     expect(dropped).toHaveBeenCalledTimes(1);
   });
+
+  it('a link gone quiet (no answer to a ping, no close either) counts as dropped and reconnects where it left off', async () => {
+    vi.stubGlobal('WebSocket', FakeSocket);
+    vi.useFakeTimers();
+    const dropped = vi.fn();
+    const stream = new LiveStream('t0k3n', 'ws://desk.test/api/v1/stream').start(dropped);
+    await vi.advanceTimersByTimeAsync(0);
+    const first = FakeSocket.last!;
+    first.onmessage?.({ data: JSON.stringify({ type: 'hello', id: '5-0', data: {} }) });
+    await vi.advanceTimersByTimeAsync(15_000);
+    first.onmessage?.({ data: JSON.stringify({ type: 'pong', data: {} }) });
+    await vi.advanceTimersByTimeAsync(15_000);
+    expect(stream.status).toBe('online');
+    // The next ping gets nothing back: the network went away without a word.
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(stream.status).toBe('offline');
+    expect(dropped).toHaveBeenCalledTimes(1);
+    await vi.advanceTimersByTimeAsync(600);
+    expect(FakeSocket.last).not.toBe(first);
+    expect(FakeSocket.last!.url.searchParams.get('since')).toBe('5-0');
+    expect(stream.status).toBe('online');
+    stream.stop();
+  });
 });

@@ -7,6 +7,8 @@ export type StreamStatus = 'connecting' | 'online' | 'offline';
 type Listener = (frame: StreamFrame) => void;
 
 const HEARTBEAT_MS = 15_000;
+/** A link that stays silent this long after a ping is dead though no close came (a network gone quietly). */
+const PONG_WAIT_MS = 10_000;
 const RETRY_MS = [500, 1_000, 2_000, 5_000, 10_000];
 
 /**
@@ -20,6 +22,7 @@ export class LiveStream {
   private attempt = 0;
   private heartbeat: ReturnType<typeof setInterval> | undefined;
   private retry: ReturnType<typeof setTimeout> | undefined;
+  private pongDeadline: ReturnType<typeof setTimeout> | undefined;
   private closed = false;
   private onDropped: () => void = () => undefined;
   private readonly listeners = new Set<Listener>();
@@ -52,6 +55,7 @@ export class LiveStream {
     this.closed = true;
     clearInterval(this.heartbeat);
     clearTimeout(this.retry);
+    clearTimeout(this.pongDeadline);
     document.removeEventListener('visibilitychange', this.beat);
     this.ws?.close(1000, 'logged out');
   }
@@ -83,23 +87,38 @@ export class LiveStream {
       this.heartbeat = setInterval(this.beat, HEARTBEAT_MS);
     };
     ws.onmessage = (event) => {
+      clearTimeout(this.pongDeadline);
+      this.pongDeadline = undefined;
       const frame = JSON.parse(String(event.data)) as StreamFrame;
       if (frame.id) this.lastId = frame.id;
       for (const listener of this.listeners) listener(frame);
     };
-    ws.onclose = () => {
-      clearInterval(this.heartbeat);
-      if (this.closed) return;
-      this.setStatus('offline');
-      this.onDropped();
-      const wait = RETRY_MS[Math.min(this.attempt++, RETRY_MS.length - 1)];
-      this.retry = setTimeout(() => this.connect(), wait);
-    };
+    ws.onclose = () => this.dropped(ws);
+  }
+
+  /** The socket closed, or was given up for silence: offline, and a reconnect from where it left off. */
+  private dropped(ws: WebSocket): void {
+    if (ws !== this.ws) return;
+    this.ws = undefined;
+    clearInterval(this.heartbeat);
+    clearTimeout(this.pongDeadline);
+    this.pongDeadline = undefined;
+    if (this.closed) return;
+    this.setStatus('offline');
+    this.onDropped();
+    const wait = RETRY_MS[Math.min(this.attempt++, RETRY_MS.length - 1)];
+    this.retry = setTimeout(() => this.connect(), wait);
   }
 
   private readonly beat = (): void => {
-    if (this.ws?.readyState !== WebSocket.OPEN) return;
-    this.ws.send(JSON.stringify({ type: 'ping', ...(document.visibilityState === 'hidden' ? { status: 'away' } : {}) }));
+    const ws = this.ws;
+    if (ws?.readyState !== WebSocket.OPEN) return;
+    ws.send(JSON.stringify({ type: 'ping', ...(document.visibilityState === 'hidden' ? { status: 'away' } : {}) }));
+    // Any frame answers; a browser's close() of a dead link may take minutes to report, so it is not waited for.
+    this.pongDeadline ??= setTimeout(() => {
+      this.dropped(ws);
+      ws.close(4000, 'no answer to a ping');
+    }, PONG_WAIT_MS);
   };
 
   private setStatus(status: StreamStatus): void {
