@@ -122,13 +122,16 @@ describe('operator web app: the workspace in a browser', () => {
       const profile = page.getByRole('button', { name: /^(Show|Hide) client profile$/ });
       await profile.waitFor();
       if ((await profile.getAttribute('aria-expanded')) !== 'true') await profile.click();
-      const pinned = page.getByText(/^(Detach|Pinned \()/);
+      const pinned = page.getByRole('complementary', { name: 'Client profile' }).getByText(/^(Detach|Pinned \()/);
       await pinned.first().waitFor();
       return (await pinned.first().textContent())?.trim();
     };
     expect(await labelSeenBy(anna, /^My inbox/)).toBe('Detach');
     expect(await labelSeenBy(boris, /^All/)).toBe('Pinned (Anna)');
     expect(await labelSeenBy(admin, /^All/)).toBe('Detach (assigned to Anna)');
+    // A list row is no control: it says whose client it is, not what a click would do.
+    expect(await row(anna, client).textContent()).toContain('Pinned to me');
+    expect(await row(admin, client).textContent()).toContain('Pinned (Anna)');
     await screenshot(admin, 'flow-6-pin-super-admin');
   });
 

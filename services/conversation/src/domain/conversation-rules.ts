@@ -64,7 +64,7 @@ export function decideBlacklist(c: CallerIdentity, conv: ConversationState, blac
 export function decideUnlock(c: CallerIdentity, conv: ConversationState, blacklisted: boolean, blockedMessages: number): Decision {
   if (!hasAllTab(c) || !inScope(c, conv.groupId)) {
     if (!canSee(c, conv)) throw new AppError('not_found', 'No such conversation');
-    throw new AppError('forbidden', 'Unlocking needs the "conversations.view_all" or "conversations.manage" permission');
+    throw new AppError('forbidden', 'Unlocking needs the “Show tab All” (conversations.view_all) or “Conversations management” (conversations.manage) permission.');
   }
   if (!blacklisted) throw new AppError('conflict', 'The client is not on the blacklist');
   const to: ConversationState = blockedMessages > 0 ? { status: 'unassigned', assigneeId: null, groupId: conv.groupId } : conv;

@@ -8,7 +8,7 @@ import { decodeCursor, encodeCursor } from '@relaydesk/service-kit';
 /** A tab of the workspace (D3, D4, D9, D11, D28), newest first by the tab's own time, keyset-paged. */
 export async function listTab(tx: Tx, caller: CallerIdentity, q: ListConversationsQuery): Promise<{ items: ConversationRow[]; nextCursor: string | null }> {
   const wide = q.tab === 'all' || q.tab === 'blacklist';
-  if (wide && !mayUseAllTab(caller)) throw new AppError('forbidden', `The ${q.tab} tab needs the "conversations.view_all" or "conversations.manage" permission`);
+  if (wide && !mayUseAllTab(caller)) throw new AppError('forbidden', `The ${q.tab === 'all' ? 'All' : 'Blacklist'} tab needs the “Show tab All” (conversations.view_all) or “Conversations management” (conversations.manage) permission.`);
   if (q.operatorId && !wide) throw new AppError('validation_failed', 'The operator filter applies to the All and Blacklist tabs', [{ path: 'operatorId', message: 'not a filter of this tab' }]);
   if (q.status && q.tab !== 'all') throw new AppError('validation_failed', 'The status filter applies to the All tab', [{ path: 'status', message: 'not a filter of this tab' }]);
   const list = JSON.stringify([q.tab, q.groupId ?? null, q.operatorId ?? null, q.status ?? null]);

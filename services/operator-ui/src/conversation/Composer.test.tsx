@@ -300,4 +300,19 @@ describe('Composer', () => {
     expect(screen.queryByRole('group', { name: 'Emoji' })).toBeNull();
     expect(document.activeElement).toBe(box);
   });
+
+  it('D33: a text over the 10,000 characters a message holds says by how much, and Send waits until it is shorter', async () => {
+    const api = stubApi({ 'POST /conversations/c1/messages': (c) => ({ status: 201, body: sent((c.body as { text: string }).text) }) });
+    renderComposer();
+    const box = screen.getByRole('textbox', { name: 'Message to the client' });
+    fireEvent.change(box, { target: { value: 'x'.repeat(9_500) } });
+    expect(screen.getByText(/9,500 of 10,000 characters/)).toBeTruthy();
+    fireEvent.change(box, { target: { value: 'x'.repeat(10_250) } });
+    expect(screen.getByText(/shorten it by 250 to send/)).toBeTruthy();
+    expect((screen.getByRole('button', { name: 'Send' }) as HTMLButtonElement).disabled).toBe(true);
+    fireEvent.keyDown(box, { key: 'Enter', ctrlKey: true });
+    fireEvent.change(box, { target: { value: 'x'.repeat(10_000) } });
+    fireEvent.click(screen.getByRole('button', { name: 'Send' }));
+    await waitFor(() => expect(api.called('POST', '/conversations/c1/messages')).toHaveLength(1));
+  });
 });

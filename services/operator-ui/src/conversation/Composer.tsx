@@ -14,6 +14,9 @@ type Mode = 'reply' | 'note';
 type Attempt = { key: string; text: string; mode: Mode };
 type FileSend = { file: File; key: string; progress: number; error?: string; failed?: boolean };
 
+/** What the server takes in one message or note (D33). */
+const MAX_TEXT = 10_000;
+
 /** `/` or `\` at the very start, then what is typed after it (D16). */
 const slashQuery = (text: string): string | undefined => /^[/\\]([^\n]*)$/.exec(text)?.[1];
 
@@ -121,7 +124,7 @@ export function Composer({
   const send = useCallback(async () => {
     const typed = text;
     const body = typed.trim();
-    if (!body || busy.current) return;
+    if (!body || body.length > MAX_TEXT || busy.current) return;
     busy.current = true;
     setSending(true);
     setError(undefined);
@@ -285,6 +288,12 @@ export function Composer({
         }}
         onKeyDown={onKeyDown}
       />
+      {text.length > MAX_TEXT * 0.9 && (
+        <p className={text.trim().length > MAX_TEXT ? 'error' : 'cv-muted'} aria-live="polite">
+          {text.trim().length.toLocaleString('en')} of {MAX_TEXT.toLocaleString('en')} characters
+          {text.trim().length > MAX_TEXT ? `: shorten it by ${(text.trim().length - MAX_TEXT).toLocaleString('en')} to send` : ''}
+        </p>
+      )}
 
       {error && (
         <p role="alert" className="error cv-composer-error">
@@ -334,7 +343,7 @@ export function Composer({
           </>
         )}
         <span className="cv-spacer" />
-        <button type="submit" className="primary" disabled={sending || !text.trim()}>
+        <button type="submit" className="primary" disabled={sending || !text.trim() || text.trim().length > MAX_TEXT}>
           {sending ? 'Sending…' : mode === 'note' ? 'Add internal note' : 'Send'}
         </button>
       </div>

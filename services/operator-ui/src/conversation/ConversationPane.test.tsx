@@ -238,7 +238,7 @@ describe('ConversationPane: moves', () => {
     expect(onLeave).not.toHaveBeenCalled();
   });
 
-  it('D7: a won take shows the composer', async () => {
+  it('D7: a won take shows the composer, and the keyboard goes on there', async () => {
     let taken = false;
     await open(
       routesFor([], {
@@ -250,7 +250,8 @@ describe('ConversationPane: moves', () => {
       }),
     );
     fireEvent.click(screen.getByRole('button', { name: 'Start conversation' }));
-    expect(await screen.findByRole('textbox', { name: 'Message to the client' })).toBeTruthy();
+    const reply = await screen.findByRole('textbox', { name: 'Message to the client' });
+    await waitFor(() => expect(document.activeElement).toBe(reply));
   });
 
   it('D8: To closed leaves once, even when the stream says so first', async () => {

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ConversationItem, Message, Tag } from '../api/types';
 import { hasAllTab, useSession } from '../session';
 import { ClientPanel } from './ClientPanel';
@@ -35,6 +35,12 @@ function OpenConversation({ conversationId, onLeave, onItem }: PaneProps) {
     if (conv) onItem?.(conv);
   }, [conv, onItem]);
   const tryMove = (path: string, then?: 'leave') => move(() => api.post(`${base}/${path}`), then).catch(() => undefined);
+  const pane = useRef<HTMLElement>(null);
+  /** After "Start conversation" its button is gone: the keyboard goes on in the reply box, once it is drawn. */
+  const startThenReply = async (start: () => Promise<unknown>) => {
+    await start();
+    requestAnimationFrame(() => pane.current?.querySelector<HTMLTextAreaElement>('textarea[aria-label="Message to the client"]')?.focus());
+  };
 
   const toggle = useCallback((id: string) => {
     setSelected((s) => {
@@ -70,17 +76,17 @@ function OpenConversation({ conversationId, onLeave, onItem }: PaneProps) {
   const clientName = client?.name ?? conv.client.name;
 
   return (
-    <section className="pane cv-pane" aria-label={`Conversation with ${clientName}`}>
+    <section ref={pane} className="pane cv-pane" aria-label={`Conversation with ${clientName}`}>
       <ConversationHeader conv={conv} clientName={clientName} blacklisted={blacklisted} meId={me.id} profileOpen={profileOpen} onToggleProfile={() => setProfileOpen((o) => !o)} />
 
       <div className="cv-actions" role="toolbar" aria-label="Conversation actions">
         {conv.status === 'unassigned' && (
-          <button type="button" className="primary" disabled={busy} onClick={() => void take()}>
+          <button type="button" className="primary" disabled={busy} onClick={() => void startThenReply(take)}>
             Start conversation
           </button>
         )}
         {conv.status === 'closed' && (
-          <button type="button" className="primary" disabled={busy} onClick={() => void tryMove('reopen')}>
+          <button type="button" className="primary" disabled={busy} onClick={() => void startThenReply(() => tryMove('reopen'))}>
             Start conversation
           </button>
         )}

@@ -24,7 +24,7 @@ export function describeLogEntry(e: LogEntry): string {
     case 'assigned':
       return e.actor ? `${who} assigned it to ${assignee}` : `The client wrote again; straight to ${assignee}'s inbox (pinned client)`;
     case 'group_changed':
-      return `${who} moved it to group ${group}`;
+      return e.from?.groupId ? `${who} moved it from group ${name(e.from.groupId, 'another group')} to group ${group}` : `${who} moved it to group ${group}`;
     case 'unassigned':
       return e.actor ? `${who} returned it to Unassigned` : 'The client wrote again; back to Unassigned';
     case 'closed':

@@ -17,7 +17,7 @@ describe('TeamPage', () => {
     render(withSession(sessionOf(admin), <TeamPage />));
     const otto = (await screen.findByRole('rowheader', { name: /Otto/ })).closest('tr')!;
     expect(within(otto).getByText('Sales, Support')).toBeTruthy();
-    expect(within(otto).getByText('View all')).toBeTruthy();
+    expect(within(otto).getByText('Show tab All')).toBeTruthy();
     const ada = screen.getByRole('rowheader', { name: /Ada Admin/ }).closest('tr')!;
     expect(within(ada).getByText('Super admin')).toBeTruthy();
     expect(within(ada).getByText('Every group')).toBeTruthy();
@@ -38,7 +38,7 @@ describe('TeamPage', () => {
     fireEvent.change(within(dialog).getByLabelText('Name'), { target: { value: 'Ünal 🎧' } });
     fireEvent.change(within(dialog).getByLabelText('Email'), { target: { value: 'unal@example.com' } });
     fireEvent.change(within(dialog).getByLabelText('Password'), { target: { value: 'long-enough-1' } });
-    fireEvent.click(within(dialog).getByLabelText(/View all/));
+    fireEvent.click(within(dialog).getByLabelText(/Show tab All/));
     fireEvent.click(within(dialog).getByLabelText('Billing'));
     fireEvent.click(within(dialog).getByRole('button', { name: 'Add operator' }));
     expect((await within(dialog).findByRole('alert')).textContent).toBe('An operator with this email exists');

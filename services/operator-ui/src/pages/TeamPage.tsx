@@ -9,8 +9,8 @@ import './pages.css';
 type TeamMember = Operator & Pick<OperatorSummary, 'presence'>;
 
 const PERMISSIONS: [Permission, string, string][] = [
-  ['conversations.view_all', 'View all', 'View all: the All tab, with every conversation of their groups'],
-  ['conversations.manage', 'Management', 'Conversations management: the All and Blacklist tabs, and unlocking clients'],
+  ['conversations.view_all', 'Show tab All', 'Show tab All: the All and Blacklist tabs of their groups, and unlocking clients'],
+  ['conversations.manage', 'Management', 'Conversations management: the same tabs and unlocking, and handing over conversations colleagues hold'],
   ['analytics.view', 'Analytics', 'Tag analytics of their groups'],
 ];
 const permissionNames = (list: Permission[]) => PERMISSIONS.filter(([p]) => list.includes(p)).map(([, short]) => short).join(', ') || '—';

@@ -16,9 +16,13 @@ export function shortTime(iso: string, now = new Date()): string {
 
 export { fullTime } from '../conversation/util';
 
-/** D32: the pin's words as the server put them for me (`label`), if the client is pinned. */
+/**
+ * Whose client a row's is, if pinned. D32's words (`label`, as the server put them for me) belong
+ * to the pin control, where "Detach" is what a click does; a row only says who holds him.
+ */
 export function pinLabel(item: Pick<ConversationItem, 'pin'>): string | undefined {
-  return item.pin?.label;
+  if (!item.pin) return undefined;
+  return item.pin.label === 'Detach' ? 'Pinned to me' : `Pinned (${item.pin.operator.name ?? 'a former operator'})`;
 }
 
 export function clientName(item: Pick<ConversationItem, 'client'>): string {
