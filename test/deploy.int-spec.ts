@@ -15,6 +15,7 @@ type Container = {
   livenessProbe?: object;
   resources?: { requests?: Labels; limits?: Labels };
   securityContext?: { runAsNonRoot?: boolean; runAsUser?: number };
+  env?: { name: string }[];
 };
 type Manifest = {
   apiVersion: string;
@@ -32,6 +33,7 @@ type Manifest = {
 };
 type Kustomization = { resources?: string[]; patches?: { path?: string }[] };
 type ComposeService = {
+  environment?: Record<string, string>;
   healthcheck?: { test?: string[] | string; disable?: boolean };
   build?: { dockerfile?: string; target?: string };
   depends_on?: Record<string, { condition?: string }>;
@@ -119,6 +121,12 @@ function deploymentProblems(manifests: Manifest[]): string[] {
   return problems;
 }
 
+/** Services that keep files (D15): they must all see the one store the gateway serves files from. */
+const keepsFiles = (service: string): boolean => {
+  const main = path.join(root, 'services', service, 'src', 'service.ts');
+  return existsSync(main) && readFileSync(main, 'utf8').includes('createBlobStore(');
+};
+
 const compose = parse(readFileSync(composeFile, 'utf8'), { merge: true }) as { services: Record<string, ComposeService> };
 const composeServices = Object.entries(compose.services);
 const builtServices = composeServices.filter(([, service]) => service.build?.target);
@@ -144,6 +152,13 @@ describe('k8s manifests', () => {
     const deployments = resourcesOf(baseDir).filter((m) => m.kind === 'Deployment').map((m) => m.metadata.name);
     expect(builtServices.length).toBeGreaterThan(0);
     expect(deployments).toEqual(expect.arrayContaining(builtServices.map(([name]) => name)));
+  });
+
+  test('every Deployment whose service keeps files is given the S3 keys, as the gateway is', () => {
+    const deployments = resourcesOf(baseDir).filter((m) => m.kind === 'Deployment' && keepsFiles(m.metadata.name));
+    expect(deployments.map((d) => d.metadata.name).sort()).toEqual(['gateway', 'ingestion', 'notification']);
+    const without = deployments.filter((d) => !d.spec?.template?.spec.containers.every((c) => ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'].every((key) => c.env?.some((e) => e.name === key))));
+    expect(without.map((d) => d.metadata.name)).toEqual([]);
   });
 
   test('every Deployment in k8s/base has probes, resources, a non-root user, a Service, a CPU HPA and a PDB', () => {
@@ -172,6 +187,14 @@ describe('docker-compose.yml', () => {
     expect({ status: result.status, stderr: result.stderr }).toMatchObject({ status: 0 });
   });
 
+  test('every service that keeps files uses the store the gateway serves them from, and waits for it', () => {
+    const storeOf = (s: ComposeService) => [s.environment?.['S3_ENDPOINT'], s.environment?.['S3_BUCKET']];
+    const gateway = storeOf(compose.services['gateway']!);
+    expect(gateway[1]).toEqual(expect.any(String));
+    const apart = builtServices.filter(([name, s]) => keepsFiles(name) && (JSON.stringify(storeOf(s)) !== JSON.stringify(gateway) || !s.depends_on?.['minio']));
+    expect(apart.map(([name]) => name)).toEqual([]);
+  });
+
   test('every service has a healthcheck', () => {
     const without = composeServices
       .filter(([, s]) => !s.healthcheck?.test || s.healthcheck.disable === true || s.healthcheck.test[0] === 'NONE')
@@ -194,5 +217,16 @@ describe('docker-compose.yml', () => {
       const stages = [...readFileSync(dockerfile, 'utf8').matchAll(/^FROM\s+(?:--\S+\s+)*\S+\s+AS\s+(\S+)\s*$/gim)].map((m) => m[1]);
       expect({ name, target: build?.target, found: stages.includes(build?.target) }).toEqual({ name, target: build?.target, found: true });
     }
+  });
+});
+
+describe('deploy/Dockerfile', () => {
+  test('the gateway image carries the operator web app where UI_DIR points', () => {
+    const dockerfile = readFileSync(path.join(root, 'deploy', 'Dockerfile'), 'utf8');
+    const gateway = /^FROM\s+\S+\s+AS\s+gateway\s*$([\s\S]*?)(?=^FROM\s|(?![\s\S]))/im.exec(dockerfile)?.[1] ?? '';
+    const uiDir = /^ENV\s.*\bUI_DIR=(\S+)/m.exec(gateway)?.[1];
+    expect(uiDir).toBeDefined();
+    expect(gateway).toMatch(new RegExp(`^COPY --from=build /app/services/operator-ui/dist \\./${path.basename(uiDir!)}\\s*$`, 'm'));
+    expect(readFileSync(path.join(root, 'package.json'), 'utf8')).toMatch(/"build": "[^"]*npm run build:ui/);
   });
 });

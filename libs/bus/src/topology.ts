@@ -32,7 +32,7 @@ export async function declareExchanges(ch: Channel): Promise<void> {
  *     --> <name>.p0 … <name>.pN-1  durable quorum queues, single active consumer each
  *   <name>.retry.<d>ms  classic queues whose TTL sends a failed message back to <name>
  *   <name>.dlq          quorum queue of messages that cannot be handled, each with its reason
- * A message of one partition key always lands in the same partition, so it is handled in order.
+ * A message of one partition key always lands in the same partition, so it is handled in order (save one sent to a delay queue, which comes back after later ones: ADR 2).
  */
 export async function declareConsumerTopology(ch: Channel, t: QueueTopology): Promise<void> {
   await declareExchanges(ch);

@@ -7,6 +7,8 @@ export const baseConfig = z.object({
   DATABASE_URL: z.url().default('postgres://postgres@127.0.0.1:5432/relaydesk'),
   AMQP_URL: z.url().default('amqp://guest:guest@127.0.0.1:5672'),
   REDIS_URL: z.url().default('redis://127.0.0.1:6379'),
+  /** PostgreSQL connections this process may hold (its outbox relay holds one more). */
+  DB_POOL_SIZE: z.coerce.number().int().min(2).max(100).default(10),
   REDIS_PREFIX: z.string().default('relaydesk:'),
   INTERNAL_SECRET: z.string().min(16, 'must be at least 16 characters'),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),

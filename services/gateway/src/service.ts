@@ -22,7 +22,7 @@ import { OperatorStream } from './http/stream';
 export async function runGateway(): Promise<void> {
   const config = loadConfig(gatewayConfig);
   const logger = createLogger('gateway', config.LOG_LEVEL);
-  const db = await openDatabase(createDataSource({ url: config.DATABASE_URL, schema: 'gateway', migrations: gatewayMigrations }));
+  const db = await openDatabase(createDataSource({ url: config.DATABASE_URL, schema: 'gateway', migrations: gatewayMigrations, poolSize: config.DB_POOL_SIZE }));
   const redis = new Redis(config.REDIS_URL, { keyPrefix: config.REDIS_PREFIX, maxRetriesPerRequest: 2 });
   // The live state's scripts name their keys themselves, so this client carries no prefix.
   const liveRedis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2 });

@@ -7,13 +7,13 @@ export const ingestionConfig = baseConfig.extend(blobStoreConfig.shape).extend(i
   PORT: z.coerce.number().int().min(0).max(65535).default(8081),
   /** Where platforms and widgets reach ingestion from outside; used in the webhook URLs we hand out. */
   PUBLIC_INGEST_URL: z.url().default('http://127.0.0.1:8081'),
-  /** Encrypts channel secrets at rest: 32 bytes as 64 hex characters. Derived from INTERNAL_SECRET when unset. */
   /** Waits before each redelivery of an operator message a platform did not take; one more attempt than waits, then `failed`. */
   OUTBOUND_RETRY_DELAYS_MS: z
     .string()
     .regex(/^\d+(,\d+)*$/, 'must be comma-separated milliseconds')
     .default('5000,30000,120000')
     .transform((s) => s.split(',').map(Number)),
+  /** Encrypts channel secrets at rest: 32 bytes as 64 hex characters. Derived from INTERNAL_SECRET when unset. */
   SECRETS_KEY: z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 32 bytes as 64 hex characters').optional(),
 });
 export type IngestionConfig = z.infer<typeof ingestionConfig>;

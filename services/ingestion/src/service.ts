@@ -24,12 +24,15 @@ import { ingestionMigrations } from './store/migrations';
 export async function runIngestion(): Promise<void> {
   const config = loadConfig(ingestionConfig);
   const logger = createLogger('ingestion', config.LOG_LEVEL);
-  const db = await openDatabase(createDataSource({ url: config.DATABASE_URL, schema: 'ingestion', migrations: ingestionMigrations }));
+  const db = await openDatabase(createDataSource({ url: config.DATABASE_URL, schema: 'ingestion', migrations: ingestionMigrations, poolSize: config.DB_POOL_SIZE }));
   const bus = await Bus.connect({ url: config.AMQP_URL, logger });
   const redis = new Redis(config.REDIS_URL, { keyPrefix: config.REDIS_PREFIX, maxRetriesPerRequest: 2, enableAutoPipelining: true });
   const relay = new OutboxRelay(db, bus, logger).start();
   const blobs = await createBlobStore(config);
   const channels = new ChannelRepository(db, new SecretBox(config.SECRETS_KEY, config.INTERNAL_SECRET));
+  if (!config.SECRETS_KEY && config.NODE_ENV === 'production') {
+    logger.warn('SECRETS_KEY is unset: channel secrets are sealed with a key derived from INTERNAL_SECRET, so changing INTERNAL_SECRET makes them unreadable');
+  }
   const sealed = await channels.sealPlainSecrets();
   if (sealed > 0) logger.info({ channels: sealed }, 'encrypted the secrets of channels stored in clear');
   const deliveries = new OutboundDeliveryRepository(db);

@@ -13,7 +13,7 @@ export async function runNotification(): Promise<void> {
   const config = loadConfig(notificationConfig);
   const logger = createLogger('notification', config.LOG_LEVEL);
   // Each sending worker holds a connection for the whole of its SMTP conversation.
-  const db = await openDatabase(createDataSource({ url: config.DATABASE_URL, schema: 'notification', migrations: notificationMigrations, poolSize: config.MAIL_CONCURRENCY + 4 }));
+  const db = await openDatabase(createDataSource({ url: config.DATABASE_URL, schema: 'notification', migrations: notificationMigrations, poolSize: Math.max(config.DB_POOL_SIZE, config.MAIL_CONCURRENCY + 4) }));
   const bus = await Bus.connect({ url: config.AMQP_URL, logger });
   const relay = new OutboxRelay(db, bus, logger).start();
   const mailer = smtpMailer(config);

@@ -10,7 +10,7 @@ import { routingMigrations } from './store/migrations';
 export async function runRouting(): Promise<void> {
   const config = loadConfig(routingConfig);
   const logger = createLogger('routing', config.LOG_LEVEL);
-  const db = await openDatabase(createDataSource({ url: config.DATABASE_URL, schema: 'routing', migrations: routingMigrations }));
+  const db = await openDatabase(createDataSource({ url: config.DATABASE_URL, schema: 'routing', migrations: routingMigrations, poolSize: config.DB_POOL_SIZE }));
   const bus = await Bus.connect({ url: config.AMQP_URL, logger });
   const routes = new ChannelRouteRepository(db);
   const consumers = [

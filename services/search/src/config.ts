@@ -7,7 +7,6 @@ const optional = <S extends z.ZodType>(schema: S) => z.preprocess((v) => (v === 
 export const searchConfig = baseConfig.extend({
   PORT: z.coerce.number().int().min(0).max(65535).default(8084),
   FEED_PARTITIONS: z.coerce.number().int().min(1).max(64).default(2),
-  DB_POOL_SIZE: z.coerce.number().int().min(2).max(100).default(10),
   /** Set: the Meilisearch engine; unset: PostgreSQL full-text in the service's own schema. */
   MEILI_URL: optional(z.url()),
   MEILI_MASTER_KEY: optional(z.string()),
