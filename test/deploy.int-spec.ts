@@ -16,6 +16,7 @@ type Container = {
   resources?: { requests?: Labels; limits?: Labels };
   securityContext?: { runAsNonRoot?: boolean; runAsUser?: number };
   env?: { name: string }[];
+  lifecycle?: { preStop?: { exec?: { command?: string[] } } };
 };
 type Manifest = {
   apiVersion: string;
@@ -159,6 +160,12 @@ describe('k8s manifests', () => {
     expect(deployments.map((d) => d.metadata.name).sort()).toEqual(['gateway', 'ingestion', 'notification']);
     const without = deployments.filter((d) => !d.spec?.template?.spec.containers.every((c) => ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'].every((key) => c.env?.some((e) => e.name === key))));
     expect(without.map((d) => d.metadata.name)).toEqual([]);
+  });
+
+  test('the services that answer HTTP traffic wait in preStop until they are out of their Service, so a rollout refuses no request', () => {
+    const serving = resourcesOf(baseDir).filter((m) => m.kind === 'Deployment' && ['gateway', 'ingestion', 'conversation'].includes(m.metadata.name));
+    const without = serving.filter((d) => !d.spec?.template?.spec.containers.every((c) => c.lifecycle?.preStop?.exec?.command?.[0] === 'sleep'));
+    expect({ serving: serving.length, without: without.map((d) => d.metadata.name) }).toEqual({ serving: 3, without: [] });
   });
 
   test('every Deployment in k8s/base has probes, resources, a non-root user, a Service, a CPU HPA and a PDB', () => {

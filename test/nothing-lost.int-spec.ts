@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { Bus, makeEnvelope, peekDeadLetters, type DeadLetter } from '@relaydesk/bus';
 import { clientKey, type InboundMessage } from '@relaydesk/contracts';
 import { createLogger } from '@relaydesk/service-kit';
-import { createTestEnv, HttpClient, infra, startStack, waitFor, type Stack, type TestEnv } from '@relaydesk/testing';
+import { createTestEnv, HttpClient, infra, startStack, waitFor, type RunningService, type Stack, type TestEnv } from '@relaydesk/testing';
 import { Client } from 'pg';
 
 /**
@@ -238,6 +238,14 @@ describe('nothing lost (D33)', () => {
     const stopped = Date.now();
     phases.acceptedWhileStopping = accepted - phases.acceptedBeforeStop;
     await sleep(2_000);
+    // Operators' actions go on into the conversation service's outbox: it stays in the load balancer.
+    // Ingestion acknowledges a webhook only once the broker has it: it is out until the broker is back.
+    const ready = async (s: RunningService) => {
+      const answer = await fetch(`${s.url}/ready`);
+      return { http: answer.status, body: (await answer.json()) as object };
+    };
+    expect(await ready(stack.conversation)).toEqual({ http: 200, body: { status: 'ready', degraded: [expect.stringMatching(/^rabbitmq: /)] } });
+    expect(await ready(stack.ingestion)).toMatchObject({ http: 503, body: { failures: [expect.stringMatching(/^rabbitmq: /)] } });
     await rabbitmqctl('start_app');
     brokerStopped = false;
     phases.acceptedWhileAway = accepted - phases.acceptedBeforeStop - phases.acceptedWhileStopping;

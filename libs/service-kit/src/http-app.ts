@@ -7,12 +7,17 @@ import { AppError, httpStatusOf } from './errors';
 import { verifyIdentity } from './identity';
 import type { Logger } from './logger';
 
-/** Something a service needs to do its work; `check` throws while it is unreachable. */
-export type Dependency = { name: string; check: () => Promise<unknown> | void };
+/**
+ * Something a service needs to do its work; `check` throws while it is unreachable. An `optional`
+ * one the service answers its requests without (the outbox holds its events, a file store serves
+ * attachments only): its loss makes /ready say `degraded`, not 503, so a shared dependency's outage
+ * does not take every replica out of its load balancer at once.
+ */
+export type Dependency = { name: string; check: () => Promise<unknown> | void; optional?: boolean };
 
 export type HttpAppOptions = {
   logger: Logger;
-  /** GET /ready answers 503 while any of these fails. */
+  /** GET /ready answers 503 while any of these fails, save the optional ones. */
   dependencies: Dependency[];
   bodyLimit?: string;
 };
@@ -27,15 +32,16 @@ export function createHttpApp({ logger, dependencies, bodyLimit = '256kb' }: Htt
   });
   app.get('/ready', async (_req, res) => {
     const failures: string[] = [];
+    const degraded: string[] = [];
     for (const d of dependencies) {
       try {
         await d.check();
       } catch (error) {
-        failures.push(`${d.name}: ${(error as Error).message}`);
+        (d.optional ? degraded : failures).push(`${d.name}: ${(error as Error).message}`);
       }
     }
-    if (failures.length === 0) res.json({ status: 'ready' });
-    else res.status(503).json({ status: 'not_ready', failures });
+    if (failures.length > 0) res.status(503).json({ status: 'not_ready', failures, ...(degraded.length > 0 ? { degraded } : {}) });
+    else res.json({ status: 'ready', ...(degraded.length > 0 ? { degraded } : {}) });
   });
   app.use(observeRequests(logger));
   app.use(express.json({ limit: bodyLimit, type: ['application/json', 'application/*+json'], verify: keepRawBody }));

@@ -98,4 +98,11 @@ describe('the HTTP app factory', () => {
     expect(res.status).toBe(503);
     expect(res.body).toEqual({ status: 'not_ready', failures: ['postgres: down'] });
   });
+
+  it('is ready, and says degraded, while only a dependency it serves requests without is down', async () => {
+    const down = () => Promise.reject(new Error('down'));
+    const app = finishHttpApp(createHttpApp({ logger, dependencies: [{ name: 'postgres', check: () => undefined }, { name: 'rabbitmq', check: down, optional: true }] }), logger);
+    const res = await request(app).get('/ready');
+    expect({ status: res.status, body: res.body }).toEqual({ status: 200, body: { status: 'ready', degraded: ['rabbitmq: down'] } });
+  });
 });

@@ -44,7 +44,7 @@ export async function runConversation(): Promise<void> {
   const stopLiveChecks = keepLiveStateBuilt(db, live, logger, config.LIVE_STATE_CHECK_MS);
   const inboxPurge = keepInboxPurged(db, logger, config);
 
-  const app = createHttpApp({ logger, dependencies: [postgresDependency(db), bus.dependency, { name: 'redis', check: () => redis.ping() }] });
+  const app = createHttpApp({ logger, dependencies: [postgresDependency(db), { ...bus.dependency, optional: true }, { name: 'redis', check: () => redis.ping() }] });
   app.use('/conversations', requireIdentity(config.INTERNAL_SECRET));
   app.use(conversationRoutes(db, relay));
   app.use('/tags', requireIdentity(config.INTERNAL_SECRET));

@@ -48,7 +48,7 @@ export async function runGateway(): Promise<void> {
   const app = buildGatewayApp({
     config,
     logger,
-    dependencies: [postgresDependency(db), { name: 'redis', check: () => redis.ping() }, { name: 'blob store', check: () => blobs.check() }],
+    dependencies: [postgresDependency(db), { name: 'redis', check: () => redis.ping() }, { name: 'blob store', check: () => blobs.check(), optional: true }],
     operators,
     groups,
     directory,

@@ -43,7 +43,7 @@ export async function runIngestion(): Promise<void> {
 
   const app = createHttpApp({
     logger,
-    dependencies: [postgresDependency(db), bus.dependency, { name: 'redis', check: () => redis.ping() }, { name: 'blob store', check: () => blobs.check() }],
+    dependencies: [postgresDependency(db), bus.dependency, { name: 'redis', check: () => redis.ping() }, { name: 'blob store', check: () => blobs.check(), optional: true }],
   });
   const visitorSecret = createHmac('sha256', config.INTERNAL_SECRET).update('webchat-visitors').digest('hex');
   app.use(ingestRoutes({ bus, redis, channels, visitorSecret, publicUrl: config.PUBLIC_INGEST_URL }));
