@@ -43,6 +43,7 @@ export function handleOnceInTransaction(
   return (messages) =>
     transactWithOutbox(dataSource, relay, async (tx, emit) => {
       const fresh = await claimInInbox(tx, consumer, messages.map((m) => m.id));
-      await apply(tx, messages.filter((m) => fresh.has(m.id)), emit);
+      // A redelivery can land in the batch of its first delivery: each id is applied once.
+      await apply(tx, messages.filter((m) => fresh.delete(m.id)), emit);
     });
 }

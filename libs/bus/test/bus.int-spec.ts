@@ -135,6 +135,17 @@ describe('bus', () => {
       expect(relayed.sort()).toEqual(['echo-once', 'echo-twice']);
     });
 
+    it('applies a message once when its redelivery lands in the same batch', async () => {
+      const seen: string[] = [];
+      const handle = handleOnceInTransaction(db, undefined, 'once-per-batch', async (_tx, messages) => {
+        seen.push(...messages.map((m) => m.id));
+      });
+      const twice = configured('in-one-batch');
+      const other = configured('beside-it');
+      await handle([twice, other, twice]);
+      expect(seen).toEqual([twice.id, other.id]);
+    });
+
     it('delivers one type in this process instead of the broker, and publishes it after all when that fails or hangs', async () => {
       const localDb = await openDatabase(createDataSource({ url: env.databaseUrl, schema: 'bus_local', migrations: [] }));
       let store: 'up' | 'down' | 'hanging' = 'up';
