@@ -62,6 +62,17 @@ describe('tags', () => {
     expect((await ann.get(`/api/v1/tags?prefix=${encodeURIComponent('дост')}`)).body.items.map((t: { name: string }) => t.name)).toEqual(['Доставка 🚚']);
   });
 
+  it('D24: tags page by name, since they are never deleted and anyone adds them; a cursor of another prefix is 400', async () => {
+    for (const name of ['Page c', 'page A', 'Page b', 'Page d']) await ann.post('/api/v1/tags', { name });
+    const names = (page: { body: { items: { name: string }[] } }) => page.body.items.map((t) => t.name);
+    const first = await ann.get('/api/v1/tags?prefix=page&limit=3');
+    expect({ names: names(first), more: typeof first.body.nextCursor }).toEqual({ names: ['page A', 'Page b', 'Page c'], more: 'string' });
+    const second = await ann.get(`/api/v1/tags?prefix=page&limit=3&cursor=${first.body.nextCursor}`);
+    expect({ names: names(second), next: second.body.nextCursor }).toEqual({ names: ['Page d'], next: null });
+    expect((await ann.get(`/api/v1/tags?prefix=ref&cursor=${first.body.nextCursor}`)).status).toBe(400);
+    expect((await ann.get('/api/v1/tags?limit=101')).status).toBe(400);
+  });
+
   it('D24: tags can be neither renamed nor deleted (405)', async () => {
     const tag = (await admin.post('/api/v1/tags', { name: 'Keep me' })).body;
     const renamed = await admin.patch(`/api/v1/tags/${tag.id}`, { name: 'Other' });

@@ -62,7 +62,7 @@ export const gatewayRoutes: Route[] = [
   { method: 'delete', path: '/api/v1/canned-responses/{id}', summary: 'Delete one’s own canned response; global ones only a super_admin (D16, D34)', ok: 204 },
   { method: 'post', path: '/api/v1/conversations/{id}/transcript', summary: 'Send the conversation, or the chosen messages, to email; 202 at once, the mail goes out from the notification service (D23)', body: transcriptBody, ok: 202 },
   { method: 'get', path: '/api/v1/transcripts/{id}', summary: 'Whether a transcript mail is queued, sent or failed, and why (D23)' },
-  { method: 'get', path: '/api/v1/tags', summary: 'Every tag, by name; prefix looks one up (D24)', query: listTagsQuery },
+  { method: 'get', path: '/api/v1/tags', summary: 'Tags by name, a page at a time (nextCursor); prefix looks one up (D24)', query: listTagsQuery },
   { method: 'post', path: '/api/v1/tags', summary: 'A tag; an existing name (any case) answers the existing tag with 200 (D24)', body: createTagBody, ok: 201 },
   { method: 'patch', path: '/api/v1/tags/{id}', summary: 'Refused with 405: a tag is never renamed (D24)', ok: 405 },
   { method: 'delete', path: '/api/v1/tags/{id}', summary: 'Refused with 405: a tag is never deleted (D24)', ok: 405 },

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { hasVisibleText, isoTime, storableString, uuid } from '../primitives';
+import { pageQuery } from './paging';
 
 /** D24: a tag's name as stored: NFC, trimmed, inner runs of white space made one space; compared case-insensitively. */
 export const tagName = z
@@ -12,7 +13,8 @@ export const tagName = z
 export const createTagBody = z.strictObject({ name: tagName });
 export type CreateTagBody = z.infer<typeof createTagBody>;
 
-export const listTagsQuery = z.strictObject({
+/** Tags are never deleted (D24) and anyone may add one: the list pages, by name. */
+export const listTagsQuery = pageQuery.extend({
   /** Tags whose name starts with this, case-insensitively (the picker's look-up). */
   prefix: storableString.max(50).optional(),
 });

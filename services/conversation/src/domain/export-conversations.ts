@@ -14,11 +14,16 @@ export async function exportConversations(db: DataSource, after: string | undefi
     // The first page says how many there are, for a progress bar.
     const total = after === undefined ? Number((await tx.query<{ n: string }[]>('SELECT count(*) AS n FROM conversation'))[0]!.n) : undefined;
     const rows = await pageOfConversations(tx, after, limit);
-    const messages = await messagesOf(tx, rows.map((r) => r.id));
+    const messages = new Map<string, Awaited<ReturnType<typeof messagesOf>>>();
+    for (const m of await messagesOf(tx, rows.map((r) => r.id))) {
+      const ofConversation = messages.get(m.conversationId);
+      if (ofConversation) ofConversation.push(m);
+      else messages.set(m.conversationId, [m]);
+    }
     const items = rows.map((row) => ({
       version: Math.max(row.version, 1),
       item: itemView(row),
-      messages: messages.filter((m) => m.conversationId === row.id).map(messageView),
+      messages: (messages.get(row.id) ?? []).map(messageView),
     }));
     return { items, nextAfter: rows.length === limit ? rows.at(-1)!.id : null, ...(total === undefined ? {} : { total }) };
   });

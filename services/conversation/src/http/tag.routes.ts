@@ -1,8 +1,8 @@
 import { Router } from 'express';
 import type { DataSource } from 'typeorm';
 import type { OutboxRelay } from '@relaydesk/bus';
-import { conversationIdParams, createTagBody, listTagsQuery, tagMessagesBody } from '@relaydesk/contracts';
-import { identityOf, parseOrThrow } from '@relaydesk/service-kit';
+import { conversationIdParams, createTagBody, listTagsQuery, tagMessagesBody, tagName } from '@relaydesk/contracts';
+import { decodeCursor, encodeCursor, identityOf, parseOrThrow } from '@relaydesk/service-kit';
 import { findOrCreateNamedTag, tagMessages } from '../domain/tag-messages';
 import { listTags } from '../store/tag.repository';
 import { messageView, tagView } from './views';
@@ -12,8 +12,12 @@ export function tagRoutes(db: DataSource, relay: OutboxRelay): Router {
   const router = Router();
 
   router.get('/tags', async (req, res) => {
-    const { prefix } = parseOrThrow(listTagsQuery, req.query, 'query');
-    res.json({ items: (await listTags(db.manager, prefix)).map(tagView) });
+    const { prefix, cursor, limit } = parseOrThrow(listTagsQuery, req.query, 'query');
+    const list = `tags:${prefix ?? ''}`;
+    const rows = await listTags(db.manager, { prefix, afterName: decodeCursor(cursor, list, { key: tagName })?.key, limit: limit + 1 });
+    const items = rows.slice(0, limit);
+    const last = items.at(-1);
+    res.json({ items: items.map(tagView), nextCursor: rows.length > limit && last ? encodeCursor({ key: last.name, id: last.id }, list) : null });
   });
 
   router.post('/tags', async (req, res) => {

@@ -25,8 +25,12 @@ export async function findTag(tx: Tx, id: string): Promise<TagRow | undefined> {
   return row && toRow(row);
 }
 
-export async function listTags(tx: Tx, prefix: string | undefined): Promise<TagRow[]> {
-  const rows = await tx.query<Raw[]>('SELECT * FROM tag WHERE $1::text IS NULL OR starts_with(name_key, $1) ORDER BY name_key', [prefix === undefined ? null : keyOf(prefix)]);
+/** Tags by name after `afterName` (a page's last), whose name starts with `prefix` when given. */
+export async function listTags(tx: Tx, q: { prefix: string | undefined; afterName: string | undefined; limit: number }): Promise<TagRow[]> {
+  const rows = await tx.query<Raw[]>(
+    `SELECT * FROM tag WHERE ($1::text IS NULL OR starts_with(name_key, $1)) AND ($2::text IS NULL OR name_key > $2) ORDER BY name_key LIMIT $3`,
+    [q.prefix === undefined ? null : keyOf(q.prefix), q.afterName === undefined ? null : keyOf(q.afterName), q.limit],
+  );
   return rows.map(toRow);
 }
 

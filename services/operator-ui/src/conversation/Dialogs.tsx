@@ -262,6 +262,7 @@ export function EmailDialog({ api, conversationId, selectedIds, defaultSubject, 
 export function TagDialog({ api, conversationId, selectedIds, onTagged, onClose }: { api: Api; conversationId: string; selectedIds: string[]; onTagged: (tag: Tag, messages: Message[]) => void; onClose: () => void }) {
   const [name, setName] = useState('');
   const [tags, setTags] = useState<Tag[]>([]);
+  const [more, setMore] = useState(false);
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
 
@@ -270,8 +271,12 @@ export function TagDialog({ api, conversationId, selectedIds, onTagged, onClose 
     const prefix = name.trim();
     const timer = setTimeout(() => {
       api
-        .get<{ items: Tag[] }>(`/tags${prefix ? `?prefix=${encodeURIComponent(prefix)}` : ''}`)
-        .then((page) => live && setTags(page.items))
+        .get<{ items: Tag[]; nextCursor?: string | null }>(`/tags${prefix ? `?prefix=${encodeURIComponent(prefix)}` : ''}`)
+        .then((page) => {
+          if (!live) return;
+          setTags(page.items);
+          setMore(Boolean(page.nextCursor));
+        })
         .catch((e: unknown) => live && setError(messageOf(e)));
     }, 120);
     return () => {
@@ -331,6 +336,7 @@ export function TagDialog({ api, conversationId, selectedIds, onTagged, onClose 
             </li>
           )}
         </ul>
+        {more && <p className="cv-muted">More tags than these: type to narrow.</p>}
         <FormActions error={error} onCancel={onClose} disabled={busy || !wanted} submit={exact ? 'Add tag' : 'Create and add'} />
       </form>
     </Dialog>
