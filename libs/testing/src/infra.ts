@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
 import { Client } from 'pg';
 
 export const infra = {
@@ -64,6 +65,19 @@ export async function createTestEnv(): Promise<TestEnv> {
     async dispose() {
       await rabbitAdmin('DELETE', `/api/vhosts/${name}`);
       await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await forgetRedisKeys(`${name}:`);
     },
   };
+}
+
+/** The keys a test environment left in the shared Redis (live state, presence, counters), all under its prefix. */
+async function forgetRedisKeys(prefix: string): Promise<void> {
+  const redis = new Redis(infra.redis);
+  try {
+    for await (const keys of redis.scanStream({ match: `${prefix}*`, count: 1000 }) as AsyncIterable<string[]>) {
+      if (keys.length > 0) await redis.unlink(...keys);
+    }
+  } finally {
+    redis.disconnect();
+  }
 }
