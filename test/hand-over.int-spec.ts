@@ -216,6 +216,22 @@ describe('hand-over and notes', () => {
       await db.end();
     }
     expect((await admin.get(path(id, '/log'))).body.items).toEqual(log);
+
+    // A long-lived client's log pages, the latest first, as the message history does.
+    const pages: any[][] = [];
+    let before: string | null | undefined;
+    do {
+      const page = await admin.get(path(id, `/log?limit=5${before ? `&before=${before}` : ''}`));
+      expect(page.status).toBe(200);
+      pages.unshift(page.body.items);
+      before = page.body.nextCursor;
+    } while (before);
+    expect(pages.map((p) => p.length)).toEqual([4, 5, 5]);
+    expect(pages.flat()).toEqual(log);
+    const other = await conversationOf('rex-other');
+    const firstPage = (await admin.get(path(id, '/log?limit=5'))).body;
+    expect((await admin.get(path(other, `/log?before=${firstPage.nextCursor}`))).status).toBe(400);
+    expect((await admin.get(path(id, '/log?limit=501'))).status).toBe(400);
   });
 
   it('D28: each filter of each tab is exactly the unfiltered tab narrowed by it, alone and combined; a filter a tab has not is a 400', async () => {

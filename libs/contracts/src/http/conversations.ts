@@ -20,6 +20,12 @@ export const listMessagesQuery = z.strictObject({
 });
 export type ListMessagesQuery = z.infer<typeof listMessagesQuery>;
 
+/** D12: the log's latest movements, and older pages by `before` (its nextCursor). */
+export const listLogQuery = z.strictObject({
+  before: z.string().min(1).max(500).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(200),
+});
+
 export const sendMessageBody = z.strictObject({ text: typedText });
 
 /** The Idempotency-Key header of a send (a message, a note, an outgoing conversation): a retry with it is the first send. */

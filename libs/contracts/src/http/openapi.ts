@@ -4,7 +4,7 @@ import { uploadFields } from './attachments';
 import { createCannedResponseBody, listCannedResponsesQuery, patchCannedResponseBody } from './canned-responses';
 import { createChannelBody, patchChannelBody } from './channels';
 import { clientNoteBody, renameClientBody } from './clients';
-import { assignBody, changeGroupBody, listConversationsQuery, listMessagesQuery, noteBody, sendMessageBody } from './conversations';
+import { assignBody, changeGroupBody, listConversationsQuery, listLogQuery, listMessagesQuery, noteBody, sendMessageBody } from './conversations';
 import { errorBody } from './errors';
 import { outgoingCheckBody, startOutgoingBody } from './outgoing';
 import { searchQuery } from './search';
@@ -47,7 +47,7 @@ export const gatewayRoutes: Route[] = [
   { method: 'post', path: '/api/v1/conversations/{id}/messages', summary: 'Reply (D8, D15): JSON text, or multipart with one file (type told from its bytes, limits per channel: 413, 415); Idempotency-Key makes a retry one message', body: sendMessageBody, upload: uploadFields, ok: 201 },
   { method: 'get', path: '/api/v1/attachments/{id}', summary: 'A message’s file, streamed with its type and original name (D15, D34)' },
   { method: 'post', path: '/api/v1/conversations/{id}/read', summary: 'Reset the unread count (D14)' },
-  { method: 'get', path: '/api/v1/conversations/{id}/log', summary: 'Every movement (D12)' },
+  { method: 'get', path: '/api/v1/conversations/{id}/log', summary: 'Every movement (D12), the latest first page, older ones by cursor (before)', query: listLogQuery },
   { method: 'get', path: '/api/v1/features', summary: 'Paid features of this installation (D29)' },
   { method: 'post', path: '/api/v1/outgoing/check', summary: 'Whether a phone number has WhatsApp (D29; 404 when the feature is off)', body: outgoingCheckBody },
   { method: 'post', path: '/api/v1/outgoing', summary: 'Start an outgoing WhatsApp conversation in my inbox (D29, D3; 404 when the feature is off)', body: startOutgoingBody, ok: 201 },

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { DataSource } from 'typeorm';
 import type { OutboxRelay } from '@relaydesk/bus';
-import { assignBody, changeGroupBody, conversationIdParams, idempotencyKey, listConversationsQuery, listMessagesQuery, noteBody, operatorMessageBody } from '@relaydesk/contracts';
+import { assignBody, changeGroupBody, conversationIdParams, idempotencyKey, listConversationsQuery, listLogQuery, listMessagesQuery, noteBody, operatorMessageBody } from '@relaydesk/contracts';
 import { AppError, identityOf, parseOrThrow } from '@relaydesk/service-kit';
 import { z } from 'zod';
 import { addNote } from '../domain/add-note';
@@ -17,6 +17,9 @@ import { markConversationRead } from '../domain/mark-read';
 import { readLog } from '../store/log.repository';
 import { listMessages } from '../store/message.repository';
 import { itemView, logView, messageView } from './views';
+
+/** A log page ends at a movement's number (the log's own serial). */
+const logSeq = z.string().regex(/^\d{1,19}$/);
 
 const noBody = z.strictObject({});
 const moves: Move[] = ['take', 'close', 'unassign', 'reopen'];
@@ -115,7 +118,12 @@ export function conversationRoutes(db: DataSource, relay: OutboxRelay): Router {
 
   router.get('/conversations/:id/log', async (req, res) => {
     const conv = await visible(idOf(req.params), res);
-    res.json({ items: (await readLog(db.manager, conv.id)).map(logView) });
+    const q = parseOrThrow(listLogQuery, req.query, 'query');
+    const list = `log:${conv.id}`;
+    const rows = await readLog(db.manager, conv.id, decodeCursor(q.before, list, { field: 'before', key: logSeq })?.key, q.limit + 1);
+    const items = rows.slice(-q.limit);
+    const oldest = items[0];
+    res.json({ items: items.map(logView), nextCursor: rows.length > q.limit && oldest ? encodeCursor({ key: oldest.seq, id: conv.id }, list) : null });
   });
 
   return router;

@@ -20,11 +20,13 @@ export async function appendLog(tx: Tx, e: LogEntry): Promise<void> {
   );
 }
 
-export async function readLog(tx: Tx, conversationId: string): Promise<LogEntry[]> {
-  type Row = { action: ConversationAction; actor_id: string | null; from_state: LogState | null; to_state: LogState; at: Date };
+/** The `limit` movements before the one numbered `beforeSeq` (the latest when absent), oldest first, each with its number. */
+export async function readLog(tx: Tx, conversationId: string, beforeSeq: string | undefined, limit: number): Promise<(LogEntry & { seq: string })[]> {
+  type Row = { seq: string; action: ConversationAction; actor_id: string | null; from_state: LogState | null; to_state: LogState; at: Date };
   const rows = await tx.query<Row[]>(
-    'SELECT action, actor_id, from_state, to_state, at FROM conversation_log WHERE conversation_id = $1 ORDER BY id',
-    [conversationId],
+    `SELECT id::text AS seq, action, actor_id, from_state, to_state, at FROM conversation_log
+     WHERE conversation_id = $1 AND ($2::bigint IS NULL OR id < $2) ORDER BY id DESC LIMIT $3`,
+    [conversationId, beforeSeq ?? null, limit],
   );
-  return rows.map((r) => ({ conversationId, action: r.action, actorId: r.actor_id, from: r.from_state, to: r.to_state, at: r.at.toISOString() }));
+  return rows.reverse().map((r) => ({ seq: r.seq, conversationId, action: r.action, actorId: r.actor_id, from: r.from_state, to: r.to_state, at: r.at.toISOString() }));
 }

@@ -95,8 +95,8 @@ export function conversationRoutes(
   router.get('/conversations/:id/log', requireCaller, async (req, res) => {
     const answer = await service.forward(req, res);
     if (!succeeded(answer)) return reply(res, answer);
-    const page = answer.body as { items: LogItem[] };
-    reply(res, answer, { items: await names.log(page.items) });
+    const page = answer.body as { items: LogItem[]; nextCursor: string | null };
+    reply(res, answer, { ...page, items: await names.log(page.items) });
   });
 
   return router;

@@ -309,21 +309,20 @@ describe('ConversationPane: moves', () => {
     expect(screen.getAllByText('complaint', { selector: '.cv-tags .cv-tag' })).toHaveLength(2);
   });
 
-  it('D12: "Conversation log" lists every movement, oldest first, in words with names', async () => {
+  it('D12: "Conversation log" lists every movement, oldest first, in words with names; earlier pages on demand', async () => {
+    const created = { action: 'created', actor: null, from: null, to: { status: 'unassigned', assigneeId: null, groupId: 'g1' }, at: '2026-12-07T09:00:00.000Z', names: { g1: 'Sales' } };
+    const taken = { action: 'taken', actor: { id: anna.id, name: 'Anna' }, from: { status: 'unassigned', assigneeId: null, groupId: 'g1' }, to: { status: 'in_progress', assigneeId: anna.id, groupId: 'g1' }, at: '2026-12-07T09:05:00.000Z', names: {} };
     await open(
       routesFor([], {
-        'GET /conversations/c1/log': {
-          body: {
-            items: [
-              { action: 'created', actor: null, from: null, to: { status: 'unassigned', assigneeId: null, groupId: 'g1' }, at: '2026-12-07T09:00:00.000Z', names: { g1: 'Sales' } },
-              { action: 'taken', actor: { id: anna.id, name: 'Anna' }, from: { status: 'unassigned', assigneeId: null, groupId: 'g1' }, to: { status: 'in_progress', assigneeId: anna.id, groupId: 'g1' }, at: '2026-12-07T09:05:00.000Z', names: {} },
-            ],
-          },
-        },
+        'GET /conversations/c1/log': (c: { path: string }) => ({ body: c.path.includes('before=') ? { items: [created], nextCursor: null } : { items: [taken], nextCursor: 'earlier-1' } }),
       }),
     );
     fireEvent.click(screen.getByRole('button', { name: 'Conversation log' }));
     const dialog = await screen.findByRole('dialog', { name: 'Conversation log' });
+    await within(dialog).findByText('Anna took it');
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Show earlier movements' }));
+    await within(dialog).findByText(/The client wrote/);
+    expect(within(dialog).queryByRole('button', { name: 'Show earlier movements' })).toBeNull();
     const rows = await within(dialog).findAllByRole('listitem');
     expect(rows.map((r) => r.querySelector('span')?.textContent)).toEqual(['The client wrote; waiting in Unassigned, group Sales', 'Anna took it']);
     expect(rows.map((r) => r.querySelector('time')?.getAttribute('datetime'))).toEqual(['2026-12-07T09:00:00.000Z', '2026-12-07T09:05:00.000Z']);

@@ -1,4 +1,4 @@
-import { useEffect, useId, useMemo, useState } from 'react';
+import { useCallback, useEffect, useId, useMemo, useState } from 'react';
 import type { Api } from '../api/client';
 import type { Group, Message, OperatorSummary, Presence, Tag } from '../api/types';
 import { useStreamFrames } from '../session';
@@ -380,17 +380,27 @@ export function ConfirmDialog({ title, text, confirm, onConfirm, onClose }: { ti
   );
 }
 
-/** D12: every movement of the conversation, oldest first: who moved it where, and when. */
+/** D12: every movement of the conversation, oldest first: who moved it where, and when; the latest page first, earlier ones on demand. */
 export function LogDialog({ api, conversationId, onClose }: { api: Api; conversationId: string; onClose: () => void }) {
   const [entries, setEntries] = useState<LogEntry[]>();
+  const [earlier, setEarlier] = useState<string | null>(null);
   const [error, setError] = useState<string>();
 
+  const load = useCallback(
+    (before?: string) =>
+      api
+        .get<{ items: LogEntry[]; nextCursor?: string | null }>(`/conversations/${conversationId}/log${before ? `?before=${encodeURIComponent(before)}` : ''}`)
+        .then((page) => {
+          setEntries((shown) => [...page.items, ...(before ? (shown ?? []) : [])]);
+          setEarlier(page.nextCursor ?? null);
+        })
+        .catch((e: unknown) => setError(messageOf(e))),
+    [api, conversationId],
+  );
+
   useEffect(() => {
-    api
-      .get<{ items: LogEntry[] }>(`/conversations/${conversationId}/log`)
-      .then((page) => setEntries(page.items))
-      .catch((e: unknown) => setError(messageOf(e)));
-  }, [api, conversationId]);
+    void load();
+  }, [load]);
 
   return (
     <Dialog title="Conversation log" onClose={onClose}>
@@ -400,6 +410,11 @@ export function LogDialog({ api, conversationId, onClose }: { api: Api; conversa
         </p>
       )}
       {!entries && !error && <p className="cv-muted">Loading the log…</p>}
+      {earlier && (
+        <button type="button" className="cv-link" onClick={() => void load(earlier)}>
+          Show earlier movements
+        </button>
+      )}
       {entries && (
         <ol className="cv-log" aria-label="Movements, oldest first">
           {entries.map((entry, i) => (
