@@ -66,9 +66,13 @@ describe('live audience', () => {
     expect(types(viewer(caller(ben, [A], { permissions: ['conversations.view_all'] })), entry)).toEqual(['conversation.updated', 'message.created']);
   });
 
-  it('D27: a blacklisted client\'s conversation goes only to those with the Blacklist tab', () => {
+  it('D27: a blacklisted client\'s conversation goes only to those with the Blacklist tab; who saw it before hears why it went', () => {
     const entry = change({ blacklisted: true });
     expect(types(viewer(caller(ann, [A])), entry)).toEqual([]);
+    const sent = change({ blacklisted: true }, { status: 'unassigned', assigneeId: null, groupId: A });
+    expect(framesFor(viewer(caller(ann, [A])), sent).map((f) => f.data)).toEqual([{ id: conversationId, visible: false, reason: 'blacklisted' }]);
+    const elsewhere = change({ blacklisted: true, group: B }, { status: 'unassigned', assigneeId: null, groupId: A });
+    expect(framesFor(viewer(caller(ann, [A])), elsewhere).map((f) => f.data)).toEqual([{ id: conversationId, visible: false }]);
     expect(types(viewer(caller(ben, [A], { permissions: ['conversations.view_all'] })), entry)).toContain('conversation.updated');
   });
 

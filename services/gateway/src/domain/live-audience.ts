@@ -57,7 +57,11 @@ export function framesFor(viewer: Viewer, entry: NamedEntry): Frame[] {
         });
       } else if (entry.previous && canSee(caller, entry.previous)) {
         const by = entry.by ?? (entry.change.actorId ? { id: entry.change.actorId } : undefined);
-        frames.push(once('hidden', () => ({ type: 'conversation.updated', id: entry.id, data: { id: item.id, visible: false, ...(by ? { by } : {}) } })));
+        // Still his to see but for the black list (D27): his screen can say so, not just "moved".
+        const blacklisted = item.client.blacklisted && canSee(caller, stateOf(item));
+        frames.push(
+          once(blacklisted ? 'hidden:blacklisted' : 'hidden', () => ({ type: 'conversation.updated', id: entry.id, data: { id: item.id, visible: false, ...(by ? { by } : {}), ...(blacklisted ? { reason: 'blacklisted' } : {}) } })),
+        );
       }
       const counters = countersAfter(viewer, entry);
       if (counters) frames.push({ type: 'counters.updated', id: entry.id, data: counters });

@@ -143,6 +143,12 @@ describe('ConversationPane: live', () => {
     act(() => live.emit({ type: 'conversation.updated', data: { id: 'c1', visible: false } }));
     expect(screen.getByRole('alert').textContent).toContain('This conversation moved out of your view.');
   });
+
+  it('D27: a colleague sending the client to the black list is said as such', async () => {
+    const { live } = await open(routesFor([]));
+    act(() => live.emit({ type: 'conversation.updated', data: { id: 'c1', visible: false, by: { id: 'b1', name: 'Boris' }, reason: 'blacklisted' } }));
+    expect(screen.getByRole('alert').textContent).toContain('Boris sent this client to the black list.');
+  });
 });
 
 describe('ConversationPane: moves', () => {

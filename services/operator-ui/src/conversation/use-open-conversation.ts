@@ -11,7 +11,7 @@ const PAGE = 50;
 
 export type Banner = { kind: 'error' | 'info'; text: string };
 /** The operator the stream names as having moved a conversation out of the caller's view. */
-type Mover = { id: string; name?: string | null };
+type Mover = { id: string; name?: string | null; blacklisted?: boolean };
 
 /** Messages by id (a send's answer and its stream frame are one), oldest first. */
 export function mergeMessages(list: Message[], incoming: Message[]): Message[] {
@@ -77,6 +77,7 @@ export function useOpenConversation(conversationId: string, onLeave: () => void)
   const goneText = () => {
     const name = mover.current?.name;
     if (lostTake.current) return `${name ?? 'Someone else'} took this conversation first.`;
+    if (mover.current?.blacklisted) return `${name ?? 'A colleague'} sent this client to the black list.`;
     return name ? `${name} moved this conversation out of your view.` : 'This conversation moved out of your view.';
   };
 
@@ -139,7 +140,7 @@ export function useOpenConversation(conversationId: string, onLeave: () => void)
       case 'conversation.updated': {
         if (data['id'] !== conversationId) return;
         if (data['visible'] === false) {
-          const by = data['by'] as Mover | undefined;
+          const by = data['by'] ? { ...(data['by'] as Mover), blacklisted: data['reason'] === 'blacklisted' } : undefined;
           // The echo of the caller's own move: its answer has decided, or will.
           if (by?.id === me.id) return moving.current ? undefined : leave();
           mover.current = by;
