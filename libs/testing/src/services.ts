@@ -42,8 +42,21 @@ export type StartOptions = {
   detached?: boolean;
 };
 
-export async function startService(name: ServiceName, env: Record<string, string>, { port, metricsPort, onOutput, detached = false }: StartOptions = {}): Promise<RunningService> {
-  const listenPort = port ?? (await freePort());
+export async function startService(name: ServiceName, env: Record<string, string>, options: StartOptions = {}): Promise<RunningService> {
+  for (let attempt = 1; ; attempt++) {
+    const listenPort = options.port ?? (await freePort());
+    try {
+      return await startOn(listenPort, name, env, options);
+    } catch (error) {
+      // Between freePort and the service's listen, another process may take the port (an outgoing
+      // connection's source port, a parallel suite): a port we picked is picked again.
+      const taken = (error as Error).message.includes(`EADDRINUSE: address already in use 0.0.0.0:${listenPort}`);
+      if (options.port !== undefined || !taken || attempt === 3) throw error;
+    }
+  }
+}
+
+async function startOn(listenPort: number, name: ServiceName, env: Record<string, string>, { metricsPort, onOutput, detached = false }: StartOptions): Promise<RunningService> {
   // SERVICE_CPU_PROF_DIR=<dir>: each service writes a V8 CPU profile there when it stops (for the bench).
   const profile = process.env['SERVICE_CPU_PROF_DIR'] ? ['--cpu-prof', `--cpu-prof-dir=${join(process.env['SERVICE_CPU_PROF_DIR'], name)}`] : [];
   const child = spawn(process.execPath, [...profile, '--import', 'tsx', join(root, 'services', name, 'src', 'main.ts')], {
