@@ -122,6 +122,20 @@ export type Stack = {
 export type StackService = 'gateway' | 'ingestion' | 'routing' | 'conversation' | 'search' | 'notification' | 'analytics';
 
 /**
+ * The services once all have started; when one could not, the others (and `started`) are stopped
+ * again, since a suite whose setup failed never reaches its afterAll's stop and its processes
+ * would keep Jest from exiting.
+ */
+async function allOrNone<T extends readonly Promise<RunningService>[]>(starting: T, started: RunningService[] = []): Promise<{ -readonly [K in keyof T]: RunningService }> {
+  const settled = await Promise.allSettled(starting);
+  const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (!failure) return settled.map((s) => (s as PromiseFulfilledResult<RunningService>).value) as { -readonly [K in keyof T]: RunningService };
+  const running = [...started, ...settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []))];
+  await Promise.all(running.map((s) => s.stop()));
+  throw failure.reason;
+}
+
+/**
  * All services of the skeleton against one test environment, the gateway pointed at the others;
  * with `metrics`, each serves `GET /metrics` on a port of its own.
  */
@@ -131,16 +145,16 @@ export async function startStack(base: Record<string, string>, extra: Record<str
   const ingestionPort = await freePort();
   const env = { ...base, BCRYPT_ROUNDS: '4', ADMIN_EMAIL: admin.email, ADMIN_PASSWORD: admin.password, TRUST_PROXY: 'loopback', PUBLIC_INGEST_URL: `http://127.0.0.1:${ingestionPort}`, ...extra };
   const metricsPort = async () => (metrics ? { metricsPort: await freePort() } : {});
-  const [ingestion, routing, conversation, search, notification, analytics] = await Promise.all([
+  const [ingestion, routing, conversation, search, notification, analytics] = await allOrNone([
     startService('ingestion', env, { port: ingestionPort, ...(await metricsPort()) }),
     startService('routing', env, await metricsPort()),
     startService('conversation', env, await metricsPort()),
     startService('search', env, await metricsPort()),
     startService('notification', env, await metricsPort()),
     startService('tagging-analytics', env, await metricsPort()),
-  ]);
+  ] as const);
   const gatewayEnv = { ...env, CONVERSATION_URL: conversation.url, INGESTION_URL: ingestion.url, SEARCH_URL: search.url, ANALYTICS_URL: analytics.url };
-  const gateway = await startService('gateway', gatewayEnv, await metricsPort());
+  const [gateway] = await allOrNone([startService('gateway', gatewayEnv, await metricsPort())] as const, [ingestion, routing, conversation, search, notification, analytics]);
   const services = { gateway, ingestion, routing, conversation, search, notification, analytics };
   const stack: Stack = {
     ...services,
