@@ -408,6 +408,12 @@ describe('WhatsApp Cloud API channel', () => {
     const messageId = await reply(conversation, 'into the void');
     const failed = await deliveryOf(conversation, messageId, 'failed');
     expect(failed.deliveryError.title).toMatch(/gave up after 3 attempts/);
+    // Three attempts of three tries each (0.5 s and 2 s apart within one), the retry delay (300 ms
+    // here) between attempts: a platform out for seconds does not burn every attempt at once.
+    const calls = standIn.requestsTo('/messages').filter((r) => JSON.stringify(r.body).includes('into the void'));
+    expect(calls).toHaveLength(9);
+    const gaps = calls.slice(1).map((call, i) => call.at - calls[i]!.at);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(290);
     standIn.clearScript();
   });
 });

@@ -14,6 +14,9 @@ export function platformOutboundConsumer(bus: Bus, deps: DeliveryDeps, retryDela
     partitions: 2,
     prefetch: 20,
     retryDelaysMs,
+    // deliverOutbound tries again in place itself; the consumer's own quick re-runs would each
+    // count as an attempt and spend them all before the first retry delay.
+    inPlaceRetryDelaysMs: [],
     bindings: channels.map((channel) => ({ exchange: exchanges.channels, pattern: `outbound.${channel}` })),
     handle: async (messages) => {
       for (const m of expectEach(messages, isOutbound, name)) await deliverOutbound(deps, m.payload, m.partitionKey);
