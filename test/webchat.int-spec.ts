@@ -326,6 +326,24 @@ describe('webchat channel', () => {
     expect((await from.post(`/ingest/v1/webchat/${otherChannelId}/sessions`, { name: 'Late visitor' })).status).toBe(201);
   });
 
+  it('a switched-off chat sends no reply either: the operator sees it failed, the visitor never gets it', async () => {
+    const socket = await openSocket();
+    expect((await admin.patch(`/api/v1/channels/${channelId}`, { enabled: false })).status).toBe(200);
+    try {
+      const held = await reply('while the chat is off');
+      const failed = await waitFor('reported failed', async () => {
+        const message = (await ann.get(`/api/v1/conversations/${conversationId}/messages`)).body.items.find((m: { id: string }) => m.id === held.id);
+        return message?.deliveryStatus === 'failed' ? message : undefined;
+      });
+      expect(failed.deliveryError).toEqual({ code: 'channel_disabled', title: expect.stringMatching(/is disabled$/) });
+    } finally {
+      expect((await admin.patch(`/api/v1/channels/${channelId}`, { enabled: true })).status).toBe(200);
+    }
+    const after = await reply('the chat is on again');
+    await socket.next('reply', (d) => d.id === after.id);
+    expect(socket.replies().map((r) => r.text)).not.toContain('while the chat is off');
+  });
+
   it('the widget is served as JavaScript, and the demo page embeds it for its channel', async () => {
     const widget = await ingest.download('/ingest/v1/webchat/widget.js');
     expect(widget.status).toBe(200);

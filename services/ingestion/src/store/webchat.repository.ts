@@ -42,6 +42,12 @@ const encodeCursor = (at: string, id: string): string => Buffer.from(`${at}|${id
  * Keeps an operator's reply for the visitor and signals it, both in `tx`: PostgreSQL delivers the
  * signal only if the transaction commits. A reply kept before changes nothing.
  */
+/** A website chat's name and whether it is switched on; undefined when there is no such chat. */
+export async function webchatSwitch(tx: Tx, channelId: string): Promise<{ name: string; enabled: boolean } | undefined> {
+  const [row] = await tx.query<{ name: string; enabled: boolean }[]>(`SELECT name, enabled FROM channel WHERE id = $1 AND type = 'webchat'`, [channelId]);
+  return row;
+}
+
 export async function saveWebchatReply(tx: Tx, m: OutboundMessage): Promise<void> {
   const inserted = await tx.query<{ message_id: string }[]>(
     'INSERT INTO webchat_reply (message_id, channel_id, visitor_id, text, attachment) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING message_id',
