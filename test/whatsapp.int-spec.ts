@@ -162,6 +162,25 @@ describe('WhatsApp Cloud API channel', () => {
     expect(standIn.requestsTo('/v1/media-image-1').at(-1)?.authorization).toBe(`Bearer ${accessToken}`);
   });
 
+  it('one webhook\'s messages keep their order, files among texts, though files take longer to fetch', async () => {
+    const from = clientNumber();
+    standIn.addMedia('media-order-1', png, 'image/png');
+    standIn.addMedia('media-order-2', pdf, 'application/pdf');
+    await send(
+      [
+        { from, id: nextId(), type: 'text', text: { body: 'A: here is the photo' } },
+        { from, id: nextId(), type: 'image', image: { id: 'media-order-1', mime_type: 'image/png', caption: 'B: the photo' } },
+        { from, id: nextId(), type: 'text', text: { body: 'C: and the invoice' } },
+        { from, id: nextId(), type: 'document', document: { id: 'media-order-2', mime_type: 'application/pdf', filename: 'D.pdf' } },
+        { from, id: nextId(), type: 'text', text: { body: 'E: that was it' } },
+      ],
+      { [from]: 'Orderly Olga' },
+    );
+    const id = await conversationOf('Orderly Olga');
+    const messages = await waitFor('five messages', async () => ((await history(id)).length === 5 ? history(id) : undefined));
+    expect(messages.map((m) => m.text ?? m.attachment?.fileName)).toEqual(['A: here is the photo', 'B: the photo', 'C: and the invoice', 'D.pdf', 'E: that was it']);
+  });
+
   it('D15: location, contacts, a button reply and an unknown type are stored as readable text, never dropped', async () => {
     const from = clientNumber();
     await send(

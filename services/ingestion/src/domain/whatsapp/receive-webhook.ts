@@ -2,7 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { BlobStore } from '@relaydesk/blob-store';
 import { derivedId, makeEnvelope, type Bus } from '@relaydesk/bus';
-import { largestAttachment, type AttachmentRef } from '@relaydesk/contracts';
+import { largestAttachment, type AttachmentRef, type InboundMessage } from '@relaydesk/contracts';
 import { AppError } from '@relaydesk/service-kit';
 import type { Channel } from '../../store/channel.repository';
 import type { OutboundDeliveryRepository } from '../../store/outbound-delivery.repository';
@@ -28,12 +28,21 @@ export function verifyWhatsappSignature(channel: Channel, rawBody: Buffer | unde
  * (the Graph API or the broker down) rejects with 503, so Meta delivers the webhook again.
  */
 export async function receiveWhatsappWebhook(deps: WhatsappWebhookDeps, channel: Channel, read: ReadWebhook): Promise<{ accepted: number; statuses: number }> {
-  await Promise.all([...read.inbound.map((m) => acceptWithMedia(deps, channel, m)), ...read.statuses.map((s) => reportStatus(deps, channel, s))]);
+  await Promise.all([acceptInOrder(deps, channel, read.inbound), ...read.statuses.map((s) => reportStatus(deps, channel, s))]);
   return { accepted: read.inbound.length, statuses: read.statuses.length };
 }
 
-async function acceptWithMedia(deps: WhatsappWebhookDeps, channel: Channel, { message, media }: WhatsappInbound): Promise<void> {
-  if (!media) return void (await acceptInbound(deps.bus, deps.redis, message));
+/**
+ * Files are fetched side by side, but the messages go on the bus in the webhook's order: a text
+ * written after a photo must not overtake it while the photo is fetched.
+ */
+async function acceptInOrder(deps: WhatsappWebhookDeps, channel: Channel, inbound: WhatsappInbound[]): Promise<void> {
+  const messages = await Promise.all(inbound.map((m) => withMedia(deps, channel, m)));
+  for (const message of messages) await acceptInbound(deps.bus, deps.redis, message);
+}
+
+async function withMedia(deps: WhatsappWebhookDeps, channel: Channel, { message, media }: WhatsappInbound): Promise<InboundMessage> {
+  if (!media) return message;
   let attachment: AttachmentRef | undefined;
   let text = message.text;
   try {
@@ -42,7 +51,7 @@ async function acceptWithMedia(deps: WhatsappWebhookDeps, channel: Channel, { me
     if (!(error instanceof MediaGoneError)) throw error;
     text = [`📎 ${media.fileName} could not be fetched from WhatsApp: ${error.message}`, message.text].filter(Boolean).join('\n');
   }
-  await acceptInbound(deps.bus, deps.redis, { ...message, ...(text ? { text } : {}), ...(attachment ? { attachment } : {}) });
+  return { ...message, ...(text ? { text } : {}), ...(attachment ? { attachment } : {}) };
 }
 
 const mediaAnswer = (answer: unknown): { url: string; mime_type?: string } | undefined => {
