@@ -196,6 +196,9 @@
       if (item.direction === 'out' && !prepend) lastReplyId = item.id;
     }
     items = prepend ? [...fresh, ...items] : [...items, ...fresh];
+    // In the server's order, whatever order they came in (history read after live replies); a
+    // line not yet sent has no time and stays last.
+    items.sort((a, b) => (a.createdAt || '\uffff').localeCompare(b.createdAt || '\uffff'));
     render();
     return fresh;
   }
@@ -363,6 +366,9 @@
       if (frame.type === 'hello') {
         socketAttempt = 0;
         statusLine.textContent = 'online';
+        // The stream brings only replies: what the page could not read while away (the visitor's own
+        // messages, from this tab or another) comes with the history, read again at every connect.
+        void loadHistory().catch(() => undefined);
         clearInterval(pingTimer);
         pingTimer = setInterval(() => ws.readyState === WebSocket.OPEN && ws.send('{"type":"ping"}'), PING_MS);
         void flushOutbox();

@@ -1,0 +1,74 @@
+import { createServer, type Server } from 'node:http';
+import type { Page } from 'playwright-core';
+import { freePort, screenshot, waitFor } from '@relaydesk/testing';
+import { UiStand } from './ui-stand';
+
+/** The website chat as a visitor sees it: the widget on a page of an allowed site, in Chromium. */
+describe('webchat widget', () => {
+  let stand: UiStand;
+  let widgetTag: string;
+  let channelId: string;
+  let visitor: Page;
+  let shop: Server;
+  // A shop served on this machine, as the test's ingestion is: Chromium lets no public page load from loopback.
+  let site: string;
+
+  const openShopPage = (page: Page) => page.goto(`${site}/`);
+  const panel = (page: Page) => page.getByRole('dialog', { name: 'Chat' });
+  const lines = async (page: Page) => (await panel(page).locator('.line').allTextContents()).map((t) => t.replace(/\d{1,2}:\d{2}.*$/, '').replace(/sending…$/, '').trim());
+  const conversationId = () => waitFor('the visitor’s conversation', async () => (await stand.annaApi.get('/api/v1/conversations?tab=unassigned')).body.items.find((i: { client: { name: string } }) => i.client.name === 'Vera Visitor')?.id as string | undefined);
+
+  beforeAll(async () => {
+    stand = await UiStand.open('Someone Else');
+    const channel = ((await stand.adminApi.get('/api/v1/channels')).body.items as { id: string; widgetTag: string }[])[0]!;
+    [channelId, widgetTag] = [channel.id, channel.widgetTag];
+    const port = await freePort();
+    site = `http://127.0.0.1:${port}`;
+    shop = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end(`<!doctype html><title>Shop</title><h1>Shop</h1>${widgetTag}`));
+    await new Promise<void>((resolve) => shop.listen(port, '127.0.0.1', resolve));
+    expect((await stand.adminApi.patch(`/api/v1/channels/${channelId}`, { settings: { allowedOrigins: [site] } })).status).toBe(200);
+    // The widget lives in a closed shadow root; opened here, so the test can read it.
+    const context = await stand.browser.newContext();
+    await context.addInitScript(() => {
+      const attach = Element.prototype.attachShadow;
+      Element.prototype.attachShadow = function (init: ShadowRootInit) {
+        return attach.call(this, { ...init, mode: 'open' });
+      };
+    });
+    visitor = await context.newPage();
+
+  }, 120_000);
+
+  afterAll(async () => {
+    shop?.close();
+    await stand?.close();
+  });
+
+  it('a visitor starts a chat, writes, and reads the operator’s answer live', async () => {
+    await openShopPage(visitor);
+    await visitor.getByRole('button', { name: 'Chat' }).click();
+    await panel(visitor).getByLabel('Your name').fill('Vera Visitor');
+    await panel(visitor).getByRole('button', { name: 'Start chat' }).click();
+    await panel(visitor).getByLabel('Message').fill('Is the blue one in stock? 💙');
+    await panel(visitor).getByRole('button', { name: 'Send' }).click();
+    const id = await conversationId();
+    expect((await stand.annaApi.post(`/api/v1/conversations/${id}/take`)).status).toBe(200);
+    expect((await stand.annaApi.post(`/api/v1/conversations/${id}/messages`, { text: 'Yes, two left.' })).status).toBe(201);
+    await panel(visitor).getByText('Yes, two left.').waitFor();
+    expect(await lines(visitor)).toEqual(['Is the blue one in stock? 💙', 'Yes, two left.']);
+    await screenshot(visitor, 'widget-chat');
+  });
+
+  it('a page opened while the chat is switched off shows the whole history once the chat is back', async () => {
+    expect((await stand.adminApi.patch(`/api/v1/channels/${channelId}`, { enabled: false })).status).toBe(200);
+    await visitor.reload();
+    await visitor.getByRole('button', { name: 'Chat' }).click();
+    await panel(visitor).getByText('reconnecting…').waitFor();
+    expect((await stand.adminApi.patch(`/api/v1/channels/${channelId}`, { enabled: true })).status).toBe(200);
+    const id = (await stand.annaApi.get('/api/v1/conversations?tab=mine')).body.items[0].id as string;
+    expect((await stand.annaApi.post(`/api/v1/conversations/${id}/messages`, { text: 'Still there?' })).status).toBe(201);
+    await panel(visitor).getByText('Still there?').waitFor({ timeout: 20_000 });
+    await waitFor('the history', async () => ((await lines(visitor)).length === 3 ? true : undefined));
+    expect(await lines(visitor)).toEqual(['Is the blue one in stock? 💙', 'Yes, two left.', 'Still there?']);
+  });
+});
