@@ -29,12 +29,7 @@ describe('webchat widget', () => {
     expect((await stand.adminApi.patch(`/api/v1/channels/${channelId}`, { settings: { allowedOrigins: [site] } })).status).toBe(200);
     // The widget lives in a closed shadow root; opened here, so the test can read it.
     const context = await stand.browser.newContext();
-    await context.addInitScript(() => {
-      const attach = Element.prototype.attachShadow;
-      Element.prototype.attachShadow = function (init: ShadowRootInit) {
-        return attach.call(this, { ...init, mode: 'open' });
-      };
-    });
+    await context.addInitScript({ content: 'const attach = Element.prototype.attachShadow; Element.prototype.attachShadow = function (init) { return attach.call(this, { ...init, mode: "open" }); };' });
     visitor = await context.newPage();
 
   }, 120_000);
