@@ -21,6 +21,8 @@ export const transcriptMessage = z.object({
   /** The client's name, or the operator's as the gateway named him when the mail was asked for. */
   sender: z.object({ type: z.enum(['client', 'operator']), name: z.string() }),
   attachment: transcriptAttachment.optional(),
+  /** An operator's message the channel never delivered (D15 `failed`): the mail must not suggest the client read it. */
+  notDelivered: z.literal(true).optional(),
 });
 export type TranscriptMessage = z.infer<typeof transcriptMessage>;
 

@@ -17,6 +17,7 @@ const transcriptMessage = (m: MessageRow, conv: ConversationRow, names: Names): 
   kind: m.kind as TranscriptMessage['kind'],
   text: m.text,
   sender: m.senderOperatorId ? { type: 'operator', name: names.operators[m.senderOperatorId] ?? 'Operator' } : { type: 'client', name: conv.clientName },
+  ...(m.deliveryStatus === 'failed' ? { notDelivered: true as const } : {}),
   ...(m.attachment
     ? { attachment: { id: m.attachment.id, fileName: m.attachment.fileName, mimeType: m.attachment.mimeType, size: m.attachment.size, storageKey: m.attachment.storageKey, url: m.attachment.externalUrl } }
     : {}),

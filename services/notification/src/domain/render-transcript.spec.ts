@@ -106,6 +106,15 @@ describe('renderTranscript', () => {
     expect(mail.html.match(/Internal note/g)).toHaveLength(1);
   });
 
+  it('D23, D15: an operator message the channel never delivered says so, in text and HTML', () => {
+    const bob = { type: 'operator' as const, name: 'Bob' };
+    const mail = render(request([message({ direction: 'out', sender: bob, text: 'reached the client' }), message({ direction: 'out', sender: bob, text: 'never arrived', notDelivered: true })]));
+    expect(mail.text).toMatch(/\[not delivered\]\nnever arrived/);
+    expect(mail.text).not.toMatch(/\[not delivered\]\nreached the client/);
+    expect(mail.html.match(/Not delivered/g)).toHaveLength(1);
+    expect(mail.html.indexOf('Not delivered')).toBeGreaterThan(mail.html.indexOf('reached the client'));
+  });
+
   it('D23: "N earlier messages not included" only when messages were left out', () => {
     expect(render(request([message()], { omittedMessages: 3 })).text).toContain('3 earlier messages not included.');
     expect(render(request([message()], { omittedMessages: 1 })).html).toContain('1 earlier message not included.');

@@ -32,6 +32,7 @@ type MessageView = {
   time: string;
   text: string | null;
   note: boolean;
+  notDelivered: boolean;
   file?: { name: string; size: string; attached: boolean; link: string };
 };
 
@@ -68,6 +69,7 @@ function viewOf(request: TranscriptRequested, { attachedIds, linkOf }: RenderOpt
       time: format(m.createdAt),
       text: m.text,
       note: m.kind === 'note',
+      notDelivered: m.notDelivered === true,
       ...(m.attachment
         ? {
             file: {
@@ -103,7 +105,7 @@ function asText(view: TranscriptView): string {
   const lines = [view.title, ...view.facts.map(([label, value]) => `${label}: ${value}`), view.zoneNote, ''];
   if (view.omitted) lines.push(view.omitted, '');
   for (const m of view.messages) {
-    lines.push(`${m.sender} (${m.senderType}), ${m.time}${m.note ? ' [internal note]' : ''}`);
+    lines.push(`${m.sender} (${m.senderType}), ${m.time}${m.note ? ' [internal note]' : ''}${m.notDelivered ? ' [not delivered]' : ''}`);
     if (m.text) lines.push(m.text);
     if (m.file) lines.push(m.file.attached ? `File (attached): ${m.file.name}, ${m.file.size}` : `File: ${m.file.name}, ${m.file.size}: ${m.file.link}`);
     lines.push('');
@@ -128,6 +130,7 @@ function asHtml(view: TranscriptView): string {
       `<div style="${style};padding:6px 10px;margin:8px 0">`,
       `<div style="font-size:13px"><strong>${escapeHtml(m.sender)}</strong> <span style="${muted}">${m.senderType} &middot; ${escapeHtml(m.time)}</span>`,
       m.note ? ` <span style="font-size:12px;color:#7d4e00;font-weight:bold">Internal note</span>` : '',
+      m.notDelivered ? ` <span style="font-size:12px;color:#b42318;font-weight:bold">Not delivered</span>` : '',
       '</div>',
       m.text ? `<div style="white-space:pre-wrap;margin-top:2px">${escapeHtml(m.text)}</div>` : '',
       file,
