@@ -144,6 +144,23 @@ describe('ConversationPane: live', () => {
     expect(screen.getByRole('alert').textContent).toContain('This conversation moved out of your view.');
   });
 
+  it('D15: the holder sends a text the channel did not deliver again, as a new message with a new key; others cannot', async () => {
+    const failed = message({ id: 'f1', direction: 'out', text: 'Your parcel left today', sender: { type: 'operator', id: anna.id, name: 'Anna' }, deliveryStatus: 'failed', deliveryError: { code: '503', title: 'WhatsApp is down' } });
+    const { api } = await open(
+      routesFor([failed], {
+        'POST /conversations/c1/messages': (c: { body: { text: string } }) => ({ status: 201, body: message({ id: 'f2', direction: 'out', text: c.body.text, deliveryStatus: 'pending', sender: { type: 'operator', id: anna.id, name: 'Anna' } }) }),
+      }),
+    );
+    fireEvent.click(within(await screen.findByTestId('message-f1')).getByRole('button', { name: 'Send again' }));
+    await screen.findByTestId('message-f2');
+    const sent = api.called('POST', '/conversations/c1/messages');
+    expect(sent.map((c) => c.body)).toEqual([{ text: 'Your parcel left today' }]);
+    expect(sent[0]!.headers['Idempotency-Key']).toEqual(expect.any(String));
+    cleanup();
+    await open(routesFor([failed], { 'GET /conversations/c1': { body: conversation({ assignee: { id: 'b1', name: 'Boris' } }) } }));
+    expect(within(await screen.findByTestId('message-f1')).queryByRole('button', { name: 'Send again' })).toBeNull();
+  });
+
   it('D27: a colleague sending the client to the black list is said as such', async () => {
     const { live } = await open(routesFor([]));
     act(() => live.emit({ type: 'conversation.updated', data: { id: 'c1', visible: false, by: { id: 'b1', name: 'Boris' }, reason: 'blacklisted' } }));

@@ -7,6 +7,7 @@ import { ConversationHeader } from './ConversationHeader';
 import { AssignGroupDialog, AssignOperatorDialog, ConfirmDialog, EmailDialog, LogDialog, TagDialog } from './Dialogs';
 import { History } from './History';
 import { useOpenConversation } from './use-open-conversation';
+import { messageOf, newKey } from './util';
 import './conversation.css';
 
 type DialogName = 'operator' | 'group' | 'email' | 'tag' | 'blacklist' | 'unlock' | 'log';
@@ -36,6 +37,12 @@ function OpenConversation({ conversationId, onLeave, onItem }: PaneProps) {
   }, [conv, onItem]);
   const tryMove = (path: string, then?: 'leave') => move(() => api.post(`${base}/${path}`), then).catch(() => undefined);
   const pane = useRef<HTMLElement>(null);
+  /** A text the channel did not deliver goes again as a new message, so both show with their own status. */
+  const resend = (failed: Message) => {
+    api
+      .post<Message>(`${base}/messages`, { text: failed.text }, { 'Idempotency-Key': newKey() })
+      .then(addMessage, (e: unknown) => setBanner({ kind: 'error', text: `Not sent again: ${messageOf(e)}` }));
+  };
   /** After "Start conversation" its button is gone: the keyboard goes on in the reply box, once it is drawn. */
   const startThenReply = async (start: () => Promise<unknown>) => {
     await start();
@@ -149,7 +156,7 @@ function OpenConversation({ conversationId, onLeave, onItem }: PaneProps) {
       <div className={`cv-body${profileOpen && client ? ' cv-with-profile' : ''}`}>
         <div className="cv-main">
           {conv.status === 'unassigned' && <p className="cv-preview-note">Preview: press “Start conversation” to take it into your inbox and reply.</p>}
-          <History api={api} messages={messages} hasOlder={hasOlder} loadingOlder={loadingOlder} onLoadOlder={loadOlder} selected={selected} onToggle={toggle} selectable clientName={clientName} />
+          <History api={api} messages={messages} hasOlder={hasOlder} loadingOlder={loadingOlder} onLoadOlder={loadOlder} selected={selected} onToggle={toggle} selectable clientName={clientName} onResend={holder ? resend : undefined} />
           {holder ? (
             <Composer key="reply" api={api} conversationId={conversationId} channel={conv.client.channel} onSent={addMessage} />
           ) : (

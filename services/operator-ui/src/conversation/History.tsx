@@ -15,6 +15,8 @@ type Props = {
   selectable: boolean;
   /** Who the client's messages are from. */
   clientName: string;
+  /** Sends a text the channel did not deliver once more (only the holder may reply). */
+  onResend?: (message: Message) => void;
 };
 
 const deliveryLabels: Record<NonNullable<Message['deliveryStatus']>, string> = {
@@ -27,7 +29,7 @@ const deliveryLabels: Record<NonNullable<Message['deliveryStatus']>, string> = {
 const deliveryMarks: Record<NonNullable<Message['deliveryStatus']>, string> = { pending: '🕓', sent: '✓', delivered: '✓✓', read: '✓✓', failed: '!' };
 
 /** The conversation's messages, oldest first; scrolling to the top loads older pages. */
-export function History({ api, messages, hasOlder, loadingOlder, onLoadOlder, selected, onToggle, selectable, clientName }: Props) {
+export function History({ api, messages, hasOlder, loadingOlder, onLoadOlder, selected, onToggle, selectable, clientName, onResend }: Props) {
   const box = useRef<HTMLOListElement>(null);
   const atBottom = useRef(true);
   const anchor = useRef<{ firstId: string | undefined; height: number; top: number }>(undefined);
@@ -85,13 +87,13 @@ export function History({ api, messages, hasOlder, loadingOlder, onLoadOlder, se
       )}
       {!hasOlder && messages.length === 0 && <li className="cv-event">No messages yet</li>}
       {messages.map((m) => (
-        <MessageRow key={m.id} api={api} message={m} checked={selected.has(m.id)} onToggle={onToggle} selectable={selectable} onGrow={onGrow} clientName={clientName} />
+        <MessageRow key={m.id} api={api} message={m} checked={selected.has(m.id)} onToggle={onToggle} selectable={selectable} onGrow={onGrow} clientName={clientName} onResend={onResend} />
       ))}
     </ol>
   );
 }
 
-function MessageRow({ api, message: m, checked, onToggle, selectable, onGrow, clientName }: { api: Api; message: Message; checked: boolean; onToggle: (id: string) => void; selectable: boolean; onGrow: () => void; clientName: string }) {
+function MessageRow({ api, message: m, checked, onToggle, selectable, onGrow, clientName, onResend }: { api: Api; message: Message; checked: boolean; onToggle: (id: string) => void; selectable: boolean; onGrow: () => void; clientName: string; onResend?: (message: Message) => void }) {
   if (m.kind === 'event') {
     return (
       <li className="cv-event" data-kind="event">
@@ -139,6 +141,11 @@ function MessageRow({ api, message: m, checked, onToggle, selectable, onGrow, cl
                 <span aria-hidden="true">{deliveryMarks[m.deliveryStatus]}</span> {deliveryLabels[m.deliveryStatus]}
                 {m.deliveryStatus === 'failed' && m.deliveryError?.title && <span className="cv-delivery-error">: {m.deliveryError.title}</span>}
               </span>
+            )}
+            {m.deliveryStatus === 'failed' && onResend && m.kind === 'text' && m.text && (
+              <button type="button" className="cv-link" onClick={() => onResend(m)}>
+                Send again
+              </button>
             )}
           </div>
         )}
