@@ -106,8 +106,9 @@ describe('walking skeleton', () => {
     const [a, b] = await Promise.all([ops.ann.post(`/api/v1/conversations/${ids['bobConversation']}/take`), ops.ben.post(`/api/v1/conversations/${ids['bobConversation']}/take`)]);
     expect([a.status, b.status].sort()).toEqual([200, 409]);
     const loser = a.status === 409 ? a : b;
-    expect(loser.body.error).toMatchObject({ code: 'conflict', message: expect.stringContaining('already taken') });
     const winner = a.status === 200 ? 'ann' : 'ben';
+    // The loser hears who won, as the stream tells those who saw the conversation go.
+    expect(loser.body.error).toEqual({ code: 'conflict', message: `${winner.toUpperCase()} has already taken this conversation`, takenBy: { id: ids[winner], name: winner.toUpperCase() } });
     ids['winner'] = winner;
     expect(await unassignedOf(ops.ann)).toHaveLength(1);
     const mine = (await ops[winner].get('/api/v1/conversations?tab=mine')).body.items;

@@ -16,9 +16,10 @@ export function decideMove(move: Move, c: CallerIdentity, conv: ConversationStat
   const mine = { status: 'in_progress', assigneeId: c.operatorId, groupId: conv.groupId } as const;
   switch (move) {
     case 'take':
-      if (conv.status !== 'unassigned') {
-        throw new AppError('conflict', conv.status === 'closed' ? 'The conversation is closed: start it again from Closed' : heldByOther(c, conv) ? 'Another operator has already taken this conversation' : 'The conversation is already in your inbox');
-      }
+      if (conv.status === 'closed') throw new AppError('conflict', 'The conversation is closed: start it again from Closed');
+      // The winner's id goes with the refusal, for the gateway to name him (D7).
+      if (heldByOther(c, conv)) throw new AppError('conflict', 'Another operator has already taken this conversation', [{ path: 'assigneeId', message: conv.assigneeId! }]);
+      if (conv.status !== 'unassigned') throw new AppError('conflict', 'The conversation is already in your inbox');
       return { action: 'taken', to: mine };
     case 'close':
     case 'unassign':

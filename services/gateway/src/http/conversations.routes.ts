@@ -10,7 +10,7 @@ import type { PendingUploads } from '../store/pending-uploads';
 import { AttachmentUploads } from './attachment-upload';
 import { callerOf } from './authenticate';
 import type { Item, LogItem, MessageItem, Names } from './names';
-import { idempotencyHeaders, reply, succeeded, type ServiceClient } from './service-client';
+import { idempotencyHeaders, reply, succeeded, type ServiceAnswer, type ServiceClient } from './service-client';
 
 /** The conversation workspace (API.md "Conversations"): rules live in the conversation service. */
 export function conversationRoutes(
@@ -29,9 +29,18 @@ export function conversationRoutes(
     reply(res, answer, { ...page, items: await names.items(page.items, callerOf(res)) });
   });
 
+  /** D7: a lost take names who won it, as the stream names him to whoever saw the conversation go. */
+  const withTaker = async (answer: ServiceAnswer): Promise<unknown> => {
+    const error = (answer.body as { error?: { code: string; message: string; details?: { path: string; message: string }[] } } | undefined)?.error;
+    const takerId = answer.status === 409 ? error?.details?.find((d) => d.path === 'assigneeId')?.message : undefined;
+    if (!error || !takerId) return answer.body;
+    const name = (await names.operators([takerId])).get(takerId) ?? null;
+    return { error: { code: error.code, message: `${name ?? 'Another operator'} has already taken this conversation`, takenBy: { id: takerId, name } } };
+  };
+
   const oneItem: RequestHandler = async (req, res) => {
     const answer = await service.forward(req, res, req.method === 'POST' ? (req.body ?? {}) : undefined);
-    if (!succeeded(answer)) return reply(res, answer);
+    if (!succeeded(answer)) return reply(res, answer, await withTaker(answer));
     const [item] = await names.items([answer.body as Item], callerOf(res));
     reply(res, answer, item);
   };

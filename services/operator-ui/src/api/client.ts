@@ -4,6 +4,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** The error body's further fields (a lost take's `takenBy`). */
+    readonly extra: Record<string, unknown> = {},
   ) {
     super(message);
   }
@@ -98,9 +100,10 @@ export class Api {
   }
 
   private errorFrom(status: number, body: unknown): ApiError {
-    const error = (body as { error?: { code?: string; message?: string } } | undefined)?.error;
+    const error = (body as { error?: { code?: string; message?: string } & Record<string, unknown> } | undefined)?.error;
     if (status === 401) this.onUnauthorized(error?.message);
-    return new ApiError(status, error?.code ?? 'error', error?.message ?? `The server answered ${status}`);
+    const { code, message, ...extra } = error ?? {};
+    return new ApiError(status, code ?? 'error', message ?? `The server answered ${status}`, extra);
   }
 }
 

@@ -261,6 +261,17 @@ describe('ConversationPane: moves', () => {
     expect(onLeave).not.toHaveBeenCalled();
   });
 
+  it('D7: a lost take names the winner from the 409 itself when the stream lags behind', async () => {
+    await open(
+      routesFor([], {
+        'GET /conversations/c1': { body: conversation({ status: 'unassigned', assignee: null }) },
+        'POST /conversations/c1/take': { status: 409, body: { error: { code: 'conflict', message: 'Boris has already taken this conversation', takenBy: { id: 'b1', name: 'Boris' } } } },
+      }),
+    );
+    fireEvent.click(screen.getByRole('button', { name: 'Start conversation' }));
+    expect((await screen.findByRole('alert')).textContent).toContain('Boris took this conversation first.');
+  });
+
   it('D7: a won take shows the composer, and the keyboard goes on there', async () => {
     let taken = false;
     await open(

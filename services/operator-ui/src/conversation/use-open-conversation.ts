@@ -207,6 +207,8 @@ export function useOpenConversation(conversationId: string, onLeave: () => void)
     } catch (e) {
       if (e instanceof ApiError && e.status === 409) {
         lostTake.current = true;
+        // The answer names the winner when the stream has not yet.
+        mover.current ??= e.extra['takenBy'] as Mover | undefined;
         leaveLater(goneText());
       }
       else {
