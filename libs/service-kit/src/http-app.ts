@@ -20,10 +20,15 @@ export type HttpAppOptions = {
   /** GET /ready answers 503 while any of these fails, save the optional ones. */
   dependencies: Dependency[];
   bodyLimit?: string;
+  /**
+   * Whether /ready says why a dependency failed. A public port answers names only (its errors
+   * name internal hosts); the reasons then go to the log.
+   */
+  readyReasons?: boolean;
 };
 
 /** An express app with logs, request metrics, body limits, /health and /ready; add routes, then call `finishHttpApp`. */
-export function createHttpApp({ logger, dependencies, bodyLimit = '256kb' }: HttpAppOptions): Express {
+export function createHttpApp({ logger, dependencies, bodyLimit = '256kb', readyReasons = true }: HttpAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag'); // answers change with every event; hashing each body cost a tenth of ingestion's time
@@ -37,7 +42,8 @@ export function createHttpApp({ logger, dependencies, bodyLimit = '256kb' }: Htt
       try {
         await d.check();
       } catch (error) {
-        (d.optional ? degraded : failures).push(`${d.name}: ${(error as Error).message}`);
+        if (!readyReasons) logger.warn({ err: error, dependency: d.name }, 'not ready');
+        (d.optional ? degraded : failures).push(readyReasons ? `${d.name}: ${(error as Error).message}` : d.name);
       }
     }
     if (failures.length > 0) res.status(503).json({ status: 'not_ready', failures, ...(degraded.length > 0 ? { degraded } : {}) });

@@ -99,6 +99,13 @@ describe('the HTTP app factory', () => {
     expect(res.body).toEqual({ status: 'not_ready', failures: ['postgres: down'] });
   });
 
+  it('on a public port, names what is down without its error, which names internal hosts', async () => {
+    const down = () => Promise.reject(new Error('connect ECONNREFUSED 10.0.3.7:5432'));
+    const app = finishHttpApp(createHttpApp({ logger, dependencies: [{ name: 'postgres', check: down }], readyReasons: false }), logger);
+    const res = await request(app).get('/ready');
+    expect({ status: res.status, body: res.body }).toEqual({ status: 503, body: { status: 'not_ready', failures: ['postgres'] } });
+  });
+
   it('is ready, and says degraded, while only a dependency it serves requests without is down', async () => {
     const down = () => Promise.reject(new Error('down'));
     const app = finishHttpApp(createHttpApp({ logger, dependencies: [{ name: 'postgres', check: () => undefined }, { name: 'rabbitmq', check: down, optional: true }] }), logger);

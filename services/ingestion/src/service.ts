@@ -44,6 +44,8 @@ export async function runIngestion(): Promise<void> {
   const app = createHttpApp({
     logger,
     dependencies: [postgresDependency(db), bus.dependency, { name: 'redis', check: () => redis.ping() }, { name: 'blob store', check: () => blobs.check(), optional: true }],
+    // Platforms and visitors reach this port too.
+    readyReasons: false,
   });
   const visitorSecret = createHmac('sha256', config.INTERNAL_SECRET).update('webchat-visitors').digest('hex');
   app.use(ingestRoutes({ bus, redis, channels, visitorSecret, publicUrl: config.PUBLIC_INGEST_URL }));

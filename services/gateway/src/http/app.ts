@@ -64,7 +64,7 @@ const retryAfterHeader: ErrorRequestHandler = (error: unknown, _req, res, next) 
 };
 
 export function buildGatewayApp(deps: GatewayDeps): Express {
-  const app = createHttpApp({ logger: deps.logger, dependencies: deps.dependencies });
+  const app = createHttpApp({ logger: deps.logger, dependencies: deps.dependencies, readyReasons: false });
   app.set('trust proxy', deps.config.TRUST_PROXY);
   const requireCaller = authenticate(deps);
   const names = new Names(new CachedNames(deps.directory));
