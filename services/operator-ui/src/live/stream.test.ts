@@ -28,13 +28,19 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
+/** A stream on the fake socket, with fake timers, once its socket has opened. */
+async function openedStream() {
+  vi.stubGlobal('WebSocket', FakeSocket);
+  vi.useFakeTimers();
+  const dropped = vi.fn();
+  const stream = new LiveStream('t0k3n', 'ws://desk.test/api/v1/stream').start(dropped);
+  await vi.advanceTimersByTimeAsync(0);
+  return { stream, dropped };
+}
+
 describe('LiveStream', () => {
   it('a socket the server closes (a deactivated operator, 4401) makes the app ask whether the session still holds; stop() does not', async () => {
-    vi.stubGlobal('WebSocket', FakeSocket);
-    vi.useFakeTimers();
-    const dropped = vi.fn();
-    const stream = new LiveStream('t0k3n', 'ws://desk.test/api/v1/stream').start(dropped);
-    await vi.advanceTimersByTimeAsync(0);
+    const { stream, dropped } = await openedStream();
     expect(stream.status).toBe('online');
     FakeSocket.last!.close(4401);
     expect(dropped).toHaveBeenCalledTimes(1);
@@ -46,11 +52,7 @@ describe('LiveStream', () => {
   });
 
   it('a link gone quiet (no answer to a ping, no close either) counts as dropped and reconnects where it left off', async () => {
-    vi.stubGlobal('WebSocket', FakeSocket);
-    vi.useFakeTimers();
-    const dropped = vi.fn();
-    const stream = new LiveStream('t0k3n', 'ws://desk.test/api/v1/stream').start(dropped);
-    await vi.advanceTimersByTimeAsync(0);
+    const { stream, dropped } = await openedStream();
     const first = FakeSocket.last!;
     first.onmessage?.({ data: JSON.stringify({ type: 'hello', id: '5-0', data: {} }) });
     await vi.advanceTimersByTimeAsync(15_000);
