@@ -15,8 +15,10 @@ type Frame = { type: string; data: any };
 /** A visitor's widget socket to `GET /ingest/v1/webchat/:channelId/stream`, keeping every frame it receives. */
 class VisitorSocket {
   readonly frames: Frame[] = [];
+  readonly closed: Promise<{ code: number; reason: string }>;
   private constructor(readonly ws: WebSocket) {
     ws.on('message', (data) => this.frames.push(JSON.parse((data as Buffer).toString('utf8')) as Frame));
+    this.closed = new Promise((resolve) => ws.once('close', (code, reason) => resolve({ code, reason: reason.toString('utf8') })));
   }
 
   static async open(baseUrl: string, channelId: string, token: string, options: { after?: string; origin?: string } = {}): Promise<VisitorSocket> {
@@ -185,6 +187,24 @@ describe('webchat channel', () => {
     replies['last'] = live;
   });
 
+  it('the visitor’s message from one tab reaches his other tabs’ streams, on either replica, with its clientMessageId; a reconnect resumes after it', async () => {
+    const otherTab = await openSocket({ via: secondIngestion, after: replies['last']!.id });
+    const sent = await visitorApi(visitor.token).post(`/ingest/v1/webchat/${channelId}/messages`, { text: 'from my phone 📱', clientMessageId: 'zoe-tab-1' });
+    expect(sent.status).toBe(202);
+    const frame = await otherTab.next('message', (d) => d.id === sent.body.id);
+    expect(frame.data).toEqual({ id: sent.body.id, direction: 'in', text: 'from my phone 📱', clientMessageId: 'zoe-tab-1', createdAt: expect.any(String) });
+    expect((await visitorApi(visitor.token).post(`/ingest/v1/webchat/${channelId}/messages`, { text: 'from my phone 📱', clientMessageId: 'zoe-tab-1' })).status).toBe(202);
+
+    const later = await reply('seen on both 👀');
+    await otherTab.next('reply', (d) => d.id === later.id);
+    const resumed = await openSocket({ after: sent.body.id });
+    await resumed.next('reply', (d) => d.id === later.id);
+    await sleep(300);
+    expect(otherTab.frames.filter((f) => f.type === 'message')).toEqual([]);
+    expect(resumed.frames.map((f) => [f.type, f.data.id])).toEqual([]);
+    replies['last'] = later;
+  });
+
   it('a widget’s ping is answered with pong, a frame that is not one gets an error frame, and the socket stays open', async () => {
     const socket = await openSocket();
     socket.ws.send('{"type":"ping"}');
@@ -222,13 +242,15 @@ describe('webchat channel', () => {
       ['out', 'first while away 🌙', null],
       ['out', 'second while away ⭐', null],
       ['out', 'and one live 🎉', null],
+      ['in', 'from my phone 📱', 'zoe-tab-1'],
+      ['out', 'seen on both 👀', null],
       ['out', 'sent while nobody listened 🔇', null],
       ['in', 'thanks 🙏', 'zoe-2'],
     ]);
     expect(all.items[2].attachment).toMatchObject({ fileName, size: pdf.length });
 
-    const newest = (await zoe.get(`/ingest/v1/webchat/${channelId}/messages?limit=3`)).body;
-    expect(newest.items.map((i: any) => i.text)).toEqual(['and one live 🎉', 'sent while nobody listened 🔇', 'thanks 🙏']);
+    const newest = (await zoe.get(`/ingest/v1/webchat/${channelId}/messages?limit=5`)).body;
+    expect(newest.items.map((i: any) => i.text)).toEqual(['and one live 🎉', 'from my phone 📱', 'seen on both 👀', 'sent while nobody listened 🔇', 'thanks 🙏']);
     const older = (await zoe.get(`/ingest/v1/webchat/${channelId}/messages?limit=3&cursor=${newest.nextCursor}`)).body;
     expect(older.items.map((i: any) => i.text)).toEqual([null, 'first while away 🌙', 'second while away ⭐']);
     const oldest = (await zoe.get(`/ingest/v1/webchat/${channelId}/messages?limit=3&cursor=${older.nextCursor}`)).body;
@@ -326,8 +348,51 @@ describe('webchat channel', () => {
     expect((await from.post(`/ingest/v1/webchat/${otherChannelId}/sessions`, { name: 'Late visitor' })).status).toBe(201);
   });
 
-  it('a switched-off chat sends no reply either: the operator sees it failed, the visitor never gets it', async () => {
+  it('lines kept at once from both sides, on both replicas, reach an open stream each exactly once', async () => {
+    const [newest] = (await visitorApi(visitor.token).get(`/ingest/v1/webchat/${channelId}/messages?limit=1`)).body.items;
+    const socket = await openSocket({ after: newest.id });
+    const tabs = [visitorApi(visitor.token), new HttpClient(secondIngestion.url).with({ origin }).bearer(visitor.token)];
+    const [sent, answered] = await Promise.all([
+      Promise.all(Array.from({ length: 20 }, (_, i) => tabs[i % 2]!.post(`/ingest/v1/webchat/${channelId}/messages`, { text: `burst ${i}`, clientMessageId: `burst-${i}` }))),
+      Promise.all(Array.from({ length: 10 }, (_, i) => reply(`answer ${i}`))),
+    ]);
+    const ids = [...sent.map((r) => r.body.id as string), ...answered.map((r) => r.id)];
+    await waitFor('every line on the stream', () => ids.every((id) => socket.frames.some((f) => f.data.id === id)));
+    await sleep(300);
+    const streamed = socket.frames.filter((f) => f.type === 'message' || f.type === 'reply').map((f) => f.data.id as string);
+    expect([...streamed].sort()).toEqual([...ids].sort());
+    replies['last'] = answered.at(-1)!;
+  });
+
+  it('a switched-off chat closes its open widgets’ streams at once with 4403 and the reason, on every replica; switched on, they connect again', async () => {
+    const [here, there] = [await openSocket(), await openSocket({ via: secondIngestion })];
+    expect((await admin.patch(`/api/v1/channels/${channelId}`, { enabled: false })).status).toBe(200);
+    try {
+      for (const socket of [here, there]) expect(await socket.closed).toEqual({ code: 4403, reason: 'This chat is closed for now: please try again later' });
+      const refused = await StreamClient.refusal(secondIngestion.url, `/ingest/v1/webchat/${channelId}/stream?token=${visitor.token}`, { origin });
+      expect(refused.status).toBe(403);
+    } finally {
+      expect((await admin.patch(`/api/v1/channels/${channelId}`, { enabled: true })).status).toBe(200);
+    }
+    await openSocket({ via: secondIngestion, after: replies['last']!.id });
+  });
+
+  it('a page whose origin the channel no longer allows has its stream closed with 4403 naming the origin', async () => {
     const socket = await openSocket();
+    const bystander = await VisitorSocket.open(stack.ingestion.url, channelId, visitor.token, { origin: ownOrigin() });
+    sockets.push(bystander);
+    expect((await admin.patch(`/api/v1/channels/${channelId}`, { settings: { allowedOrigins: [] } })).status).toBe(200);
+    try {
+      expect(await socket.closed).toEqual({ code: 4403, reason: `Origin ${origin} may not use this webchat channel` });
+      const later = await reply('only the allowed page hears this');
+      await bystander.next('reply', (d) => d.id === later.id);
+      replies['last'] = later;
+    } finally {
+      expect((await admin.patch(`/api/v1/channels/${channelId}`, { settings: { allowedOrigins: [origin] } })).status).toBe(200);
+    }
+  });
+
+  it('a switched-off chat sends no reply either: the operator sees it failed, the visitor never gets it', async () => {
     expect((await admin.patch(`/api/v1/channels/${channelId}`, { enabled: false })).status).toBe(200);
     try {
       const held = await reply('while the chat is off');
@@ -339,6 +404,7 @@ describe('webchat channel', () => {
     } finally {
       expect((await admin.patch(`/api/v1/channels/${channelId}`, { enabled: true })).status).toBe(200);
     }
+    const socket = await openSocket();
     const after = await reply('the chat is on again');
     await socket.next('reply', (d) => d.id === after.id);
     expect(socket.replies().map((r) => r.text)).not.toContain('while the chat is off');

@@ -58,12 +58,37 @@ describe('webchat widget', () => {
     expect((await stand.adminApi.patch(`/api/v1/channels/${channelId}`, { enabled: false })).status).toBe(200);
     await visitor.reload();
     await visitor.getByRole('button', { name: 'Chat' }).click();
-    await panel(visitor).getByText('reconnecting…').waitFor();
+    await panel(visitor).getByText('closed for now', { exact: true }).waitFor();
+    await panel(visitor).getByText('This chat is closed for now: please try again later').waitFor();
     expect((await stand.adminApi.patch(`/api/v1/channels/${channelId}`, { enabled: true })).status).toBe(200);
     const id = (await stand.annaApi.get('/api/v1/conversations?tab=mine')).body.items[0].id as string;
     expect((await stand.annaApi.post(`/api/v1/conversations/${id}/messages`, { text: 'Still there?' })).status).toBe(201);
     await panel(visitor).getByText('Still there?').waitFor({ timeout: 20_000 });
     await waitFor('the history', async () => ((await lines(visitor)).length === 3 ? true : undefined));
     expect(await lines(visitor)).toEqual(['Is the blue one in stock? 💙', 'Yes, two left.', 'Still there?']);
+  });
+
+  it('a second tab shows what the visitor writes in the first, live; switching the chat off tells both tabs at once', async () => {
+    const secondTab = await visitor.context().newPage();
+    await openShopPage(secondTab);
+    await secondTab.getByRole('button', { name: 'Chat' }).click();
+    await panel(secondTab).getByText('online', { exact: true }).waitFor();
+    await panel(visitor).getByLabel('Message').fill('Yes, I am 🙋');
+    await panel(visitor).getByRole('button', { name: 'Send' }).click();
+    await panel(secondTab).getByText('Yes, I am 🙋').waitFor();
+    expect(await lines(secondTab)).toEqual(['Is the blue one in stock? 💙', 'Yes, two left.', 'Still there?', 'Yes, I am 🙋']);
+
+    expect((await stand.adminApi.patch(`/api/v1/channels/${channelId}`, { enabled: false })).status).toBe(200);
+    try {
+      for (const page of [visitor, secondTab]) {
+        await panel(page).getByText('closed for now', { exact: true }).waitFor();
+        await panel(page).getByText('This chat is closed for now: please try again later').waitFor();
+      }
+    } finally {
+      expect((await stand.adminApi.patch(`/api/v1/channels/${channelId}`, { enabled: true })).status).toBe(200);
+    }
+    await panel(secondTab).getByText('online', { exact: true }).waitFor({ timeout: 20_000 });
+    expect(await lines(secondTab)).toEqual(['Is the blue one in stock? 💙', 'Yes, two left.', 'Still there?', 'Yes, I am 🙋']);
+    await secondTab.close();
   });
 });

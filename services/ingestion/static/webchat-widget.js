@@ -17,6 +17,7 @@
   const outboxKey = `relaydesk.webchat.${channelId}.outbox`;
   const PING_MS = 25_000;
   const MAX_BACKOFF_MS = 30_000;
+  const CHAT_CLOSED = 4403; // the stream's close code for a chat switched off or a page not allowed
 
   // ---- storage (a page may block it: the widget then lives for this page only) ----
   const memory = {};
@@ -54,7 +55,7 @@
   /** Lines shown, oldest first: {key, id?, direction, text, attachment?, createdAt?, clientMessageId?, status?} */
   let items = [];
   let olderCursor = null;
-  let lastReplyId = null;
+  let lastStreamId = null; // the last line the stream sent: a reconnect resumes after it
   let socket = null;
   let socketAttempt = 0;
   let reconnectTimer = null;
@@ -193,7 +194,6 @@
       const known = items.find((i) => keyOf(i) === keyOf(item) || (item.id && i.id === item.id));
       if (known) Object.assign(known, item, { status: undefined });
       else fresh.push({ ...item });
-      if (item.direction === 'out' && !prepend) lastReplyId = item.id;
     }
     items = prepend ? [...fresh, ...items] : [...items, ...fresh];
     // In the server's order, whatever order they came in (history read after live replies); a
@@ -221,7 +221,7 @@
     store.set(outboxKey, null);
     items = [];
     olderCursor = null;
-    lastReplyId = null;
+    lastStreamId = null;
     disconnect();
     showSession();
     render();
@@ -255,7 +255,10 @@
 
   async function loadHistory() {
     const answer = await call('GET', '/messages?limit=100');
-    if (answer.status !== 200) return false;
+    if (answer.status !== 200) {
+      showRefusal(answer);
+      return false;
+    }
     olderCursor = answer.body.nextCursor;
     const sent = new Set(answer.body.items.filter((i) => i.clientMessageId).map((i) => i.clientMessageId));
     store.set(outboxKey, (store.get(outboxKey) || []).filter((m) => !sent.has(m.clientMessageId)));
@@ -349,7 +352,7 @@
     clearTimeout(reconnectTimer);
     const url = new URL(`${api}/stream`.replace(/^http/, 'ws'));
     url.searchParams.set('token', session.token);
-    if (lastReplyId) url.searchParams.set('after', lastReplyId);
+    if (lastStreamId) url.searchParams.set('after', lastStreamId);
     const ws = new WebSocket(url);
     let opened = false;
     socket = ws;
@@ -366,32 +369,42 @@
       if (frame.type === 'hello') {
         socketAttempt = 0;
         statusLine.textContent = 'online';
-        // The stream brings only replies: what the page could not read while away (the visitor's own
-        // messages, from this tab or another) comes with the history, read again at every connect.
+        showError('');
+        // What was kept before this page first connected comes with the history, read again at
+        // every connect; the stream brings what follows, from this tab and the visitor's others.
         void loadHistory().catch(() => undefined);
         clearInterval(pingTimer);
         pingTimer = setInterval(() => ws.readyState === WebSocket.OPEN && ws.send('{"type":"ping"}'), PING_MS);
         void flushOutbox();
-      } else if (frame.type === 'reply') {
+      } else if (frame.type === 'reply' || frame.type === 'message') {
+        lastStreamId = frame.data.id;
         const fresh = merge([frame.data]);
-        if (fresh.length > 0 && !open) {
+        if (frame.type === 'reply' && fresh.length > 0 && !open) {
           unread += fresh.length;
           showBadge();
         }
       }
     };
-    ws.onclose = () => {
+    ws.onclose = (event) => {
       if (socket !== ws) return;
       socket = null;
       clearInterval(pingTimer);
-      statusLine.textContent = 'reconnecting…';
+      statusLine.textContent = event.code === CHAT_CLOSED ? 'closed for now' : 'reconnecting…';
+      if (event.code === CHAT_CLOSED) showError(event.reason);
       if (!session) return;
-      // Refused before it opened: perhaps the token is no longer good; a plain request says (401 forgets it).
-      const check = opened ? Promise.resolve() : call('GET', '/messages?limit=1').catch(() => undefined);
+      // Refused before it opened: a plain request says why (401 forgets the token; 403 is a closed chat).
+      const check = opened ? Promise.resolve() : call('GET', '/messages?limit=1').then(showRefusal, () => undefined);
       void check.then(() => {
         if (session) reconnectTimer = setTimeout(connect, backoff(socketAttempt++));
       });
     };
+  }
+
+  /** A chat switched off, or a page its owner has not allowed, answers 403 with the reason. */
+  function showRefusal(answer) {
+    if (answer.status !== 403) return;
+    statusLine.textContent = 'closed for now';
+    showError((answer.body && answer.body.error && answer.body.error.message) || 'This chat is not available');
   }
 
   function disconnect() {

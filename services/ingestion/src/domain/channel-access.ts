@@ -18,6 +18,9 @@ export async function receivingChannelOf(channels: ChannelRepository, type: Chan
   return refuseDisabled(await channelOf(channels, type, channelId));
 }
 
+/** What a website visitor is told while his chat is switched off. */
+export const chatClosedForNow = 'This chat is closed for now: please try again later';
+
 export function refuseDisabled(channel: Channel): Channel {
   if (!channel.enabled) throw new AppError('forbidden', `Channel ${channel.name} is disabled: it takes no messages until a super_admin enables it again`);
   return channel;

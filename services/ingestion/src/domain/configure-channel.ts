@@ -33,7 +33,7 @@ export function createChannel(db: DataSource, relay: OutboxRelay, channels: Chan
 
 export function patchChannel(db: DataSource, relay: OutboxRelay, channels: ChannelRepository, id: string, body: PatchChannelBody): Promise<Channel> {
   return transactWithOutbox(db, relay, async (tx, emit) => {
-    const current = await channels.byId(id);
+    const current = await channels.lockedById(tx, id);
     if (!current) throw new AppError('not_found', 'No such channel');
     // Secrets are write-only, so a settings change keeps the stored ones the body leaves out.
     const settings = body.settings ? parseOrThrow(channelSettings[current.type], { ...current.settings, ...body.settings }, 'settings') : current.settings;

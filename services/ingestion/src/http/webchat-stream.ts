@@ -4,11 +4,11 @@ import { uuid } from '@relaydesk/contracts';
 import { AppError, closeForShutdown, httpStatusOf, parseOrThrow, type Logger } from '@relaydesk/service-kit';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { z } from 'zod';
-import { checkOrigin, receivingChannelOf } from '../domain/channel-access';
+import { chatClosedForNow, checkOrigin, receivingChannelOf } from '../domain/channel-access';
 import { verifyVisitor, type Visitor } from '../domain/visitor-token';
-import type { ChannelRepository } from '../store/channel.repository';
-import { ReplySignals } from '../store/webchat-reply-signals';
-import type { VisitorKey, WebchatReply, WebchatRepository } from '../store/webchat.repository';
+import type { Channel, ChannelRepository } from '../store/channel.repository';
+import { WebchatSignals } from '../store/webchat-signals';
+import type { StreamItem, VisitorKey, WebchatRepository } from '../store/webchat.repository';
 
 const STREAM_PATH = /^\/ingest\/v1\/webchat\/([^/]*)\/stream$/;
 
@@ -30,18 +30,29 @@ const limits = {
   maxBufferedBytes: 1024 * 1024,
   /** A socket that does not answer a protocol ping within this long is dropped. */
   pingMs: 30_000,
-  repliesPerRead: 200,
+  itemsPerRead: 200,
 };
+
+/** The close code of a socket whose chat was switched off or whose page is no longer allowed; the reason says which. */
+export const CHAT_CLOSED = 4403;
+
+/** A WebSocket close reason is at most 123 bytes of UTF-8. */
+function closeReason(message: string): string {
+  const bytes = Buffer.from(message);
+  return bytes.length <= 123 ? message : `${bytes.subarray(0, 120).toString('utf8').replace(/\uFFFD$/, '')}…`;
+}
 
 const streamQuery = z.object({ token: z.string().max(4096).optional(), after: uuid.optional() });
 const clientFrame = z.strictObject({ type: z.literal('ping') });
 
-type Frame = { type: 'hello' | 'reply' | 'pong' | 'error'; data: object };
+type Frame = { type: 'hello' | 'reply' | 'message' | 'pong' | 'error'; data: object };
 
 type Connection = {
   ws: WebSocket;
   visitor: Visitor;
-  /** The last reply this socket has been sent, as its place in the visitor's order of replies. */
+  /** The page's Origin header, checked again when the channel changes. */
+  origin: string | undefined;
+  /** The last line this socket has been sent, as its place in the visitor's stream. */
   seq: string;
   reading: boolean;
   readAgain: boolean;
@@ -59,23 +70,33 @@ function refuse(socket: Duplex, status: number, code: string, message: string): 
 }
 
 /**
- * `GET /ingest/v1/webchat/:channelId/stream?token=<visitor token>[&after=<reply id>]`: the operators'
- * replies to one visitor, live. The table of replies is the truth: a socket reads the replies after
- * the last one it sent whenever a committed reply is signalled (on any replica), when the widget
- * pings, and once on connect, so a reconnecting widget gets what it missed and nothing twice.
+ * `GET /ingest/v1/webchat/:channelId/stream?token=<visitor token>[&after=<line id>]`: the operators'
+ * replies to one visitor (`reply`) and his own messages from any tab (`message`), live. The tables
+ * are the truth: a socket reads the lines after the last one it sent whenever a committed line is
+ * signalled (on any replica), when the widget pings, and once on connect, so a reconnecting widget
+ * gets what it missed and nothing twice. A chat switched off, or a page no longer allowed, closes
+ * its sockets with 4403 and the reason.
  */
 export class VisitorStream {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 1024 });
   private readonly byVisitor = new Map<string, Set<Connection>>();
-  private readonly signals: ReplySignals;
+  private readonly signals: WebchatSignals;
   private readonly ownOrigin: string;
   private pinger: NodeJS.Timeout | undefined;
 
   constructor(private readonly deps: VisitorStreamDeps) {
     this.ownOrigin = new URL(deps.publicUrl).origin;
-    this.signals = new ReplySignals(deps.databaseUrl, deps.logger, {
-      reply: (visitor) => this.byVisitor.get(keyOf(visitor))?.forEach((c) => this.readReplies(c)),
-      resync: () => this.byVisitor.forEach((set) => set.forEach((c) => this.readReplies(c))),
+    this.signals = new WebchatSignals(deps.databaseUrl, deps.logger, {
+      reply: (visitor) => this.byVisitor.get(keyOf(visitor))?.forEach((c) => this.readItems(c)),
+      channelChanged: (channelId) => {
+        deps.channels.forget();
+        void this.recheck((c) => c.visitor.channelId === channelId);
+      },
+      resync: () => {
+        deps.channels.forget();
+        void this.recheck(() => true);
+        this.byVisitor.forEach((set) => set.forEach((c) => this.readItems(c)));
+      },
     });
   }
 
@@ -108,8 +129,7 @@ export class VisitorStream {
     let visitor: Visitor;
     let seq = '0';
     try {
-      const channel = await receivingChannelOf(this.deps.channels, 'webchat', channelId);
-      checkOrigin(channel, req.headers.origin, this.ownOrigin);
+      const channel = await this.admit(channelId, req.headers.origin);
       const { token, after } = parseOrThrow(streamQuery, Object.fromEntries(url.searchParams), 'query');
       visitor = verifyVisitor(token, channel.id, this.deps.visitorSecret);
       if (after) seq = await this.deps.webchat.seqOf(visitor, after);
@@ -118,11 +138,33 @@ export class VisitorStream {
       this.deps.logger.warn({ err: error }, 'webchat stream: could not check an upgrade');
       return refuse(socket, 503, 'unavailable', 'The stream is unavailable; try again shortly');
     }
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.open(ws, visitor, seq));
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.open(ws, visitor, req.headers.origin, seq));
   }
 
-  private open(ws: WebSocket, visitor: Visitor, seq: string): void {
-    const c: Connection = { ws, visitor, seq, reading: false, readAgain: false, alive: true, framesInWindow: 0, windowStartedAt: Date.now() };
+  /** The channel, while it is switched on and lets this page in. */
+  private async admit(channelId: string, origin: string | undefined): Promise<Channel> {
+    const channel = await receivingChannelOf(this.deps.channels, 'webchat', channelId);
+    checkOrigin(channel, origin, this.ownOrigin);
+    return channel;
+  }
+
+  /** Closes the sockets that `which` picks whose chat no longer admits them, saying why. */
+  private async recheck(which: (c: Connection) => boolean): Promise<void> {
+    for (const set of [...this.byVisitor.values()]) {
+      for (const c of [...set].filter(which)) {
+        try {
+          await this.admit(c.visitor.channelId, c.origin);
+        } catch (error) {
+          if (!(error instanceof AppError)) return this.deps.logger.warn({ err: error }, 'webchat stream: could not check a channel again');
+          const enabled = (await this.deps.channels.byId(c.visitor.channelId).catch(() => undefined))?.enabled;
+          c.ws.close(CHAT_CLOSED, enabled === false ? chatClosedForNow : closeReason(error.message));
+        }
+      }
+    }
+  }
+
+  private open(ws: WebSocket, visitor: Visitor, origin: string | undefined, seq: string): void {
+    const c: Connection = { ws, visitor, origin, seq, reading: false, readAgain: false, alive: true, framesInWindow: 0, windowStartedAt: Date.now() };
     const key = keyOf(visitor);
     const set = this.byVisitor.get(key) ?? new Set();
     this.byVisitor.set(key, set.add(c));
@@ -134,11 +176,11 @@ export class VisitorStream {
       if (set.size === 0 && this.byVisitor.get(key) === set) this.byVisitor.delete(key);
     });
     this.send(c, { type: 'hello', data: { visitorId: visitor.visitorId, name: visitor.name } });
-    this.readReplies(c);
+    this.readItems(c);
   }
 
-  /** Sends the replies after the socket's last one; a signal arriving meanwhile makes it read once more. */
-  private readReplies(c: Connection): void {
+  /** Sends the lines after the socket's last one; a signal arriving meanwhile makes it read once more. */
+  private readItems(c: Connection): void {
     if (c.reading) {
       c.readAgain = true;
       return;
@@ -148,18 +190,18 @@ export class VisitorStream {
       try {
         do {
           c.readAgain = false;
-          let replies: WebchatReply[];
+          let items: StreamItem[];
           do {
-            replies = await this.deps.webchat.repliesAfter(c.visitor, c.seq, limits.repliesPerRead);
-            for (const { seq, ...item } of replies) {
-              this.send(c, { type: 'reply', data: item });
+            items = await this.deps.webchat.itemsAfter(c.visitor, c.seq, limits.itemsPerRead);
+            for (const { seq, ...item } of items) {
+              this.send(c, { type: item.direction === 'out' ? 'reply' : 'message', data: item });
               c.seq = seq;
             }
-          } while (replies.length === limits.repliesPerRead && c.ws.readyState === WebSocket.OPEN);
+          } while (items.length === limits.itemsPerRead && c.ws.readyState === WebSocket.OPEN);
         } while (c.readAgain && c.ws.readyState === WebSocket.OPEN);
       } catch (error) {
-        this.deps.logger.warn({ err: error }, 'webchat stream: could not read replies');
-        c.ws.close(1011, 'could not read the replies; reconnect');
+        this.deps.logger.warn({ err: error }, 'webchat stream: could not read the visitor’s lines');
+        c.ws.close(1011, 'could not read the chat; reconnect');
       } finally {
         c.reading = false;
       }
@@ -185,7 +227,7 @@ export class VisitorStream {
     }
     if (!valid) return this.send(c, { type: 'error', data: { code: 'validation_failed', message: 'Frames are JSON like {"type":"ping"}' } });
     this.send(c, { type: 'pong', data: {} });
-    this.readReplies(c);
+    this.readItems(c);
   }
 
   private send(c: Connection, frame: Frame): void {

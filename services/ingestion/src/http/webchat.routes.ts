@@ -5,7 +5,7 @@ import { sendBlob, type BlobStore } from '@relaydesk/blob-store';
 import { uuid, webchatMessageBody, webchatSessionBody } from '@relaydesk/contracts';
 import { AppError, parseOrThrow } from '@relaydesk/service-kit';
 import { z } from 'zod';
-import { channelOf, checkOrigin } from '../domain/channel-access';
+import { channelOf, chatClosedForNow, checkOrigin } from '../domain/channel-access';
 import { sendVisitorMessage } from '../domain/webchat-send-message';
 import { newVisitor, verifyVisitor, type Visitor } from '../domain/visitor-token';
 import type { Channel } from '../store/channel.repository';
@@ -53,7 +53,7 @@ export function webchatRoutes(deps: WebchatDeps): Router {
       res.setHeader('Access-Control-Expose-Headers', 'Content-Disposition');
     }
     res.setHeader('Vary', 'Origin');
-    if (!channel.enabled && !evenSwitchedOff) throw new AppError('forbidden', 'This chat is closed for now: please try again later');
+    if (!channel.enabled && !evenSwitchedOff) throw new AppError('forbidden', chatClosedForNow);
     return channel;
   }
 

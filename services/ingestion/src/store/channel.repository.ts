@@ -8,6 +8,9 @@ import type { SecretBox } from './secret-box';
 export type Channel = { id: string; type: ChannelType; name: string; groupId: string; settings: Record<string, unknown>; enabled: boolean };
 
 const CACHE_MS = 5_000;
+
+/** The LISTEN/NOTIFY channel on which a committed channel change reaches every replica (payload: the channel's id). */
+export const CHANNEL_SIGNAL = 'ingestion_channel_changed';
 const hashApiKey = (key: string): string => createHash('sha256').update(key).digest('hex');
 
 type Raw = { id: string; type: ChannelType; name: string; group_id: string; settings: Record<string, unknown>; enabled: boolean };
@@ -20,7 +23,7 @@ export const secretFields: Record<ChannelType, string[]> = {
   api: ['apiKey'],
 };
 
-/** Channels with their secrets. Webhook lookups are cached briefly; writes clear this replica's cache. */
+/** Channels with their secrets. Webhook lookups are cached briefly; a change clears the cache of every replica that listens (`WebchatSignals`). */
 export class ChannelRepository {
   private readonly cache = new Map<string, { channel: Channel | undefined; until: number }>();
 
@@ -37,6 +40,12 @@ export class ChannelRepository {
          api_key_hash = EXCLUDED.api_key_hash, enabled = EXCLUDED.enabled, updated_at = now()`,
       [c.id, c.type, c.name, c.groupId, JSON.stringify(this.mapSecrets(c, (v) => this.secrets.seal(v))), apiKey, c.enabled],
     );
+    await tx.query('SELECT pg_notify($1, $2)', [CHANNEL_SIGNAL, c.id]);
+    this.forget();
+  }
+
+  /** Drops what this replica cached, after a change here or on another replica. */
+  forget(): void {
     this.cache.clear();
   }
 
@@ -50,6 +59,12 @@ export class ChannelRepository {
     const plain = rows.filter((r) => secretFields[r.type].some((k) => typeof r.settings[k] === 'string' && !this.secrets.isSealed(r.settings[k])));
     for (const r of plain) await this.save(this.db.manager, this.toChannel(r));
     return plain.length;
+  }
+
+  /** The stored channel, locked until `tx` ends: a change reads what it changes, never a cached copy. */
+  async lockedById(tx: Tx, id: string): Promise<Channel | undefined> {
+    const [row] = await tx.query<Raw[]>('SELECT * FROM channel WHERE id = $1 FOR UPDATE', [id]);
+    return row && this.toChannel(row);
   }
 
   byId(id: string): Promise<Channel | undefined> {

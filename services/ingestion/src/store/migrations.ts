@@ -95,4 +95,27 @@ export const channelEnabled1732000000120 = sqlMigration(
   ['ALTER TABLE channel DROP COLUMN enabled'],
 );
 
-export const ingestionMigrations = [createChannels1732000000020, webchatReplyAttachments1732000000070, outboundDeliveries1732000000100, webchatHistory1732000000110, channelEnabled1732000000120];
+/**
+ * The visitor's own messages join the stream, in one order with the replies: a visitor's second tab
+ * sees what the first one sent. Messages kept before take 0, as their tabs have them already.
+ */
+export const webchatVisitorMessageSeq1732000000130 = sqlMigration(
+  'webchatVisitorMessageSeq1732000000130',
+  [
+    'ALTER TABLE webchat_visitor_message ADD COLUMN seq bigint NOT NULL DEFAULT 0',
+    `DO $$ BEGIN
+       EXECUTE format('ALTER TABLE webchat_visitor_message ALTER COLUMN seq SET DEFAULT nextval(%L::regclass)', pg_get_serial_sequence('webchat_reply', 'seq'));
+     END $$`,
+    'CREATE INDEX webchat_visitor_message_by_visitor_seq ON webchat_visitor_message (channel_id, visitor_id, seq)',
+  ],
+  ['ALTER TABLE webchat_visitor_message DROP COLUMN seq'],
+);
+
+export const ingestionMigrations = [
+  createChannels1732000000020,
+  webchatReplyAttachments1732000000070,
+  outboundDeliveries1732000000100,
+  webchatHistory1732000000110,
+  channelEnabled1732000000120,
+  webchatVisitorMessageSeq1732000000130,
+];

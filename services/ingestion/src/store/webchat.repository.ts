@@ -13,15 +13,22 @@ export type WebchatItem = {
   createdAt: string;
 };
 
-/** An operator's reply with its place in the visitor's order of replies (`seq`), where a stream resumes. */
-export type WebchatReply = WebchatItem & { seq: string };
+/** A line with its place in the visitor's stream (`seq`), where a reconnecting stream resumes. */
+export type StreamItem = WebchatItem & { seq: string };
 
 export type VisitorKey = { channelId: string; visitorId: string };
 
 type Row = { id: string; direction: 'in' | 'out'; text: string | null; client_message_id: string | null; attachment: AttachmentRef | null; created_at: Date; seq?: string; cursor?: string };
 
-/** The LISTEN/NOTIFY channel on which a committed reply wakes the streams of every replica. */
+/** The LISTEN/NOTIFY channel on which a committed line (a reply or the visitor's own) wakes the streams of every replica. */
 export const REPLY_SIGNAL = 'ingestion_webchat_reply';
+
+/**
+ * Lines of one visitor are kept one at a time, so their `seq` order is their commit order and a
+ * stream that read up to `seq` never finds an earlier line committed after it. The lock is taken in
+ * the inserting statement, before the row's `seq` is drawn, and held until its transaction ends.
+ */
+const visitorLock = `SELECT pg_advisory_xact_lock(hashtext('webchat:' || $2::uuid || ':' || $3::text))`;
 
 const attachmentPath = (channelId: string, messageId: string): string => `/ingest/v1/webchat/${channelId}/attachments/${messageId}`;
 
@@ -38,34 +45,46 @@ function toItem(channelId: string, r: Row): WebchatItem {
 
 const encodeCursor = (at: string, id: string): string => Buffer.from(`${at}|${id}`).toString('base64url');
 
-/**
- * Keeps an operator's reply for the visitor and signals it, both in `tx`: PostgreSQL delivers the
- * signal only if the transaction commits. A reply kept before changes nothing.
- */
 /** A website chat's name and whether it is switched on; undefined when there is no such chat. */
 export async function webchatSwitch(tx: Tx, channelId: string): Promise<{ name: string; enabled: boolean } | undefined> {
   const [row] = await tx.query<{ name: string; enabled: boolean }[]>(`SELECT name, enabled FROM channel WHERE id = $1 AND type = 'webchat'`, [channelId]);
   return row;
 }
 
+/**
+ * Keeps an operator's reply for the visitor and signals it, both in `tx`: PostgreSQL delivers the
+ * signal only if the transaction commits. A reply kept before changes nothing.
+ */
 export async function saveWebchatReply(tx: Tx, m: OutboundMessage): Promise<void> {
-  const inserted = await tx.query<{ message_id: string }[]>(
-    'INSERT INTO webchat_reply (message_id, channel_id, visitor_id, text, attachment) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING message_id',
-    [m.messageId, m.channelId, m.externalClientId, m.text ?? null, m.attachment ? JSON.stringify(m.attachment) : null],
+  await tx.query(
+    `WITH locked AS (${visitorLock}),
+     kept AS (
+       INSERT INTO webchat_reply (message_id, channel_id, visitor_id, text, attachment)
+       SELECT $1::uuid, $2::uuid, $3::text, $4::text, $5::jsonb FROM locked
+       ON CONFLICT DO NOTHING RETURNING message_id
+     )
+     SELECT pg_notify($6, $7) FROM kept`,
+    [m.messageId, m.channelId, m.externalClientId, m.text ?? null, m.attachment ? JSON.stringify(m.attachment) : null, REPLY_SIGNAL, signalOf(m.channelId, m.externalClientId)],
   );
-  if (inserted.length === 0) return;
-  await tx.query('SELECT pg_notify($1, $2)', [REPLY_SIGNAL, JSON.stringify({ channelId: m.channelId, visitorId: m.externalClientId } satisfies VisitorKey)]);
 }
+
+const signalOf = (channelId: string, visitorId: string): string => JSON.stringify({ channelId, visitorId } satisfies VisitorKey);
 
 /** The widget's view of a conversation: what the visitor sent and what the operators answered. */
 export class WebchatRepository {
   constructor(private readonly db: DataSource) {}
 
-  /** Kept once per message id, however often the visitor retries it. */
+  /** Kept once per message id, however often the visitor retries it, and signalled to his other tabs' streams. */
   async saveVisitorMessage(visitor: VisitorKey, m: { id: string; clientMessageId: string; text: string }): Promise<void> {
     await this.db.query(
-      'INSERT INTO webchat_visitor_message (id, channel_id, visitor_id, client_message_id, text) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING',
-      [m.id, visitor.channelId, visitor.visitorId, m.clientMessageId, m.text],
+      `WITH locked AS (${visitorLock}),
+       kept AS (
+         INSERT INTO webchat_visitor_message (id, channel_id, visitor_id, client_message_id, text)
+         SELECT $1::uuid, $2::uuid, $3::text, $4::text, $5::text FROM locked
+         ON CONFLICT (id) DO NOTHING RETURNING id
+       )
+       SELECT pg_notify($6, $7) FROM kept`,
+      [m.id, visitor.channelId, visitor.visitorId, m.clientMessageId, m.text, REPLY_SIGNAL, signalOf(visitor.channelId, visitor.visitorId)],
     );
   }
 
@@ -91,21 +110,26 @@ export class WebchatRepository {
     };
   }
 
-  /** The place of reply `messageId` among the visitor's replies: '0' (before all) when he has no such reply. */
-  async seqOf(visitor: VisitorKey, messageId: string): Promise<string> {
-    const [row] = await this.db.query<{ seq: string }[]>('SELECT seq FROM webchat_reply WHERE message_id = $1 AND channel_id = $2 AND visitor_id = $3', [
-      messageId,
-      visitor.channelId,
-      visitor.visitorId,
-    ]);
+  /** The place of line `id` (a reply or the visitor's own) in the visitor's stream: '0' (before all) when he has no such line. */
+  async seqOf(visitor: VisitorKey, id: string): Promise<string> {
+    const [row] = await this.db.query<{ seq: string }[]>(
+      `SELECT seq FROM webchat_reply WHERE message_id = $1 AND channel_id = $2 AND visitor_id = $3
+       UNION ALL
+       SELECT seq FROM webchat_visitor_message WHERE id = $1 AND channel_id = $2 AND visitor_id = $3`,
+      [id, visitor.channelId, visitor.visitorId],
+    );
     return row?.seq ?? '0';
   }
 
-  /** The visitor's replies after `seq`, in order. */
-  async repliesAfter(visitor: VisitorKey, seq: string, limit: number): Promise<WebchatReply[]> {
+  /** The visitor's lines after `seq`, replies and his own, in the order they were kept. */
+  async itemsAfter(visitor: VisitorKey, seq: string, limit: number): Promise<StreamItem[]> {
     const rows = await this.db.query<Row[]>(
       `SELECT message_id AS id, 'out' AS direction, text, NULL AS client_message_id, attachment, created_at, seq
-       FROM webchat_reply WHERE channel_id = $1 AND visitor_id = $2 AND seq > $3::bigint ORDER BY seq LIMIT $4`,
+         FROM webchat_reply WHERE channel_id = $1 AND visitor_id = $2 AND seq > $3::bigint
+       UNION ALL
+       SELECT id, 'in', text, client_message_id, NULL, created_at, seq
+         FROM webchat_visitor_message WHERE channel_id = $1 AND visitor_id = $2 AND seq > $3::bigint
+       ORDER BY seq LIMIT $4`,
       [visitor.channelId, visitor.visitorId, seq, limit],
     );
     return rows.map((r) => ({ ...toItem(visitor.channelId, r), seq: r.seq! }));

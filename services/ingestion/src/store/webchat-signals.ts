@@ -1,21 +1,24 @@
 import { Client } from 'pg';
 import type { Logger } from '@relaydesk/service-kit';
 import { z } from 'zod';
+import { CHANNEL_SIGNAL } from './channel.repository';
 import { REPLY_SIGNAL, type VisitorKey } from './webchat.repository';
 
-const signal = z.object({ channelId: z.string(), visitorId: z.string() });
+const replySignal = z.object({ channelId: z.string(), visitorId: z.string() });
 
-export type ReplySignalHandlers = {
-  /** A reply for this visitor was committed. */
+export type WebchatSignalHandlers = {
+  /** A line for this visitor (a reply or his own message) was committed. */
   reply: (visitor: VisitorKey) => void;
+  /** A channel's settings or switch changed on some replica. */
+  channelChanged: (channelId: string) => void;
   /** Signals may have been lost (the listening connection was down): every visitor should look again. */
   resync: () => void;
 };
 
 const RECONNECT_MS = [500, 1_000, 2_000, 5_000, 10_000];
 
-/** Listens, on a connection of its own, for the signals saveWebchatReply sends when its transaction commits. */
-export class ReplySignals {
+/** Listens, on a connection of its own, for the signals of committed webchat lines and channel changes. */
+export class WebchatSignals {
   private client: Client | undefined;
   private stopped = false;
   private retry: NodeJS.Timeout | undefined;
@@ -24,7 +27,7 @@ export class ReplySignals {
   constructor(
     private readonly databaseUrl: string,
     private readonly logger: Logger,
-    private readonly handlers: ReplySignalHandlers,
+    private readonly handlers: WebchatSignalHandlers,
   ) {}
 
   async start(): Promise<this> {
@@ -40,12 +43,12 @@ export class ReplySignals {
 
   private async connect(): Promise<void> {
     const client = new Client({ connectionString: this.databaseUrl });
-    client.on('notification', (n) => this.received(n.payload));
+    client.on('notification', (n) => (n.channel === CHANNEL_SIGNAL ? this.handlers.channelChanged(n.payload ?? '') : this.received(n.payload)));
     client.on('error', (error) => this.lost(client, error));
     client.on('end', () => this.lost(client));
     try {
       await client.connect();
-      await client.query(`LISTEN ${REPLY_SIGNAL}`);
+      await client.query(`LISTEN ${REPLY_SIGNAL}; LISTEN ${CHANNEL_SIGNAL}`);
     } catch (error) {
       await client.end().catch(() => undefined);
       throw error;
@@ -61,7 +64,7 @@ export class ReplySignals {
 
   private received(payload: string | undefined): void {
     try {
-      const parsed = signal.safeParse(JSON.parse(payload ?? ''));
+      const parsed = replySignal.safeParse(JSON.parse(payload ?? ''));
       if (parsed.success) this.handlers.reply(parsed.data);
     } catch {
       this.logger.warn({ payload }, 'webchat: ignored a reply signal that is not JSON');
