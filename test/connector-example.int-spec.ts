@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import amqp from 'amqplib';
 import { headersOf, makeEnvelope } from '@relaydesk/bus';
 import { clientKey } from '@relaydesk/contracts';
-import { createTestEnv, startStack, waitFor, Workspace, type HttpClient, type Stack, type TestEnv } from '@relaydesk/testing';
+import { createTestEnv, HttpClient, startStack, waitFor, Workspace, type Stack, type TestEnv } from '@relaydesk/testing';
 
 /**
  * docs/connectors.md in practice: examples/cli-connector, which knows nothing of Relaydesk's code,
@@ -127,6 +127,49 @@ describe('the example connector (examples/cli-connector)', () => {
       await connection.close();
     }
     expect((await messagesOf(olga)).map((m) => m.text)).not.toContain('lost?');
+  });
+
+  it('D33: a connector cannot speak for another channel: a body of another type, a foreign channel id and a report on a foreign message are refused', async () => {
+    const support = (await admin.get('/api/v1/groups')).body.items.find((g: { name: string }) => g.name === 'Support').id;
+    const webchatId = (await admin.post('/api/v1/channels', { type: 'webchat', name: 'Shop', groupId: support, settings: { allowedOrigins: [] } })).body.id;
+    const ingest = new HttpClient(stack.ingestion.url);
+    const visitor = (await ingest.post(`/ingest/v1/webchat/${webchatId}/sessions`, { name: 'Vera' })).body;
+    expect((await ingest.bearer(visitor.token).post(`/ingest/v1/webchat/${webchatId}/messages`, { text: 'hi', clientMessageId: 'v-1' })).status).toBe(202);
+    const shop = await waitFor('Vera listed', async () => ((await olga.get('/api/v1/conversations?tab=unassigned')).body.items as any[]).find((i) => i.client.name === 'Vera'));
+    expect((await olga.post(`/api/v1/conversations/${shop.id}/take`)).status).toBe(200);
+    const answer = (await olga.post(`/api/v1/conversations/${shop.id}/messages`, { text: 'Hello Vera' })).body;
+    await waitFor('the answer sent', async () => ((await olga.get(`/api/v1/conversations/${shop.id}/messages`)).body.items as any[]).find((m) => m.id === answer.id && m.deliveryStatus === 'sent'));
+
+    const asVera = { channelId: webchatId, externalClientId: visitor.visitorId, clientName: 'Vera', sentAt: new Date().toISOString() };
+    const otherType = makeEnvelope('inbound.webchat', { ...asVera, channel: 'webchat', externalMessageId: 'spoof-1', text: 'spoofed by type' }, { source: 'test', partitionKey: 'spoof' });
+    const foreignId = makeEnvelope('inbound.api', { ...asVera, channel: 'api', externalMessageId: 'spoof-2', text: 'spoofed by id' }, { source: 'test', partitionKey: 'spoof' });
+    await publishRaw('inbound.api', otherType, 'spoof');
+    await publishRaw('inbound.api', foreignId, 'spoof');
+    const connection = await amqp.connect(env.amqpUrl);
+    try {
+      const channel = await connection.createChannel();
+      const reasons = new Map<string, unknown>();
+      await waitFor('both dead letters', async () => {
+        const dead = await channel.get('routing.inbound.dlq', { noAck: true });
+        if (dead) reasons.set(JSON.parse(dead.content.toString('utf8')).id, dead.properties.headers?.['x-dead-letter-reason']);
+        return reasons.size === 2;
+      });
+      expect(Object.fromEntries(reasons)).toEqual({
+        [otherType.id]: 'routing key inbound.api does not match the message type inbound.webchat',
+        [foreignId.id]: `channel ${webchatId} is a webchat channel, not api`,
+      });
+    } finally {
+      await connection.close();
+    }
+
+    // Reports of one partition are applied in order: once the connector's own report shows, the foreign one was handled before it.
+    const foreignReport = makeEnvelope('delivery.api', { messageId: answer.id, status: 'failed', at: new Date().toISOString(), error: { code: 'spoof', title: 'Spoofed' } }, { source: 'test', partitionKey: 'reports' });
+    const ownReport = makeEnvelope('delivery.api', { messageId: replyId, status: 'read', at: new Date().toISOString() }, { source: 'test', partitionKey: 'reports' });
+    await publishRaw('delivery.api', foreignReport, 'reports');
+    await publishRaw('delivery.api', ownReport, 'reports');
+    await waitFor('the own report applied', async () => (await messagesOf(olga)).find((m) => m.id === replyId && m.deliveryStatus === 'read'));
+    const shopMessages = (await olga.get(`/api/v1/conversations/${shop.id}/messages`)).body.items as any[];
+    expect(shopMessages.map((m) => [m.text, m.deliveryStatus ?? null])).toEqual([['hi', null], ['Hello Vera', 'sent']]);
   });
 
   it('stops cleanly when its input ends', async () => {

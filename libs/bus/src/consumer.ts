@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ObservableResult } from '@opentelemetry/api';
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
+import { exchanges } from '@relaydesk/contracts';
 import { AppError } from '@relaydesk/service-kit';
 import type { Bus } from './bus';
 import { parseMessage, type AnyMessage } from './envelope';
@@ -51,6 +52,19 @@ type Partition = {
  * form the next batch, so batches grow with load and cost nothing when idle. A failing batch is
  * retried one message at a time, so one bad message never holds back or loses its neighbours.
  */
+const topicExchanges: readonly string[] = Object.values(exchanges);
+
+/**
+ * Broker permissions (a connector may publish only `inbound.api`) check the routing key, not the
+ * body: a message published on a topic exchange is handled only as the type it was routed as.
+ * Retries and replays come back through the consumer's own exchange, after this check.
+ */
+function misrouted(delivery: ConsumeMessage, message: AnyMessage): string | undefined {
+  const { exchange, routingKey } = delivery.fields;
+  if (!topicExchanges.includes(exchange) || routingKey === message.type) return undefined;
+  return `routing key ${routingKey} does not match the message type ${message.type}`;
+}
+
 export class Consumer {
   private partitions: Partition[] = [];
   private stopped = false;
@@ -139,8 +153,9 @@ export class Consumer {
     const valid: { delivery: ConsumeMessage; message: AnyMessage }[] = [];
     for (const delivery of deliveries) {
       const parsed = parseMessage(delivery.content);
-      if (parsed.ok) valid.push({ delivery, message: parsed.message });
-      else await this.deadLetter(p, delivery, parsed.reason);
+      const reason = parsed.ok ? misrouted(delivery, parsed.message) : parsed.reason;
+      if (parsed.ok && !reason) valid.push({ delivery, message: parsed.message });
+      else await this.deadLetter(p, delivery, reason!);
     }
     if (valid.length === 0) return;
     const now = Date.now();

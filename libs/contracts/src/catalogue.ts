@@ -21,8 +21,12 @@ const conversationEvents = Object.fromEntries(
   conversationActions.map((action) => [`conversation.${action}`, conversationMoved]),
 ) as Record<`conversation.${(typeof conversationActions)[number]}`, typeof conversationMoved>;
 
-const perChannel = <P extends string, S extends z.ZodType>(prefix: P, schema: S) =>
-  Object.fromEntries(channelTypes.map((c) => [`${prefix}.${c}`, schema])) as Record<`${P}.${ChannelType}`, S>;
+const perChannel = <P extends string, S extends z.ZodType>(prefix: P, schema: (channel: ChannelType) => S) =>
+  Object.fromEntries(channelTypes.map((c) => [`${prefix}.${c}`, schema(c)])) as Record<`${P}.${ChannelType}`, S>;
+
+/** A client message of `inbound.<channel>` names that channel: its type and its payload agree. */
+const inboundOf = <S extends z.ZodType<{ channel: ChannelType }>>(schema: S, channel: ChannelType): S =>
+  schema.refine((m) => m.channel === channel, { message: `must be ${channel} for inbound.${channel}`, path: ['channel'] }) as unknown as S;
 
 /** Every message type the bus carries, with the schema of its payload (version 1 of each). */
 export const messageCatalogue = {
@@ -38,10 +42,10 @@ export const messageCatalogue = {
   'transcript.failed': transcriptOutcome,
   'message.tagged': messageTagged,
   ...conversationEvents,
-  ...perChannel('inbound', inboundMessage),
-  'inbound.api': connectorMessage,
-  ...perChannel('outbound', outboundMessage),
-  ...perChannel('delivery', deliveryReport),
+  ...perChannel('inbound', (c) => inboundOf(inboundMessage, c)),
+  'inbound.api': inboundOf(connectorMessage, 'api'),
+  ...perChannel('outbound', () => outboundMessage),
+  ...perChannel('delivery', () => deliveryReport),
 } as const;
 export type MessageType = keyof typeof messageCatalogue;
 export type PayloadOf<T extends MessageType> = z.infer<(typeof messageCatalogue)[T]>;

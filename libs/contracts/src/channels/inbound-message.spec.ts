@@ -18,6 +18,13 @@ describe('a client file on the bus', () => {
     expect(messageCatalogue['inbound.api'].safeParse(message({ url: 'javascript:alert(1)' })).error?.issues[0]?.message).toBe('must be an http or https URL');
   });
 
+  it('a message of inbound.<channel> names that channel: an inbound.whatsapp claiming api, or the reverse, is refused', () => {
+    const refusal = (type: 'inbound.whatsapp' | 'inbound.api', channel: string) => messageCatalogue[type].safeParse({ ...message({ url: 'https://files.example/a.pdf' }), channel }).error?.issues;
+    expect(refusal('inbound.whatsapp', 'api')).toEqual([expect.objectContaining({ path: ['channel'], message: 'must be whatsapp for inbound.whatsapp' })]);
+    expect(refusal('inbound.api', 'whatsapp')).toEqual([expect.objectContaining({ path: ['channel'], message: 'must be api for inbound.api' })]);
+    expect(refusal('inbound.api', 'api')).toBeUndefined();
+  });
+
   it("D15: Relaydesk's own adapters hand over a fetched file by its storage key", () => {
     expect(messageCatalogue['inbound.whatsapp'].safeParse({ ...message({ storageKey: 'media/whatsapp/abc' }), channel: 'whatsapp' }).success).toBe(true);
   });

@@ -1,4 +1,4 @@
-import type { DeliveryStatus } from '@relaydesk/contracts';
+import type { ChannelType, DeliveryStatus } from '@relaydesk/contracts';
 import type { Tx } from '@relaydesk/db';
 import type { Cursor } from '@relaydesk/service-kit';
 import { ATTACHMENT_JSON, toAttachment, type AttachmentRow } from './attachment.repository';
@@ -99,14 +99,15 @@ const rank: Record<DeliveryStatus, number> = { sent: 1, delivered: 2, read: 3, f
  */
 export async function recordDelivery(
   tx: Tx,
-  d: { messageId: string; status: DeliveryStatus; at: string; error: { code: string; title: string } | null },
+  d: { messageId: string; channel: ChannelType; status: DeliveryStatus; at: string; error: { code: string; title: string } | null },
 ): Promise<MessageRow | undefined> {
   const lower = Object.entries(rank).filter(([, r]) => r < rank[d.status]).map(([s]) => s);
   const rows = await tx.query<[Raw[], number]>(
     `UPDATE message SET delivery_status = $2, delivery_error = $3, delivery_at = $4
      WHERE id = $1 AND direction = 'out' AND (delivery_status IS NULL OR delivery_status = ANY($5::text[]))
+       AND EXISTS (SELECT 1 FROM conversation c JOIN client ON client.id = c.client_id WHERE c.id = message.conversation_id AND client.channel = $6)
      RETURNING *`,
-    [d.messageId, d.status, d.error ? JSON.stringify(d.error) : null, d.at, lower],
+    [d.messageId, d.status, d.error ? JSON.stringify(d.error) : null, d.at, lower, d.channel],
   );
   const changed = rows[0];
   return changed[0] && toRow(changed[0]);

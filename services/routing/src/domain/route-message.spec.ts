@@ -27,6 +27,12 @@ describe('routeMessage', () => {
     expect(routeMessage({ id, payload: inbound }, { channelId, groupId }).id).toBe(routeMessage({ id, payload: inbound }, { channelId, groupId }).id);
   });
 
+  it('refuses for good a message naming a channel of another type: a connector may not speak for a WhatsApp channel', () => {
+    const spoof = () => routeMessage({ id: randomUUID(), payload: { ...inbound, channel: 'api' } }, { channelId, groupId, type: 'whatsapp' });
+    expect(spoof).toThrow(new AppError('validation_failed', `channel ${channelId} is a whatsapp channel, not api`));
+    expect(routeMessage({ id: randomUUID(), payload: inbound }, { channelId, groupId, type: 'webchat' }).payload.groupId).toBe(groupId);
+  });
+
   it('asks for a later retry while the channel is unknown', () => {
     expect(() => routeMessage({ id: randomUUID(), payload: inbound }, undefined)).toThrow(AppError);
   });

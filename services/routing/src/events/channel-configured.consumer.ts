@@ -9,7 +9,7 @@ export function channelConfiguredConsumer(bus: Bus, db: DataSource, routes: Chan
     bindings: [{ exchange: exchanges.events, pattern: 'channel.configured' }],
     handle: handleOnceInTransaction(db, undefined, 'routing.channels', async (tx, messages) => {
       for (const m of messages) {
-        if (m.type === 'channel.configured') await routes.save(tx, { channelId: m.payload.channelId, groupId: m.payload.groupId });
+        if (m.type === 'channel.configured') await routes.save(tx, { channelId: m.payload.channelId, groupId: m.payload.groupId, type: m.payload.type });
       }
     }),
   });

@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import type { ChannelType } from '@relaydesk/contracts';
 import type { Tx } from '@relaydesk/db';
 import type { ChannelRoute } from '../domain/route-message';
 
@@ -15,9 +16,9 @@ export class ChannelRouteRepository {
 
   async save(tx: Tx, route: ChannelRoute): Promise<void> {
     await tx.query(
-      `INSERT INTO channel_route (channel_id, group_id) VALUES ($1, $2)
-       ON CONFLICT (channel_id) DO UPDATE SET group_id = EXCLUDED.group_id, updated_at = now()`,
-      [route.channelId, route.groupId],
+      `INSERT INTO channel_route (channel_id, group_id, channel_type) VALUES ($1, $2, $3)
+       ON CONFLICT (channel_id) DO UPDATE SET group_id = EXCLUDED.group_id, channel_type = EXCLUDED.channel_type, updated_at = now()`,
+      [route.channelId, route.groupId, route.type],
     );
     this.cache.delete(route.channelId);
   }
@@ -32,12 +33,12 @@ export class ChannelRouteRepository {
       else missing.push(id);
     }
     if (missing.length > 0) {
-      const rows: { channel_id: string; group_id: string }[] = await this.db.query(
-        'SELECT channel_id, group_id FROM channel_route WHERE channel_id = ANY($1::uuid[])',
+      const rows: { channel_id: string; group_id: string; channel_type: ChannelType | null }[] = await this.db.query(
+        'SELECT channel_id, group_id, channel_type FROM channel_route WHERE channel_id = ANY($1::uuid[])',
         [missing],
       );
       for (const r of rows) {
-        const route = { channelId: r.channel_id, groupId: r.group_id };
+        const route = { channelId: r.channel_id, groupId: r.group_id, type: r.channel_type ?? undefined };
         this.cache.set(route.channelId, { route, until: now + CACHE_MS });
         found.set(route.channelId, route);
       }
