@@ -57,6 +57,21 @@ describe('storeClientMessages', () => {
     expect(await log(bob.id)).toEqual(['created']);
   });
 
+  it('D20: messages of one client stored in one batch keep the order he sent them in, after his newest one, and the conversation shows the last', async () => {
+    const texts = ['photo 📷', 'caption', 'and a question?', 'last one'];
+    const before = await conversation('bob');
+    await store(texts.map((text, i) => routed('bob', `b-order-${i}`, text)));
+    const history = await db.query<{ text: string; created_at: Date }[]>(
+      'SELECT text, created_at FROM message WHERE conversation_id = $1 ORDER BY created_at DESC, id DESC LIMIT 4',
+      [before.id],
+    );
+    expect(history.map((m) => m.text).reverse()).toEqual(texts);
+    const times = history.map((m) => m.created_at.getTime()).reverse();
+    expect(times[0]).toBeGreaterThan(before.last_message_at.getTime());
+    expect(new Set(times).size).toBe(4);
+    expect((await conversation('bob')).last_message_at.getTime()).toBe(times[3]);
+  });
+
   it('D17: a new channel-side name updates the original name only', async () => {
     await db.query(`UPDATE client SET name = 'Renamed by operator' WHERE external_id = 'bob'`);
     await store([routed('bob', 'b3', 'hey', 'Robert')]);

@@ -20,6 +20,15 @@ import type { MessageRow } from '../store/message.repository';
 import { changedEventsOf, messageEvent, movedEvent } from './events';
 
 /**
+ * A client message's time: the batch's, but at least a millisecond after the message before it in
+ * his conversation (of this batch, or the newest stored), so the history shows them in the order
+ * he sent them even when one batch stores several.
+ */
+export function messageTime(at: string, previous: string | undefined): string {
+  return previous === undefined ? at : new Date(Math.max(Date.parse(at), Date.parse(previous) + 1)).toISOString();
+}
+
+/**
  * Stores a batch of routed client messages in order: each client (D5, D17) and his one
  * conversation, each message once per channel message id, and the D6 moves with their log entries
  * (D12). All messages of one client come through one partition, so no other batch holds them.
@@ -44,6 +53,13 @@ export async function storeClientMessages(tx: Tx, routed: MessageOf<'message.rou
   }
   await insertConversations(tx, [...created.values()], at);
   const conversationOf = (clientId: string) => existing.get(clientId)?.id ?? created.get(clientId)!.id;
+  const timeOf = new Map<string, string>();
+  const newestOf = new Map([...existing].map(([clientId, c]) => [clientId, c.lastMessageAt]));
+  for (const m of inbound) {
+    const time = messageTime(at, newestOf.get(clientOf(m)));
+    timeOf.set(m.messageId, time);
+    newestOf.set(clientOf(m), time);
+  }
 
   const stored = await insertClientMessages(
     tx,
@@ -54,8 +70,8 @@ export async function storeClientMessages(tx: Tx, routed: MessageOf<'message.rou
       externalMessageId: m.externalMessageId,
       kind: m.kind,
       text: m.text ?? null,
+      createdAt: timeOf.get(m.messageId)!,
     })),
-    at,
   );
   const attachments = inbound.flatMap((m) => (m.attachment && stored.has(m.messageId) ? [referencedAttachment(uuidv7(), m.messageId, conversationOf(clientOf(m)), m.attachment)] : []));
   await insertAttachments(tx, attachments, at);
@@ -69,7 +85,8 @@ export async function storeClientMessages(tx: Tx, routed: MessageOf<'message.rou
     const clientId = clientOf(m);
     const { blacklisted: blocked, pinnedOperatorId } = clients.get(keyOf(m))!;
     const conversationId = conversationOf(clientId);
-    const row = after.get(conversationId) ?? { id: conversationId, clientId, current: existing.get(clientId), state: existing.get(clientId) ?? { status: 'unassigned', assigneeId: null, groupId: m.groupId }, statusChanged: false, lastText: null, received: 0, blocked: 0 };
+    const createdAt = timeOf.get(m.messageId)!;
+    const row = after.get(conversationId) ?? { id: conversationId, clientId, current: existing.get(clientId), state: existing.get(clientId) ?? { status: 'unassigned', assigneeId: null, groupId: m.groupId }, statusChanged: false, lastText: null, received: 0, blocked: 0, lastAt: createdAt };
     // D27: a blacklisted client's message is stored and moves nothing.
     const decision = blocked ? undefined : decideOnClientMessage(row.current, m.groupId, pinnedOperatorId);
     if (decision) {
@@ -81,10 +98,11 @@ export async function storeClientMessages(tx: Tx, routed: MessageOf<'message.rou
     }
     row.current = row.state;
     row.lastText = m.text ?? null;
+    row.lastAt = createdAt;
     if (blocked) row.blocked += 1;
     else row.received += 1;
     after.set(conversationId, row);
-    const message = { id: m.messageId, conversationId, direction: 'in' as const, kind: m.kind, text: m.text ?? null, senderOperatorId: null, createdAt: at, deliveryStatus: null, deliveryError: null, attachment: attachmentOf.get(m.messageId) ?? null };
+    const message = { id: m.messageId, conversationId, direction: 'in' as const, kind: m.kind, text: m.text ?? null, senderOperatorId: null, createdAt, deliveryStatus: null, deliveryError: null, attachment: attachmentOf.get(m.messageId) ?? null };
     emit([messageEvent(message, clientId, blocked)]);
     // D27: a blacklisted client's messages reach no operator.
     if (!blocked) delivered.push(message);

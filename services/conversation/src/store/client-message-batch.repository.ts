@@ -15,7 +15,8 @@ export const keyOf = (c: ClientKeyed): string => `${c.channelId}:${c.externalCli
 /** D5, D17: one client per channel account; the channel's name refreshes only original_name. */
 export type UpsertedClient = { id: string; blacklisted: boolean; pinnedOperatorId: string | null };
 
-export type LockedState = ConversationState & { id: string; clientId: string };
+/** `lastMessageAt`: the time of the conversation's newest message, which the batch's messages follow. */
+export type LockedState = ConversationState & { id: string; clientId: string; lastMessageAt: string };
 
 /**
  * Upserts the clients and locks their conversations (in id order, as every other writer of several
@@ -23,7 +24,7 @@ export type LockedState = ConversationState & { id: string; clientId: string };
  */
 export async function upsertClientsLockingConversations(tx: Tx, clients: (InboundMessage & { id: string })[]): Promise<Map<string, UpsertedClient & { conversation?: LockedState }>> {
   type Row = { id: string; channel_id: string; external_id: string; blacklisted: boolean; pinned_operator_id: string | null };
-  type Locked = { conversation_id: string | null; status: ConversationState['status']; assignee_id: string | null; group_id: string };
+  type Locked = { conversation_id: string | null; status: ConversationState['status']; assignee_id: string | null; group_id: string; last_message_at: Date };
   const rows = await queryPrepared<Row & Locked>(
     tx,
     `WITH upserted AS (
@@ -34,10 +35,10 @@ export async function upsertClientsLockingConversations(tx: Tx, clients: (Inboun
          SET original_name = EXCLUDED.original_name, phone = COALESCE(EXCLUDED.phone, client.phone)
        RETURNING id, channel_id, external_id, blacklisted, pinned_operator_id
      ), locked AS (
-       SELECT id, client_id, status, assignee_id, group_id FROM conversation
+       SELECT id, client_id, status, assignee_id, group_id, last_message_at FROM conversation
        WHERE client_id IN (SELECT id FROM upserted) ORDER BY id FOR NO KEY UPDATE
      )
-     SELECT u.*, l.id AS conversation_id, l.status, l.assignee_id, l.group_id FROM upserted u LEFT JOIN locked l ON l.client_id = u.id`,
+     SELECT u.*, l.id AS conversation_id, l.status, l.assignee_id, l.group_id, l.last_message_at FROM upserted u LEFT JOIN locked l ON l.client_id = u.id`,
     [
       clients.map((c) => c.id),
       clients.map((c) => c.channel),
@@ -54,18 +55,20 @@ export async function upsertClientsLockingConversations(tx: Tx, clients: (Inboun
         id: r.id,
         blacklisted: r.blacklisted,
         pinnedOperatorId: r.pinned_operator_id,
-        ...(r.conversation_id ? { conversation: { id: r.conversation_id, clientId: r.id, status: r.status, assigneeId: r.assignee_id, groupId: r.group_id } } : {}),
+        ...(r.conversation_id
+          ? { conversation: { id: r.conversation_id, clientId: r.id, status: r.status, assigneeId: r.assignee_id, groupId: r.group_id, lastMessageAt: r.last_message_at.toISOString() } }
+          : {}),
       },
     ]),
   );
 }
 
 export async function lockConversationsOfClients(tx: Tx, clientIds: string[]): Promise<Map<string, LockedState>> {
-  const rows = await tx.query<{ id: string; client_id: string; status: ConversationState['status']; assignee_id: string | null; group_id: string }[]>(
-    'SELECT id, client_id, status, assignee_id, group_id FROM conversation WHERE client_id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE',
+  const rows = await tx.query<{ id: string; client_id: string; status: ConversationState['status']; assignee_id: string | null; group_id: string; last_message_at: Date }[]>(
+    'SELECT id, client_id, status, assignee_id, group_id, last_message_at FROM conversation WHERE client_id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE',
     [clientIds],
   );
-  return new Map(rows.map((r) => [r.client_id, { id: r.id, clientId: r.client_id, status: r.status, assigneeId: r.assignee_id, groupId: r.group_id }]));
+  return new Map(rows.map((r) => [r.client_id, { id: r.id, clientId: r.client_id, status: r.status, assigneeId: r.assignee_id, groupId: r.group_id, lastMessageAt: r.last_message_at.toISOString() }]));
 }
 
 export async function insertConversations(tx: Tx, rows: { id: string; clientId: string; groupId: string }[], at: string): Promise<void> {
@@ -78,20 +81,19 @@ export async function insertConversations(tx: Tx, rows: { id: string; clientId: 
   );
 }
 
-/** Stores each channel message once; answers the ids of those stored now (not repeats). */
+/** Stores each channel message once, at its own `createdAt`; answers the ids of those stored now (not repeats). */
 export async function insertClientMessages(
   tx: Tx,
-  rows: { id: string; conversationId: string; channelId: string; externalMessageId: string; kind: 'text' | 'file'; text: string | null }[],
-  at: string,
+  rows: { id: string; conversationId: string; channelId: string; externalMessageId: string; kind: 'text' | 'file'; text: string | null; createdAt: string }[],
 ): Promise<Set<string>> {
   const stored = await queryPrepared<{ id: string }>(
     tx,
     `INSERT INTO message (id, conversation_id, direction, kind, text, channel_id, external_message_id, created_at)
-     SELECT id, conversation_id, 'in', kind, text, channel_id, external_message_id, $6
-     FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::uuid[], $7::text[]) AS t(id, conversation_id, kind, text, channel_id, external_message_id)
+     SELECT id, conversation_id, 'in', kind, text, channel_id, external_message_id, created_at
+     FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::uuid[], $6::timestamptz[], $7::text[]) AS t(id, conversation_id, kind, text, channel_id, created_at, external_message_id)
      ON CONFLICT (channel_id, external_message_id) WHERE external_message_id IS NOT NULL DO NOTHING
      RETURNING id`,
-    [rows.map((r) => r.id), rows.map((r) => r.conversationId), rows.map((r) => r.kind), rows.map((r) => r.text), rows.map((r) => r.channelId), at, rows.map((r) => r.externalMessageId)],
+    [rows.map((r) => r.id), rows.map((r) => r.conversationId), rows.map((r) => r.kind), rows.map((r) => r.text), rows.map((r) => r.channelId), rows.map((r) => r.createdAt), rows.map((r) => r.externalMessageId)],
   );
   return new Set(stored.map((r) => r.id));
 }
@@ -104,6 +106,8 @@ export type ConversationAfterClientMessages = {
   lastText: string | null;
   /** Messages that count as unread; a blacklisted client's count as blocked instead (D27). */
   received: number;
+  /** The time of the batch's newest message of this conversation. */
+  lastAt: string;
   blocked: number;
 };
 
@@ -115,10 +119,10 @@ export async function applyClientMessages(tx: Tx, rows: ConversationAfterClientM
     `UPDATE conversation c SET
        status = v.status, assignee_id = v.assignee_id, group_id = v.group_id,
        status_changed_at = CASE WHEN v.status_changed THEN $7::timestamptz ELSE c.status_changed_at END,
-       last_message_at = GREATEST(c.last_message_at, $7::timestamptz), last_message_text = v.text,
+       last_message_at = GREATEST(c.last_message_at, v.last_at), last_message_text = v.text,
        last_message_direction = 'in', unread_count = c.unread_count + v.received, version = c.version + 1
-     FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::uuid[], $5::boolean[], $6::text[], $8::int[])
-       AS v(id, status, assignee_id, group_id, status_changed, text, received)
+     FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::uuid[], $5::boolean[], $6::text[], $8::int[], $9::timestamptz[])
+       AS v(id, status, assignee_id, group_id, status_changed, text, received, last_at)
      WHERE c.id = v.id`,
     [
       rows.map((r) => r.id),
@@ -129,6 +133,7 @@ export async function applyClientMessages(tx: Tx, rows: ConversationAfterClientM
       rows.map((r) => r.lastText),
       at,
       rows.map((r) => r.received),
+      rows.map((r) => r.lastAt),
     ],
   );
 }
