@@ -410,6 +410,25 @@ describe('webchat channel', () => {
     expect(socket.replies().map((r) => r.text)).not.toContain('while the chat is off');
   });
 
+  it('a public chat is bounded: the 21st new chat from one address in 10 minutes and a visitor’s 31st message in a minute answer 429 with Retry-After, readable by the page', async () => {
+    const sales = (await admin.get('/api/v1/groups')).body.items.find((g: { name: string }) => g.name === 'Sales').id;
+    const busy = (await admin.post('/api/v1/channels', { type: 'webchat', name: 'Busy chat', groupId: sales, settings: { allowedOrigins: [origin] } })).body.id;
+    const page = ingest.with({ origin });
+    const sessions = [];
+    for (let i = 0; i < 21; i++) sessions.push(await page.post(`/ingest/v1/webchat/${busy}/sessions`, { name: `Visitor ${i}` }));
+    expect(sessions.map((s) => s.status)).toEqual([...Array(20).fill(201), 429]);
+    const refused = sessions[20]!;
+    expect(refused.body.error).toMatchObject({ code: 'rate_limited', message: expect.stringMatching(/^Too many new chats from this address; try again in \d+ s$/) });
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(refused.headers.get('access-control-allow-origin')).toBe(origin);
+
+    const chatty = visitorApi(sessions[0]!.body.token);
+    const sent = [];
+    for (let i = 0; i < 31; i++) sent.push((await chatty.post(`/ingest/v1/webchat/${busy}/messages`, { text: `line ${i}`, clientMessageId: `chatty-${i}` })).status);
+    expect(sent).toEqual([...Array(30).fill(202), 429]);
+    expect((await visitorApi(sessions[1]!.body.token).post(`/ingest/v1/webchat/${busy}/messages`, { text: 'another visitor', clientMessageId: 'other-1' })).status).toBe(202);
+  });
+
   it('the widget is served as JavaScript, and the demo page embeds it for its channel', async () => {
     const widget = await ingest.download('/ingest/v1/webchat/widget.js');
     expect(widget.status).toBe(200);

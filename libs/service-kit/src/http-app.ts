@@ -5,6 +5,7 @@ import express, { type ErrorRequestHandler, type Express, type Request, type Req
 import { IDENTITY_HEADER, type CallerIdentity } from '@relaydesk/contracts';
 import { AppError, httpStatusOf } from './errors';
 import { verifyIdentity } from './identity';
+import { RateLimitedError } from './rate-limit';
 import type { Logger } from './logger';
 
 /**
@@ -145,6 +146,7 @@ export function finishHttpApp(app: Express, logger: Logger): Express {
   const onError: ErrorRequestHandler = (error: unknown, _req, res, _next) => {
     if (error instanceof AppError) {
       if (error.code === 'unavailable') res.setHeader('Retry-After', '5');
+      if (error instanceof RateLimitedError) res.setHeader('Retry-After', String(error.retryAfterSeconds));
       errorResponse(res, httpStatusOf[error.code], error.code, error.message, error.details);
       return;
     }

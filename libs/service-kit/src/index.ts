@@ -7,3 +7,4 @@ export * from './file-link';
 export * from './http-app';
 export * from './shutdown';
 export * from './cursor';
+export * from './rate-limit';

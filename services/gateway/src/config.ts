@@ -1,5 +1,5 @@
 import { blobStoreConfig } from '@relaydesk/blob-store';
-import { baseConfig } from '@relaydesk/service-kit';
+import { baseConfig, trustProxySetting } from '@relaydesk/service-kit';
 import { z } from 'zod';
 
 const secondsPerUnit = { s: 1, m: 60, h: 3600, d: 86_400 } as const;
@@ -35,13 +35,6 @@ export const gatewayConfig = baseConfig.extend(blobStoreConfig.shape).extend({
   UPLOAD_SWEEP_AFTER: duration.prefault('1h'),
   /** An operator counts as offline this long after his last WebSocket heartbeat. */
   PRESENCE_TTL_MS: z.coerce.number().int().min(1_000).default(45_000),
-  /**
-   * Express `trust proxy`: which hops may tell the client address in X-Forwarded-For, the address
-   * the login rate limit counts by. `false` (direct), `true`, a hop count, or addresses/`loopback`.
-   */
-  TRUST_PROXY: z
-    .string()
-    .default('false')
-    .transform((v): boolean | number | string => (v === 'true' ? true : v === 'false' ? false : /^\d+$/.test(v) ? Number(v) : v)),
+  TRUST_PROXY: trustProxySetting,
 });
 export type GatewayConfig = z.infer<typeof gatewayConfig>;

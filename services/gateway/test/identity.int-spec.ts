@@ -110,13 +110,21 @@ describe('gateway identity', () => {
       expect(unknown.body.error.message).toBe(wrong.body.error.message);
     });
 
-    it('after 10 failed logins for an email answers 429 with Retry-After, from any address and even with the right password', async () => {
+    it('after 10 failed logins for an email from one address answers 429 with Retry-After there, even with the right password; the operator still logs in from his own address', async () => {
       const { email } = await makeOperator();
-      for (let attempt = 1; attempt <= 10; attempt++) expectError(await login(email, 'wrong password'), 401, 'unauthorized');
-      const limited = await login(email, 'operator password');
+      const stranger = '198.51.100.23';
+      for (let attempt = 1; attempt <= 10; attempt++) expectError(await login(email, 'wrong password', stranger), 401, 'unauthorized');
+      const limited = await login(email, 'operator password', stranger);
       expectError(limited, 429, 'rate_limited', /failed logins/);
       expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
       expect(Number(limited.headers.get('retry-after'))).toBeLessThanOrEqual(15 * 60);
+      expect((await login(email, 'operator password', '203.0.113.5')).status).toBe(200);
+    });
+
+    it('after 100 failed logins for an email spread over many addresses answers 429 from any address', async () => {
+      const { email } = await makeOperator();
+      for (let attempt = 1; attempt <= 100; attempt++) expectError(await login(email, 'wrong password', `198.18.${Math.floor(attempt / 10)}.${attempt % 10}`), 401, 'unauthorized');
+      expectError(await login(email, 'operator password', '203.0.113.6'), 429, 'rate_limited', /failed logins/);
     });
 
     it('after 30 login attempts from one address in a minute answers 429 with Retry-After', async () => {

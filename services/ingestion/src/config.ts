@@ -1,6 +1,6 @@
 import { blobStoreConfig } from '@relaydesk/blob-store';
 import { inboxRetentionConfig } from '@relaydesk/bus';
-import { baseConfig } from '@relaydesk/service-kit';
+import { baseConfig, trustProxySetting } from '@relaydesk/service-kit';
 import { z } from 'zod';
 
 export const ingestionConfig = baseConfig.extend(blobStoreConfig.shape).extend(inboxRetentionConfig.shape).extend({
@@ -14,6 +14,8 @@ export const ingestionConfig = baseConfig.extend(blobStoreConfig.shape).extend(i
     .default('5000,30000,120000')
     .transform((s) => s.split(',').map(Number)),
   /** Encrypts channel secrets at rest: 32 bytes as 64 hex characters. Derived from INTERNAL_SECRET when unset. */
+  /** Behind a proxy or ingress: whose X-Forwarded-For tells the visitor's address, which the webchat limits count by. */
+  TRUST_PROXY: trustProxySetting,
   SECRETS_KEY: z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 32 bytes as 64 hex characters').optional(),
 });
 export type IngestionConfig = z.infer<typeof ingestionConfig>;

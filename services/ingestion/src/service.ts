@@ -47,6 +47,7 @@ export async function runIngestion(): Promise<void> {
     // Platforms and visitors reach this port too.
     readyReasons: false,
   });
+  app.set('trust proxy', config.TRUST_PROXY);
   const visitorSecret = createHmac('sha256', config.INTERNAL_SECRET).update('webchat-visitors').digest('hex');
   app.use(ingestRoutes({ bus, redis, channels, visitorSecret, publicUrl: config.PUBLIC_INGEST_URL }));
   const webchatDeps = { logger, bus, redis, channels, blobs, visitorSecret, publicUrl: config.PUBLIC_INGEST_URL, webchat: new WebchatRepository(db), databaseUrl: config.DATABASE_URL };

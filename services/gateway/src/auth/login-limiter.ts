@@ -1,42 +1,41 @@
 import type { Redis } from 'ioredis';
+import { FixedWindows, type Limit, type Verdict } from '@relaydesk/service-kit';
 
-export type Limit = { max: number; windowSeconds: number };
-
-/** Seconds to wait before trying again, or undefined while under the limit. */
-export type Verdict = number | undefined;
-
+/**
+ * Every attempt for an email counts until a successful login clears the count, so parallel guesses
+ * count too. They count per address first: a stranger's wrong passwords do not lock the operator
+ * out from his own address. The higher count over all addresses bounds guessing spread over many.
+ */
 const loginLimits = {
   perAddress: { max: 30, windowSeconds: 60 },
-  /** Every attempt counts until a successful login clears the count, so parallel guesses count too. */
-  perEmail: { max: 10, windowSeconds: 15 * 60 },
+  perEmailFromAddress: { max: 10, windowSeconds: 15 * 60 },
+  perEmail: { max: 100, windowSeconds: 15 * 60 },
 } satisfies Record<string, Limit>;
 
-/** Fixed-window login counters in Redis, shared by every gateway replica. */
+const emailKeys = (email: string, address: string): [string, string] => [`login:email:${email}:from:${address}`, `login:email:${email}`];
+
+/** Login counters in Redis, shared by every gateway replica. */
 export class LoginLimiter {
-  constructor(
-    private readonly redis: Redis,
-    private readonly limits = loginLimits,
-  ) {}
+  private readonly windows: FixedWindows;
+
+  constructor(redis: Redis) {
+    this.windows = new FixedWindows(redis);
+  }
 
   hitAddress(address: string): Promise<Verdict> {
-    return this.hit(`login:address:${address}`, this.limits.perAddress);
+    return this.windows.hit(`login:address:${address}`, loginLimits.perAddress);
   }
 
-  hitEmail(email: string): Promise<Verdict> {
-    return this.hit(`login:email:${email}`, this.limits.perEmail);
+  /** An attempt for `email` from `address`: the longer wait of its two counts, or undefined under both. */
+  hitEmail(email: string, address: string): Promise<Verdict> {
+    const [fromAddress, anywhere] = emailKeys(email, address);
+    return this.windows.hitAll([
+      [fromAddress, loginLimits.perEmailFromAddress],
+      [anywhere, loginLimits.perEmail],
+    ]);
   }
 
-  async clearEmail(email: string): Promise<void> {
-    await this.redis.del(`login:email:${email}`);
-  }
-
-  /** Counts one in a window that opens with the first count. */
-  private async hit(key: string, { max, windowSeconds }: Limit): Promise<Verdict> {
-    const results = await this.redis.multi().set(key, 0, 'EX', windowSeconds, 'NX').incr(key).ttl(key).exec();
-    const [, count, ttl] = (results ?? []).map(([error, value]) => {
-      if (error) throw error;
-      return Number(value);
-    });
-    return (count ?? 0) > max ? Math.max(ttl ?? windowSeconds, 1) : undefined;
+  clearEmail(email: string, address: string): Promise<void> {
+    return this.windows.clear(...emailKeys(email, address));
   }
 }

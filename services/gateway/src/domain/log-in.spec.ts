@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { AppError } from '@relaydesk/service-kit';
+import { RateLimitedError, type AppError } from '@relaydesk/service-kit';
 import { logIn, type LogInDeps } from './log-in';
 import type { Operator } from './operator';
-import { RateLimitedError } from './rate-limited';
 
 const ann: Operator = { id: randomUUID(), name: 'Ann', email: 'ann@example.com', role: 'operator', permissions: ['analytics.view'], groupIds: [], active: true };
 

@@ -1,11 +1,10 @@
 import { gatewayRoutes, openApiDocument } from '@relaydesk/contracts';
 import { createHttpApp, finishHttpApp, type Dependency, type Logger } from '@relaydesk/service-kit';
-import type { ErrorRequestHandler, Express, Router } from 'express';
+import type { Express, Router } from 'express';
 import type { AccessTokens } from '../auth/access-tokens';
 import type { LoginLimiter } from '../auth/login-limiter';
 import type { Passwords } from '../auth/passwords';
 import type { GatewayConfig } from '../config';
-import { RateLimitedError } from '../domain/rate-limited';
 import { CachedNames, type Directory } from '../store/directory';
 import type { GroupRepository } from '../store/group.repository';
 import type { PendingUploads } from '../store/pending-uploads';
@@ -58,11 +57,6 @@ export type GatewayDeps = {
   presence: PresenceStore;
 };
 
-const retryAfterHeader: ErrorRequestHandler = (error: unknown, _req, res, next) => {
-  if (error instanceof RateLimitedError) res.setHeader('Retry-After', String(error.retryAfterSeconds));
-  next(error);
-};
-
 export function buildGatewayApp(deps: GatewayDeps): Express {
   const app = createHttpApp({ logger: deps.logger, dependencies: deps.dependencies, readyReasons: false });
   app.set('trust proxy', deps.config.TRUST_PROXY);
@@ -95,6 +89,5 @@ export function buildGatewayApp(deps: GatewayDeps): Express {
   app.use('/api/v1', ...routers);
   app.use(operatorUi(deps.config.UI_DIR));
 
-  app.use(retryAfterHeader);
   return finishHttpApp(app, deps.logger);
 }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Router, type Request, type Response } from 'express';
 import { sendBlob, type BlobStore } from '@relaydesk/blob-store';
 import { uuid, webchatMessageBody, webchatSessionBody } from '@relaydesk/contracts';
-import { AppError, parseOrThrow } from '@relaydesk/service-kit';
+import { AppError, FixedWindows, parseOrThrow, RateLimitedError, type Limit } from '@relaydesk/service-kit';
 import { z } from 'zod';
 import { channelOf, chatClosedForNow, checkOrigin } from '../domain/channel-access';
 import { sendVisitorMessage } from '../domain/webchat-send-message';
@@ -20,6 +20,16 @@ const historyQuery = z.object({
 });
 const attachmentParams = z.object({ channelId: uuid, messageId: uuid });
 const tokenQuery = z.object({ token: z.string().max(4096).optional() });
+
+/**
+ * The widget is public: these bound what one address, or one visitor, can pour into the operators'
+ * Unassigned tab. A person starts a chat once per browser and types far below these rates.
+ */
+const visitorLimits = {
+  sessionsPerAddress: { max: 20, windowSeconds: 10 * 60 },
+  messagesPerVisitor: { max: 30, windowSeconds: 60 },
+  messagesPerAddress: { max: 120, windowSeconds: 60 },
+} satisfies Record<string, Limit>;
 
 /** The widget's files: beside the sources, or beside the bundle when built (dist/ingestion/static). */
 function readStatic(name: string): string | undefined {
@@ -39,6 +49,12 @@ export function webchatRoutes(deps: WebchatDeps): Router {
   const ownOrigin = new URL(deps.publicUrl).origin;
   const widget = readStatic('webchat-widget.js');
   const demoPage = readStatic('webchat-demo.html');
+  const windows = new FixedWindows(deps.redis);
+
+  async function limit(windowsOf: [string, Limit][], message: string): Promise<void> {
+    const wait = await windows.hitAll(windowsOf);
+    if (wait) throw new RateLimitedError(wait, message);
+  }
 
   /**
    * The channel of the path, for a page whose Origin it allows; CORS answers name that origin.
@@ -83,6 +99,7 @@ export function webchatRoutes(deps: WebchatDeps): Router {
   router.post('/ingest/v1/webchat/:channelId/sessions', async (req, res) => {
     const channel = await webchatChannel(req, res);
     const { name } = parseOrThrow(webchatSessionBody, req.body, 'body');
+    await limit([[`webchat:sessions:${channel.id}:${req.ip}`, visitorLimits.sessionsPerAddress]], 'Too many new chats from this address');
     const visitor = newVisitor(channel.id, name, deps.visitorSecret);
     res.status(201).json({ visitorId: visitor.visitorId, token: visitor.token });
   });
@@ -91,6 +108,13 @@ export function webchatRoutes(deps: WebchatDeps): Router {
     const channel = await webchatChannel(req, res);
     const visitor = verifyVisitor(req.header('authorization'), channel.id, deps.visitorSecret);
     const body = parseOrThrow(webchatMessageBody, req.body, 'body');
+    await limit(
+      [
+        [`webchat:messages:${channel.id}:${visitor.visitorId}`, visitorLimits.messagesPerVisitor],
+        [`webchat:messages:${channel.id}:from:${req.ip}`, visitorLimits.messagesPerAddress],
+      ],
+      'Too many messages at once',
+    );
     res.status(202).json(await sendVisitorMessage(deps, visitor, body));
   });
 
