@@ -190,8 +190,17 @@ describe('docker-compose.yml', () => {
   if (!client) console.log('skipped: no compose client');
   (client ? test : test.skip)('`compose config -q` accepts it', () => {
     const [command = '', ...args] = client ?? [];
-    const result = spawnSync(command, [...args, '-f', composeFile, 'config', '-q'], { cwd: root, encoding: 'utf8' });
+    const secrets = { INTERNAL_SECRET: 'a'.repeat(64), JWT_SECRET: 'b'.repeat(64), MEILI_MASTER_KEY: 'c'.repeat(64) };
+    const result = spawnSync(command, [...args, '-f', composeFile, 'config', '-q'], { cwd: root, encoding: 'utf8', env: { ...process.env, ...secrets } });
     expect({ status: result.status, stderr: result.stderr }).toMatchObject({ status: 0 });
+  });
+
+  (client ? test : test.skip)('refuses to run without the secrets that have no defaults, naming the first missing', () => {
+    const [command = '', ...args] = client ?? [];
+    const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !['INTERNAL_SECRET', 'JWT_SECRET', 'MEILI_MASTER_KEY'].includes(name)));
+    const result = spawnSync(command, [...args, '-f', composeFile, 'config', '-q'], { cwd: root, encoding: 'utf8', env });
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toMatch(/set (INTERNAL_SECRET|JWT_SECRET|MEILI_MASTER_KEY) \(openssl rand -hex 32\)/);
   });
 
   test('every service that keeps files uses the store the gateway serves them from, and waits for it', () => {

@@ -17,10 +17,23 @@ export type BaseConfig = z.infer<typeof baseConfig>;
 
 export class ConfigError extends Error {}
 
-/** Reads the environment through a zod schema; a bad value stops the start with the variable's name. */
+/** The mark of the example secrets in docker-compose.yml and the docs, which anyone can read. */
+const exampleSecret = /change-?me/i;
+
+/**
+ * Reads the environment through a zod schema; a bad value stops the start with the variable's
+ * name. In production a secret that is still an example value stops it too: whoever knows it could
+ * sign access tokens, gateway identities and file links.
+ */
 export function loadConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
   const result = schema.safeParse(env);
-  if (result.success) return result.data;
-  const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+  const lines = result.success ? [] : result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+  if (env['NODE_ENV'] === 'production') {
+    const shape = schema instanceof z.ZodObject ? Object.keys(schema.shape as object) : [];
+    for (const name of shape.filter((n) => /(SECRET|_KEY|PASSWORD)$/.test(n))) {
+      if (exampleSecret.test(env[name] ?? '')) lines.push(`  ${name}: is an example value; set a secret of your own (e.g. openssl rand -hex 32)`);
+    }
+  }
+  if (result.success && lines.length === 0) return result.data as z.infer<S>;
   throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
 }

@@ -16,6 +16,30 @@ describe('config', () => {
   });
 });
 
+describe('config in production', () => {
+  const schema = baseConfig.extend({ JWT_SECRET: z.string().min(16), MEILI_MASTER_KEY: z.string().optional() });
+  const examples = { INTERNAL_SECRET: 'dev-internal-secret-change-me', JWT_SECRET: 'dev-jwt-secret-change-me', MEILI_MASTER_KEY: 'dev-meili-master-key-changeme' };
+
+  it('refuses the example secrets of docker-compose.yml and the docs, naming each', () => {
+    expect(() => loadConfig(schema, { NODE_ENV: 'production', ...examples })).toThrow(
+      new ConfigError(
+        [
+          'Invalid configuration:',
+          '  INTERNAL_SECRET: is an example value; set a secret of your own (e.g. openssl rand -hex 32)',
+          '  JWT_SECRET: is an example value; set a secret of your own (e.g. openssl rand -hex 32)',
+          '  MEILI_MASTER_KEY: is an example value; set a secret of your own (e.g. openssl rand -hex 32)',
+        ].join('\n'),
+      ),
+    );
+  });
+
+  it('takes them outside production, and real secrets in it', () => {
+    expect(loadConfig(schema, { NODE_ENV: 'development', ...examples }).JWT_SECRET).toBe(examples.JWT_SECRET);
+    const own = { INTERNAL_SECRET: randomUUID(), JWT_SECRET: randomUUID() };
+    expect(loadConfig(schema, { NODE_ENV: 'production', ...own })).toMatchObject(own);
+  });
+});
+
 describe('internal identity', () => {
   const secret = 'a-secret-of-enough-length';
   const identity = { operatorId: randomUUID(), role: 'operator' as const, permissions: [], groupIds: [randomUUID()] };
