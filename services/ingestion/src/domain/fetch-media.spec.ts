@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { LocalDirectoryBlobStore } from '@relaydesk/blob-store';
 import { AppError } from '@relaydesk/service-kit';
-import { fetchMediaToBlobs, MediaGoneError, mediaKey, type MediaRequest } from './fetch-media';
+import { fetchMediaToBlobs, MediaGoneError, mediaKey, typeOfFetched, type MediaRequest } from './fetch-media';
 
 const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
 
@@ -72,6 +72,15 @@ describe('fetchMediaToBlobs', () => {
     await expect(fetchMediaToBlobs(blobs, request('/declared-big'))).rejects.toThrow(MediaGoneError);
     await expect(fetchMediaToBlobs(blobs, request('/streamed-big'))).rejects.toThrow(/over the channel's limit of 1000 bytes/);
     expect(await stored()).toBe(before);
+  });
+
+  it('D15: a sender’s declared type is kept when the bytes show none, but never one a browser would run or render as a page', () => {
+    expect(typeOfFetched({ mimeType: 'image/png' }, 'text/html')).toBe('image/png');
+    expect(typeOfFetched('text', 'text/csv')).toBe('text/csv');
+    expect(typeOfFetched(undefined, 'application/vnd.android.package-archive')).toBe('application/vnd.android.package-archive');
+    expect(typeOfFetched('text', 'text/html')).toBe('text/plain');
+    expect(typeOfFetched('text', 'image/svg+xml')).toBe('text/plain');
+    expect(typeOfFetched(undefined, 'application/xhtml+xml')).toBe('application/octet-stream');
   });
 
   it('never asks a host the channel does not name, and follows no redirect (server-side request forgery)', async () => {

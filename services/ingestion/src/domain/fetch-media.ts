@@ -62,8 +62,17 @@ export async function fetchMediaToBlobs(blobs: BlobStore, request: MediaRequest)
     throw unavailable(`The file could not be fetched and stored: ${error instanceof Error ? error.message : String(error)}`);
   });
   const sniffed = await sniff(Buffer.concat(head).subarray(0, SNIFF_BYTES));
-  const mimeType = sniffed && sniffed !== 'text' ? sniffed.mimeType : request.declaredMimeType;
-  return { storageKey: request.key, fileName: request.fileName, mimeType, size };
+  return { storageKey: request.key, fileName: request.fileName, mimeType: typeOfFetched(sniffed, request.declaredMimeType), size };
+}
+
+/** Types a browser runs or renders as a page: a sender may claim them, but we never serve a file as one. */
+const activeContent = /^(text\/(html|javascript|xml)|application\/(xhtml\+xml|javascript|ecmascript|xml)|image\/svg\+xml)$/i;
+
+/** The bytes' type when they show one; else the declared type, unless it is active content (then text or bytes). */
+export function typeOfFetched(sniffed: Awaited<ReturnType<typeof sniff>>, declared: string): string {
+  if (sniffed && sniffed !== 'text') return sniffed.mimeType;
+  if (!activeContent.test(declared)) return declared;
+  return sniffed === 'text' ? 'text/plain' : 'application/octet-stream';
 }
 
 /** The body's bytes, failing past `maxBytes`; the first ones are kept in `head` for sniffing. */
