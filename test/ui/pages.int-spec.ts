@@ -196,5 +196,17 @@ describe('operator web app: pages', () => {
     await second.getByRole('button', { name: 'Log out' }).waitFor();
     await first.context().close();
   });
+
+  it('the app runs under its Content-Security-Policy: it is sent, cannot be framed, and no page above reported a violation', async () => {
+    const page = await stand.browser.newPage();
+    page.on('console', (message) => {
+      if (message.text().includes('Content Security Policy')) stand.cspViolations.push(message.text());
+    });
+    const answer = await page.goto(`${stand.stack.gateway.url}/`);
+    await page.getByRole('button', { name: /log in/i }).waitFor();
+    expect(answer?.headers()).toMatchObject({ 'content-security-policy': expect.stringContaining("frame-ancestors 'none'"), 'x-frame-options': 'DENY' });
+    await page.close();
+    expect(stand.cspViolations).toEqual([]);
+  });
 });
 

@@ -10,6 +10,8 @@ const origin = 'https://shop.example';
  */
 export class UiStand {
   private said = 0;
+  /** What Chromium refused under the app's Content-Security-Policy, on any of the pages. */
+  readonly cspViolations: string[] = [];
   /** What the first visitor (`client`) writes goes through here. */
   visitorSays: (text: string) => Promise<unknown> = () => Promise.reject(new Error('no visitor yet'));
 
@@ -40,8 +42,13 @@ export class UiStand {
       boris: await loggedInPage(browser, stack.gateway.url, 'boris@relaydesk.test', 'Boris-password'),
       admin: await loggedInPage(browser, stack.gateway.url, stack.admin.email, stack.admin.password),
     };
-    for (const page of Object.values(pages)) page.on('dialog', () => fail('a client message ran as script'));
     const stand = new UiStand(env, smtp, stack, browser, annaApi, workspace.admin, pages, new HttpClient(stack.ingestion.url).with({ origin }), channelId);
+    for (const page of Object.values(pages)) {
+      page.on('dialog', () => fail('a client message ran as script'));
+      page.on('console', (message) => {
+        if (message.text().includes('Content Security Policy')) stand.cspViolations.push(message.text());
+      });
+    }
     stand.visitorSays = await stand.visitor(client);
     return stand;
   }

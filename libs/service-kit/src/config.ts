@@ -29,11 +29,11 @@ export function loadConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEn
   const result = schema.safeParse(env);
   const lines = result.success ? [] : result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
   if (env['NODE_ENV'] === 'production') {
-    const shape = schema instanceof z.ZodObject ? Object.keys(schema.shape as object) : [];
+    const shape = schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
     for (const name of shape.filter((n) => /(SECRET|_KEY|PASSWORD)$/.test(n))) {
       if (exampleSecret.test(env[name] ?? '')) lines.push(`  ${name}: is an example value; set a secret of your own (e.g. openssl rand -hex 32)`);
     }
   }
-  if (result.success && lines.length === 0) return result.data as z.infer<S>;
+  if (result.success && lines.length === 0) return result.data;
   throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
 }
