@@ -9,7 +9,10 @@ class FakeSocket {
   onopen: (() => void) | null = null;
   onclose: ((event: { code: number }) => void) | null = null;
   onmessage: ((event: { data: string }) => void) | null = null;
-  constructor(readonly url: URL) {
+  constructor(
+    readonly url: URL,
+    readonly protocols: string[],
+  ) {
     FakeSocket.last = this;
     queueMicrotask(() => {
       this.readyState = FakeSocket.OPEN;
@@ -39,6 +42,13 @@ async function openedStream() {
 }
 
 describe('LiveStream', () => {
+  it('sends the access token as the subprotocol "bearer, <token>", never in the URL that proxies log', async () => {
+    const { stream } = await openedStream();
+    expect(FakeSocket.last!.protocols).toEqual(['bearer', 't0k3n']);
+    expect(FakeSocket.last!.url.href).toBe('ws://desk.test/api/v1/stream');
+    stream.stop();
+  });
+
   it('a socket the server closes (a deactivated operator, 4401) makes the app ask whether the session still holds; stop() does not', async () => {
     const { stream, dropped } = await openedStream();
     expect(stream.status).toBe('online');

@@ -73,10 +73,10 @@ export class LiveStream {
 
   private connect(): void {
     const url = new URL(this.url);
-    url.searchParams.set('token', this.token);
     const resuming = this.lastId !== undefined;
     if (this.lastId) url.searchParams.set('since', this.lastId);
-    const ws = new WebSocket(url);
+    // The token goes as a subprotocol, not in the URL, which proxies and access logs keep.
+    const ws = new WebSocket(url, ['bearer', this.token]);
     this.ws = ws;
     ws.onopen = () => {
       // The server subscribed this socket before it answered the upgrade.
