@@ -314,6 +314,26 @@ describe('ConversationPane: moves', () => {
     expect(onLeave).not.toHaveBeenCalled();
   });
 
+  it('the message checkboxes are one Tab stop, the newest at first; the arrows, Home and End move between them', async () => {
+    await open(routesFor([message({ id: 'm1', text: 'one' }), message({ id: 'm2', text: 'two' }), message({ id: 'm3', text: 'three' })]));
+    await screen.findByText('three');
+    const boxes = screen.getAllByRole('checkbox') as HTMLInputElement[];
+    expect(boxes.map((b) => b.tabIndex)).toEqual([-1, -1, 0]);
+    boxes[2]!.focus();
+    fireEvent.keyDown(boxes[2]!, { key: 'ArrowUp' });
+    expect(document.activeElement).toBe(boxes[1]);
+    await waitFor(() => expect(boxes.map((b) => b.tabIndex)).toEqual([-1, 0, -1]));
+    fireEvent.keyDown(boxes[1]!, { key: 'Home' });
+    expect(document.activeElement).toBe(boxes[0]);
+    fireEvent.keyDown(boxes[0]!, { key: 'ArrowUp' });
+    expect(document.activeElement).toBe(boxes[0]);
+    fireEvent.keyDown(boxes[0]!, { key: 'End' });
+    expect(document.activeElement).toBe(boxes[2]);
+    fireEvent.keyDown(boxes[2]!, { key: ' ' });
+    fireEvent.click(boxes[2]!);
+    expect(boxes[2]!.checked).toBe(true);
+  });
+
   it('D24: tags the selected messages with a tag created by typing', async () => {
     const { api } = await open(
       routesFor([message({ id: '11111111-1111-4111-8111-111111111111', text: 'complaint one' }), message({ id: '22222222-2222-4222-8222-222222222222', text: 'complaint two' })], {

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { Api } from '../api/client';
 import type { Attachment, Message } from '../api/types';
 import { fetchBlob, fullTime, humanSize, messageOf, messageTime } from './util';
@@ -35,6 +35,10 @@ export function History({ api, messages, hasOlder, loadingOlder, onLoadOlder, se
   const anchor = useRef<{ firstId: string | undefined; height: number; top: number }>(undefined);
   const firstId = messages[0]?.id;
   const lastId = messages[messages.length - 1]?.id;
+  // One message checkbox is a Tab stop (the last one focused, else the newest); arrows move between them.
+  const [tabStop, setTabStop] = useState<string>();
+  const selectableIds = messages.filter((m) => m.kind !== 'event').map((m) => m.id);
+  const current = tabStop && selectableIds.includes(tabStop) ? tabStop : selectableIds[selectableIds.length - 1];
 
   // Older pages are put above without moving what the operator is reading; new messages at the
   // bottom scroll into view when he was at the bottom already.
@@ -77,7 +81,7 @@ export function History({ api, messages, hasOlder, loadingOlder, onLoadOlder, se
   }, [hasOlder, loadingOlder, messages.length, onLoadOlder]);
 
   return (
-    <ol className="cv-history" ref={box} onScroll={onScroll} aria-label="Messages" tabIndex={0}>
+    <ol className="cv-history" ref={box} onScroll={onScroll} onKeyDown={moveBetweenCheckboxes} aria-label="Messages" tabIndex={0}>
       {hasOlder && (
         <li className="cv-older">
           <button type="button" onClick={onLoadOlder} disabled={loadingOlder}>
@@ -87,13 +91,52 @@ export function History({ api, messages, hasOlder, loadingOlder, onLoadOlder, se
       )}
       {!hasOlder && messages.length === 0 && <li className="cv-event">No messages yet</li>}
       {messages.map((m) => (
-        <MessageRow key={m.id} api={api} message={m} checked={selected.has(m.id)} onToggle={onToggle} selectable={selectable} onGrow={onGrow} clientName={clientName} onResend={onResend} />
+        <MessageRow
+          key={m.id}
+          api={api}
+          message={m}
+          checked={selected.has(m.id)}
+          onToggle={onToggle}
+          selectable={selectable}
+          tabStop={m.id === current}
+          onFocusCheckbox={setTabStop}
+          onGrow={onGrow}
+          clientName={clientName}
+          onResend={onResend}
+        />
       ))}
     </ol>
   );
 }
 
-function MessageRow({ api, message: m, checked, onToggle, selectable, onGrow, clientName, onResend }: { api: Api; message: Message; checked: boolean; onToggle: (id: string) => void; selectable: boolean; onGrow: () => void; clientName: string; onResend?: (message: Message) => void }) {
+/** Up and Down (Home, End) move focus between the message checkboxes. */
+function moveBetweenCheckboxes(e: KeyboardEvent<HTMLOListElement>) {
+  const target = e.target as HTMLElement;
+  if (!target.classList.contains('cv-check') || !['ArrowUp', 'ArrowDown', 'Home', 'End'].includes(e.key)) return;
+  const boxes = [...e.currentTarget.querySelectorAll<HTMLInputElement>('input.cv-check')];
+  const at = boxes.indexOf(target as HTMLInputElement);
+  const next = e.key === 'Home' ? 0 : e.key === 'End' ? boxes.length - 1 : at + (e.key === 'ArrowUp' ? -1 : 1);
+  const to = boxes[Math.max(0, Math.min(boxes.length - 1, next))];
+  e.preventDefault();
+  to?.focus();
+  to?.scrollIntoView?.({ block: 'nearest' });
+}
+
+type RowProps = {
+  api: Api;
+  message: Message;
+  checked: boolean;
+  onToggle: (id: string) => void;
+  selectable: boolean;
+  /** This message's checkbox is the history's one Tab stop. */
+  tabStop: boolean;
+  onFocusCheckbox: (id: string) => void;
+  onGrow: () => void;
+  clientName: string;
+  onResend?: (message: Message) => void;
+};
+
+function MessageRow({ api, message: m, checked, onToggle, selectable, tabStop, onFocusCheckbox, onGrow, clientName, onResend }: RowProps) {
   if (m.kind === 'event') {
     return (
       <li className="cv-event" data-kind="event">
@@ -115,7 +158,16 @@ function MessageRow({ api, message: m, checked, onToggle, selectable, onGrow, cl
           </time>
           {selectable && (
             <label className="cv-select">
-              <input type="checkbox" checked={checked} onChange={() => onToggle(m.id)} aria-label={`Select message from ${who} at ${messageTime(m.createdAt)}`} />
+              <input
+                type="checkbox"
+                className="cv-check"
+                checked={checked}
+                tabIndex={tabStop ? 0 : -1}
+                onFocus={() => onFocusCheckbox(m.id)}
+                onChange={() => onToggle(m.id)}
+                aria-label={`Select message from ${who} at ${messageTime(m.createdAt)}`}
+                aria-keyshortcuts="ArrowUp ArrowDown Home End"
+              />
             </label>
           )}
         </div>

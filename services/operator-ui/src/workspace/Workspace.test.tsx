@@ -16,6 +16,7 @@ vi.mock('../conversation/ConversationPane', () => ({
       <section>
         <p data-testid="pane">Conversation {conversationId}</p>
         <button onClick={onLeave}>leave</button>
+        <textarea aria-label="Reply" />
       </section>
     );
   },
@@ -273,6 +274,18 @@ describe('Workspace (tabs and list)', () => {
     fireEvent.keyDown(list, { key: 'Enter' });
     expect(screen.getByTestId('pane').textContent).toBe('Conversation b');
     expect(options()[1]!.getAttribute('aria-selected')).toBe('true');
+  });
+
+  it('keyboard: Escape in the open conversation goes back to the list, but not from a reply box with text in it', async () => {
+    renderWorkspace();
+    await screen.findByText('Client a');
+    fireEvent.click(screen.getByText('Client a'));
+    const reply = screen.getByLabelText('Reply');
+    fireEvent.change(reply, { target: { value: 'half a sentence' } });
+    fireEvent.keyDown(reply, { key: 'Escape' });
+    expect(screen.getByTestId('pane').textContent).toBe('Conversation a');
+    fireEvent.keyDown(screen.getByRole('button', { name: 'leave' }), { key: 'Escape' });
+    expect(screen.queryByTestId('pane')).toBeNull();
   });
 
   it('D26: under 3 characters says why; 3 or more searches and highlights', async () => {

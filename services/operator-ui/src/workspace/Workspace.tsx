@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import type { ConversationItem, Tab } from '../api/types';
 import { ConversationPane } from '../conversation/ConversationPane';
 import { OutgoingDialog, outgoingEnabled } from '../pages/OutgoingDialog';
@@ -20,6 +20,16 @@ import './workspace.css';
  * The tab and the open conversation are the address's (route.ts), so Back, a reload and a link
  * bring them back.
  */
+/**
+ * Escape in the open conversation goes back to the list, unless something inside took it (a dialog,
+ * a picker, the canned responses) or it would leave a field with text in it.
+ */
+function closesConversation(e: KeyboardEvent): boolean {
+  if (e.key !== 'Escape' || e.defaultPrevented) return false;
+  const target = e.target as HTMLElement;
+  return !((target instanceof HTMLTextAreaElement || target instanceof HTMLInputElement) && target.value !== '');
+}
+
 export function Workspace() {
   const session = useSession();
   const { me, groups } = session;
@@ -167,7 +177,12 @@ export function Workspace() {
           </>
         )}
       </aside>
-      <div className="ws-main">
+      <div
+        className="ws-main"
+        onKeyDown={(e) => {
+          if (openId && closesConversation(e)) backToList();
+        }}
+      >
         {openId ? (
           <>
             <button type="button" className="ws-back" onClick={backToList}>
