@@ -26,7 +26,7 @@ const perChannel = <P extends string, S extends z.ZodType>(prefix: P, schema: (c
 
 /** A client message of `inbound.<channel>` names that channel: its type and its payload agree. */
 const inboundOf = <S extends z.ZodType<{ channel: ChannelType }>>(schema: S, channel: ChannelType): S =>
-  schema.refine((m) => m.channel === channel, { message: `must be ${channel} for inbound.${channel}`, path: ['channel'] }) as unknown as S;
+  schema.refine((m) => m.channel === channel, { message: `must be ${channel} for inbound.${channel}`, path: ['channel'] });
 
 /** Every message type the bus carries, with the schema of its payload (version 1 of each). */
 export const messageCatalogue = {
