@@ -374,7 +374,8 @@ describe('webchat channel', () => {
     } finally {
       expect((await admin.patch(`/api/v1/channels/${channelId}`, { enabled: true })).status).toBe(200);
     }
-    await openSocket({ via: secondIngestion, after: replies['last']!.id });
+    // The other replica hears of the change a moment after the PATCH answers, as a widget's retry would.
+    await waitFor('the stream admits again', () => openSocket({ via: secondIngestion, after: replies['last']!.id }).catch(() => undefined));
   });
 
   it('a page whose origin the channel no longer allows has its stream closed with 4403 naming the origin', async () => {
@@ -408,6 +409,47 @@ describe('webchat channel', () => {
     const after = await reply('the chat is on again');
     await socket.next('reply', (d) => d.id === after.id);
     expect(socket.replies().map((r) => r.text)).not.toContain('while the chat is off');
+  });
+
+  it('D15: a reply that failed, text or file, is sent again by its holder as a new message with the same text or file; nothing else can be resent', async () => {
+    const failedOf = async (send: () => Promise<{ id: string }>) => {
+      const sent = await send();
+      return waitFor('reported failed', async () => ((await ann.get(`/api/v1/conversations/${conversationId}/messages`)).body.items as any[]).find((m) => m.id === sent.id && m.deliveryStatus === 'failed'));
+    };
+    expect((await admin.patch(`/api/v1/channels/${channelId}`, { enabled: false })).status).toBe(200);
+    let text: any;
+    let file: any;
+    try {
+      text = await failedOf(() => reply('sent while off, again later'));
+      file = await failedOf(async () => {
+        const form = new FormData();
+        form.append('file', new Blob([pdf], { type: 'application/pdf' }), 'again.pdf');
+        return (await ann.postForm(`/api/v1/conversations/${conversationId}/messages`, form)).body;
+      });
+    } finally {
+      expect((await admin.patch(`/api/v1/channels/${channelId}`, { enabled: true })).status).toBe(200);
+    }
+    const socket = await openSocket({ after: replies['last']!.id });
+    const again = await ann.with({ 'idempotency-key': 'again-text' }).post(`/api/v1/conversations/${conversationId}/messages`, { resendOf: text.id });
+    expect(again.status).toBe(201);
+    expect(again.body).toMatchObject({ direction: 'out', kind: 'text', text: 'sent while off, again later' });
+    expect(again.body.id).not.toBe(text.id);
+    const fileAgain = await ann.post(`/api/v1/conversations/${conversationId}/messages`, { resendOf: file.id });
+    expect(fileAgain.body).toMatchObject({ kind: 'file', attachment: { fileName: 'again.pdf', size: pdf.length } });
+    await socket.next('reply', (d) => d.id === again.body.id);
+    const fileFrame = await socket.next('reply', (d) => d.id === fileAgain.body.id);
+    const bytes = await visitorApi(visitor.token).download(fileFrame.data.attachment.url);
+    expect(bytes.bytes.equals(pdf)).toBe(true);
+    replies['last'] = fileAgain.body;
+
+    const refusals = [
+      [{ resendOf: again.body.id }, 409],
+      [{ resendOf: randomUUID() }, 404],
+      [{ resendOf: text.id, text: 'both' }, 400],
+      [{ resendOf: 'not-an-id' }, 400],
+      [{}, 400],
+    ] as const;
+    for (const [body, status] of refusals) expect([body, (await ann.post(`/api/v1/conversations/${conversationId}/messages`, body)).status]).toEqual([body, status]);
   });
 
   it('a public chat is bounded: the 21st new chat from one address in 10 minutes and a visitor’s 31st message in a minute answer 429 with Retry-After, readable by the page', async () => {

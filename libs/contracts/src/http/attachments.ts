@@ -15,10 +15,13 @@ export type StoredAttachment = z.infer<typeof storedAttachment>;
 /** The fields beside the one `file` part of a multipart POST /conversations/:id/messages (D15). */
 export const uploadFields = z.strictObject({ text: typedText.optional() });
 
-/** Gateway → conversation service: an operator's reply, text and/or an uploaded file. */
+/** Gateway → conversation service: an operator's reply, text and/or an uploaded file, or `resendOf` alone (sendMessageBody). */
 export const operatorMessageBody = z
-  .strictObject({ text: typedText.optional(), attachment: storedAttachment.optional() })
-  .refine((m) => m.text !== undefined || m.attachment !== undefined, { message: 'needs text or attachment', path: ['text'] });
+  .strictObject({ text: typedText.optional(), attachment: storedAttachment.optional(), resendOf: uuid.optional() })
+  .refine((m) => (m.resendOf === undefined ? m.text !== undefined || m.attachment !== undefined : m.text === undefined && m.attachment === undefined), {
+    message: 'needs text or attachment, or resendOf alone',
+    path: ['text'],
+  });
 export type OperatorMessageBody = z.infer<typeof operatorMessageBody>;
 
 /** Conversation service → gateway, before an upload is stored: the caller may reply, through this channel. */

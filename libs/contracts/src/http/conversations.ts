@@ -26,7 +26,10 @@ export const listLogQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(500).default(200),
 });
 
-export const sendMessageBody = z.strictObject({ text: typedText });
+/** A reply's text, or `resendOf`: a message of this conversation the channel did not deliver, sent again as a new one (its text or file). */
+export const sendMessageBody = z
+  .strictObject({ text: typedText.optional(), resendOf: uuid.optional() })
+  .refine((b) => (b.text === undefined) !== (b.resendOf === undefined), { message: 'send text, or resendOf naming a message that was not delivered (not both)', path: ['text'] });
 
 /** The Idempotency-Key header of a send (a message, a note, an outgoing conversation): a retry with it is the first send. */
 export const idempotencyKey = z.string().min(1).max(200).optional();

@@ -144,17 +144,20 @@ describe('ConversationPane: live', () => {
     expect(screen.getByRole('alert').textContent).toContain('This conversation moved out of your view.');
   });
 
-  it('D15: the holder sends a text the channel did not deliver again, as a new message with a new key; others cannot', async () => {
+  it('D15: the holder sends a reply the channel did not deliver (text or file) again, as a new message with a new key; others cannot', async () => {
     const failed = message({ id: 'f1', direction: 'out', text: 'Your parcel left today', sender: { type: 'operator', id: anna.id, name: 'Anna' }, deliveryStatus: 'failed', deliveryError: { code: '503', title: 'WhatsApp is down' } });
+    const failedFile = message({ id: 'f3', direction: 'out', kind: 'file', text: null, sender: { type: 'operator', id: anna.id, name: 'Anna' }, deliveryStatus: 'failed', deliveryError: { code: '503', title: 'WhatsApp is down' } });
     const { api } = await open(
-      routesFor([failed], {
-        'POST /conversations/c1/messages': (c: { body: { text: string } }) => ({ status: 201, body: message({ id: 'f2', direction: 'out', text: c.body.text, deliveryStatus: 'pending', sender: { type: 'operator', id: anna.id, name: 'Anna' } }) }),
+      routesFor([failed, failedFile], {
+        'POST /conversations/c1/messages': () => ({ status: 201, body: message({ id: 'f2', direction: 'out', text: 'Your parcel left today', deliveryStatus: 'pending', sender: { type: 'operator', id: anna.id, name: 'Anna' } }) }),
       }),
     );
     fireEvent.click(within(await screen.findByTestId('message-f1')).getByRole('button', { name: 'Send again' }));
     await screen.findByTestId('message-f2');
+    fireEvent.click(within(screen.getByTestId('message-f3')).getByRole('button', { name: 'Send again' }));
+    await waitFor(() => expect(api.called('POST', '/conversations/c1/messages')).toHaveLength(2));
     const sent = api.called('POST', '/conversations/c1/messages');
-    expect(sent.map((c) => c.body)).toEqual([{ text: 'Your parcel left today' }]);
+    expect(sent.map((c) => c.body)).toEqual([{ resendOf: 'f1' }, { resendOf: 'f3' }]);
     expect(sent[0]!.headers['Idempotency-Key']).toEqual(expect.any(String));
     cleanup();
     await open(routesFor([failed], { 'GET /conversations/c1': { body: conversation({ assignee: { id: 'b1', name: 'Boris' } }) } }));

@@ -37,10 +37,10 @@ function OpenConversation({ conversationId, onLeave, onItem }: PaneProps) {
   }, [conv, onItem]);
   const tryMove = (path: string, then?: 'leave') => move(() => api.post(`${base}/${path}`), then).catch(() => undefined);
   const pane = useRef<HTMLElement>(null);
-  /** A text the channel did not deliver goes again as a new message, so both show with their own status. */
+  /** A reply the channel did not deliver (text or file) goes again as a new message, so both show with their own status. */
   const resend = (failed: Message) => {
     api
-      .post<Message>(`${base}/messages`, { text: failed.text }, { 'Idempotency-Key': newKey() })
+      .post<Message>(`${base}/messages`, { resendOf: failed.id }, { 'Idempotency-Key': newKey() })
       .then(addMessage, (e: unknown) => setBanner({ kind: 'error', text: `Not sent again: ${messageOf(e)}` }));
   };
   /** After "Start conversation" its button is gone: the keyboard goes on in the reply box, once it is drawn. */

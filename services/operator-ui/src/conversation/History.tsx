@@ -194,7 +194,7 @@ function MessageRow({ api, message: m, checked, onToggle, selectable, tabStop, o
                 {m.deliveryStatus === 'failed' && m.deliveryError?.title && <span className="cv-delivery-error">: {m.deliveryError.title}</span>}
               </span>
             )}
-            {m.deliveryStatus === 'failed' && onResend && m.kind === 'text' && m.text && (
+            {m.deliveryStatus === 'failed' && onResend && (m.kind === 'text' || m.kind === 'file') && (
               <button type="button" className="cv-link" onClick={() => onResend(m)}>
                 Send again
               </button>
