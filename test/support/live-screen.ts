@@ -17,8 +17,8 @@ const streamModule = join(__dirname, '../../services/operator-ui/src/live/stream
 
 /** The browser's WebSocket, where the `error` that precedes every `close` needs no listener. */
 class BrowserLikeWebSocket extends WebSocket {
-  constructor(url: string | URL) {
-    super(url);
+  constructor(url: string | URL, protocols?: string | string[]) {
+    super(url, protocols);
     this.on('error', () => undefined);
   }
 }
