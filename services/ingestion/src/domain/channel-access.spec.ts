@@ -1,6 +1,6 @@
 import { AppError } from '@relaydesk/service-kit';
 import type { Channel } from '../store/channel.repository';
-import { checkOrigin } from './channel-access';
+import { checkOrigin, sameSecret } from './channel-access';
 
 const channel = (allowedOrigins: string[]): Channel => ({ id: '0190e1d2-0000-7000-8000-000000000001', type: 'webchat', name: 'Shop chat', groupId: '0190e1d2-0000-7000-8000-000000000002', settings: { allowedOrigins }, enabled: true });
 const own = 'http://127.0.0.1:8081';
@@ -25,5 +25,15 @@ describe('checkOrigin', () => {
     for (const origin of ['https://evil.example', 'https://shop.example.evil.example', 'http://shop.example', 'https://shop.example:444', 'null', 'https://SHOP.example/']) {
       expect([origin, refusal(origin, ['https://shop.example'])]).toEqual([origin, 'forbidden']);
     }
+  });
+});
+
+describe('sameSecret', () => {
+  it('D33: takes the channel’s secret only, and refuses a missing one, a prefix, a longer one and a channel without a secret', () => {
+    expect(sameSecret('verify-me', 'verify-me')).toBe(true);
+    expect(sameSecret(undefined, 'verify-me')).toBe(false);
+    expect(sameSecret('verify', 'verify-me')).toBe(false);
+    expect(sameSecret('verify-me-too', 'verify-me')).toBe(false);
+    expect(sameSecret('verify-me', undefined)).toBe(false);
   });
 });

@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { uuid, type ChannelType } from '@relaydesk/contracts';
 import { AppError, parseOrThrow } from '@relaydesk/service-kit';
 import { z } from 'zod';
@@ -16,6 +17,13 @@ export async function channelOf(channels: ChannelRepository, type: ChannelType, 
 /** As `channelOf`, for what clients send in: a channel a super_admin disabled takes nothing (403). */
 export async function receivingChannelOf(channels: ChannelRepository, type: ChannelType, channelId: unknown): Promise<Channel> {
   return refuseDisabled(await channelOf(channels, type, channelId));
+}
+
+const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
+
+/** Whether a platform sent the channel's secret, compared in constant time (of the digests, so lengths leak nothing either). */
+export function sameSecret(given: string | undefined, expected: unknown): boolean {
+  return given !== undefined && typeof expected === 'string' && timingSafeEqual(digest(given), digest(expected));
 }
 
 /** What a website visitor is told while his chat is switched off. */

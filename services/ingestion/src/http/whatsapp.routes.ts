@@ -6,7 +6,7 @@ import { checkWhatsappNumber } from '../domain/whatsapp/check-number';
 import { receiveWhatsappWebhook, verifyWhatsappSignature, type WhatsappWebhookDeps } from '../domain/whatsapp/receive-webhook';
 import { readWhatsappWebhook, whatsappWebhook } from '../domain/whatsapp/webhook';
 import type { ChannelRepository } from '../store/channel.repository';
-import { channelOf, receivingChannelOf } from '../domain/channel-access';
+import { channelOf, receivingChannelOf, sameSecret } from '../domain/channel-access';
 const verification = z.object({ 'hub.mode': z.literal('subscribe'), 'hub.verify_token': z.string(), 'hub.challenge': z.string().max(1000) });
 
 /** The WhatsApp Cloud API webhook (public, signed by Meta) and the adapter's internal routes. */
@@ -17,7 +17,7 @@ export function whatsappRoutes(channels: ChannelRepository, deps: WhatsappWebhoo
   router.get('/ingest/v1/whatsapp/:channelId', async (req, res) => {
     const channel = await channelOf(channels, 'whatsapp', req.params['channelId']);
     const query = parseOrThrow(verification, req.query, 'query');
-    if (query['hub.verify_token'] !== channel.settings['verifyToken']) throw new AppError('forbidden', 'hub.verify_token is not this channel\'s verify token');
+    if (!sameSecret(query['hub.verify_token'], channel.settings['verifyToken'])) throw new AppError('forbidden', 'hub.verify_token is not this channel\'s verify token');
     res.type('text/plain').send(query['hub.challenge']);
   });
 

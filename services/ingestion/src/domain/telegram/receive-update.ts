@@ -1,4 +1,3 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { BlobStore } from '@relaydesk/blob-store';
 import type { Bus } from '@relaydesk/bus';
@@ -7,6 +6,7 @@ import { AppError } from '@relaydesk/service-kit';
 import { z } from 'zod';
 import type { Channel } from '../../store/channel.repository';
 import { acceptInbound } from '../accept-inbound';
+import { sameSecret } from '../channel-access';
 import { fetchMediaToBlobs, MediaGoneError, mediaKey } from '../fetch-media';
 import { SendFailure } from '../platform-call';
 import { apiBaseOf, callBotApi, fileUrl } from './bot-api';
@@ -22,12 +22,9 @@ const DOWNLOAD_MAX_BYTES = 20 * 1024 * 1024;
 const plainFilePath = /^[A-Za-z0-9_-][A-Za-z0-9_.-]*(\/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$/;
 const fileAnswer = z.object({ file_path: z.string().max(1000).optional() });
 
-const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
-
 /** `X-Telegram-Bot-Api-Secret-Token` must be the channel's secret token (compared in constant time). */
 export function verifyTelegramSecret(channel: Channel, header: string | undefined): void {
-  const expected = channel.settings['secretToken'];
-  if (!header || typeof expected !== 'string' || !timingSafeEqual(digest(header), digest(expected))) {
+  if (!sameSecret(header, channel.settings['secretToken'])) {
     throw new AppError('unauthorized', "X-Telegram-Bot-Api-Secret-Token is missing or not this channel's secret token");
   }
 }
