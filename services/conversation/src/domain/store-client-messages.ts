@@ -24,7 +24,7 @@ import { changedEventsOf, messageEvent, movedEvent } from './events';
  * his conversation (of this batch, or the newest stored), so the history shows them in the order
  * he sent them even when one batch stores several.
  */
-export function messageTime(at: string, previous: string | undefined): string {
+function messageTime(at: string, previous: string | undefined): string {
   return previous === undefined ? at : new Date(Math.max(Date.parse(at), Date.parse(previous) + 1)).toISOString();
 }
 

@@ -4,7 +4,7 @@ import { uuid } from '@relaydesk/contracts';
 import { AppError, closeForShutdown, httpStatusOf, parseOrThrow, type Logger } from '@relaydesk/service-kit';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { z } from 'zod';
-import { chatClosedForNow, checkOrigin, receivingChannelOf } from '../domain/channel-access';
+import { channelOf, chatClosedForNow, checkOrigin } from '../domain/channel-access';
 import { verifyVisitor, type Visitor } from '../domain/visitor-token';
 import type { Channel, ChannelRepository } from '../store/channel.repository';
 import { WebchatSignals } from '../store/webchat-signals';
@@ -34,7 +34,7 @@ const limits = {
 };
 
 /** The close code of a socket whose chat was switched off or whose page is no longer allowed; the reason says which. */
-export const CHAT_CLOSED = 4403;
+const CHAT_CLOSED = 4403;
 
 /** A WebSocket close reason is at most 123 bytes of UTF-8. */
 function closeReason(message: string): string {
@@ -141,9 +141,10 @@ export class VisitorStream {
     this.wss.handleUpgrade(req, socket, head, (ws) => this.open(ws, visitor, req.headers.origin, seq));
   }
 
-  /** The channel, while it is switched on and lets this page in. */
+  /** The channel, while it is switched on and lets this page in; refusals are worded for the visitor. */
   private async admit(channelId: string, origin: string | undefined): Promise<Channel> {
-    const channel = await receivingChannelOf(this.deps.channels, 'webchat', channelId);
+    const channel = await channelOf(this.deps.channels, 'webchat', channelId);
+    if (!channel.enabled) throw new AppError('forbidden', chatClosedForNow);
     checkOrigin(channel, origin, this.ownOrigin);
     return channel;
   }
@@ -156,8 +157,7 @@ export class VisitorStream {
           await this.admit(c.visitor.channelId, c.origin);
         } catch (error) {
           if (!(error instanceof AppError)) return this.deps.logger.warn({ err: error }, 'webchat stream: could not check a channel again');
-          const enabled = (await this.deps.channels.byId(c.visitor.channelId).catch(() => undefined))?.enabled;
-          c.ws.close(CHAT_CLOSED, enabled === false ? chatClosedForNow : closeReason(error.message));
+          c.ws.close(CHAT_CLOSED, closeReason(error.message));
         }
       }
     }
