@@ -1,5 +1,5 @@
-import { createHmac, randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -481,5 +481,162 @@ describe('webchat channel', () => {
     expect([demo.status, demo.headers.get('content-type')]).toEqual([200, 'text/html; charset=utf-8']);
     expect(demo.bytes.toString('utf8')).toContain(`<script src="/ingest/v1/webchat/widget.js" data-channel-id="${channelId}"`);
     expect((await ingest.download(`/ingest/v1/webchat/${randomUUID()}/demo`)).status).toBe(404);
+  });
+
+  describe('the visitor’s own files (D15)', () => {
+    const png = Buffer.concat([Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64'), randomBytes(50_000)]);
+    const photoName = 'Фото «заказ» 📷.png';
+    const caption = 'Вот так пришло 📦💔 — look';
+    const messagesPath = () => `/ingest/v1/webchat/${channelId}/messages`;
+    let uma: { visitorId: string; token: string };
+    let photo: { id: string };
+    let db: Client;
+
+    type Part = [name: string, value: string | { bytes: Buffer; fileName: string }];
+    const file = (fileName: string, bytes = png): Part => ['file', { bytes, fileName }];
+    const photoParts: Part[] = [['clientMessageId', 'uma-photo'], ['text', caption], file(photoName)];
+    /** The widget's multipart message: its parts in the order given, as FormData keeps them. */
+    const upload = (parts: Part[], token = uma.token, from = origin) => {
+      const form = new FormData();
+      for (const [name, value] of parts) {
+        if (typeof value === 'string') form.append(name, value);
+        else form.append(name, new Blob([value.bytes]), value.fileName);
+      }
+      return visitorApi(token, from).postForm(messagesPath(), form);
+    };
+    /** What an upload may leave behind: blobs, and the visitor's lines in the widget's history. */
+    const stored = async (who = uma) => ({
+      blobs: (await readdir(blobDir, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).length,
+      lines: (await db.query('SELECT count(*)::int AS n FROM ingestion.webchat_visitor_message WHERE visitor_id = $1', [who.visitorId])).rows[0].n as number,
+    });
+    const umaConversation = () => waitFor('Uma listed for Ann', async () => (await ann.get('/api/v1/conversations?tab=unassigned')).body.items.find((i: any) => i.client.name === 'Uma 🦋')?.id as string | undefined);
+    /** The operator's view of Uma's messages once `text`, sent after everything before it, has arrived: nothing earlier can still be on its way. */
+    const umaMessagesUpTo = async (text: string, clientMessageId: string) => {
+      expect((await visitorApi(uma.token).post(messagesPath(), { text, clientMessageId })).status).toBe(202);
+      const id = await umaConversation();
+      return waitFor(`"${text}" arrived`, async () => {
+        const items = (await ann.get(`/api/v1/conversations/${id}/messages`)).body.items as any[];
+        return items.some((m) => m.text === text) ? items.map((m) => [m.kind, m.text]) : undefined;
+      });
+    };
+
+    beforeAll(async () => {
+      db = new Client({ connectionString: env.databaseUrl });
+      await db.connect();
+      uma = (await ingest.with({ origin }).post(`/ingest/v1/webchat/${channelId}/sessions`, { name: 'Uma 🦋' })).body;
+    });
+
+    afterAll(async () => {
+      await db?.end();
+    });
+
+    it('D15, D20: a visitor’s PNG with a caption reaches the operator through the gateway, who downloads the same bytes; the visitor’s other tab gets it as a message with its file', async () => {
+      const otherTab = await openSocket({ token: uma.token });
+      const sent = await upload(photoParts);
+      expect([sent.status, sent.headers.get('access-control-allow-origin')]).toEqual([202, origin]);
+      photo = sent.body;
+
+      const frame = await otherTab.next('message', (d) => d.id === photo.id);
+      expect(frame.data).toEqual({
+        id: photo.id,
+        direction: 'in',
+        text: caption,
+        clientMessageId: 'uma-photo',
+        attachment: { fileName: photoName, mimeType: 'image/png', size: png.length, url: `/ingest/v1/webchat/${channelId}/attachments/${photo.id}` },
+        createdAt: expect.any(String),
+      });
+
+      const [message] = await waitFor('the photo for Ann', async () => (await ann.get(`/api/v1/conversations/${await umaConversation()}/messages`)).body.items);
+      expect(message).toMatchObject({ direction: 'in', kind: 'file', text: caption, attachment: { fileName: photoName, mimeType: 'image/png', size: png.length } });
+      const download = await ann.download(message.attachment.url);
+      expect([download.status, download.headers.get('content-type')]).toEqual([200, 'image/png']);
+      expect(download.bytes.equals(png)).toBe(true);
+    });
+
+    it('D15: the same clientMessageId twice is one message and one blob, sent again as a file or as a text', async () => {
+      const before = await stored();
+      const again = await upload(photoParts);
+      expect([again.status, again.body]).toEqual([202, { id: photo.id, duplicate: true }]);
+      const asText = await visitorApi(uma.token).post(messagesPath(), { text: 'the same message', clientMessageId: 'uma-photo' });
+      expect([asText.status, asText.body.id]).toEqual([202, photo.id]);
+      expect(await stored()).toEqual(before);
+      expect(await umaMessagesUpTo('one photo only', 'uma-2')).toEqual([['file', caption], ['text', 'one photo only']]);
+    });
+
+    it('D15, D34: the visitor downloads his own file with his token (header or ?token=); another visitor gets 404, no token 401', async () => {
+      const url = `/ingest/v1/webchat/${channelId}/attachments/${photo.id}`;
+      for (const download of [() => visitorApi(uma.token).download(url), () => ingest.with({ origin }).download(`${url}?token=${uma.token}`)]) {
+        const own = await download();
+        expect([own.status, own.headers.get('content-type'), own.headers.get('x-content-type-options')]).toEqual([200, 'image/png', 'nosniff']);
+        expect(own.bytes.equals(png)).toBe(true);
+      }
+      expect((await visitorApi(stranger.token).download(url)).status).toBe(404);
+      expect((await visitorApi(visitor.token).download(url)).status).toBe(404);
+      expect((await ingest.with({ origin }).download(url)).status).toBe(401);
+    });
+
+    it('D15, D33: a bad upload gets a clear 4xx the widget can read, and nothing is stored or sent: empty, over 10 MB, a type webchat does not take, bytes that belie the name, two files, no file, unknown fields, clientMessageId after the file, a broken body', async () => {
+      const zip = Buffer.concat([Buffer.from('504b0304', 'hex'), randomBytes(2000)]);
+      const exe = Buffer.concat([Buffer.from('MZ'), randomBytes(4000)]);
+      const tooBig = Buffer.concat([png, Buffer.alloc(10_000_001 - png.length)]);
+      const cases: [string, Part[], number, RegExp][] = [
+        ['an empty file', [file('empty.png', Buffer.alloc(0))], 400, /"empty\.png" is empty/],
+        ['a file over the limit', [file('huge.png', tooBig)], 413, /"huge\.png" is larger than the 10 MB a webchat conversation takes for image\/png files/],
+        ['a zip', [file('archive.zip', zip)], 415, /webchat conversation does not take application\/zip/],
+        ['an .exe', [file('setup.exe', exe)], 415, /Files named \.exe are not taken/],
+        ['a PDF named .png', [file('photo.png', pdf)], 415, /content of "photo\.png" is application\/pdf, not the image\/png its name says/],
+        ['text named .png', [file('photo.png', Buffer.from('just words'))], 415, /plain text, not the image\/png/],
+        ['two files', [file('a.png'), file('b.png')], 400, /exactly one file/],
+        ['the file in another part', [['document', { bytes: png, fileName: 'a.png' }]], 400, /exactly one file/],
+        ['no file', [['text', 'no file']], 400, /part named "file"/],
+        ['an unknown field', [['html', '<b>hi</b>'], file('a.png')], 400, /html/],
+        ['a blank caption', [['text', ' \u200b '], file('a.png')], 400, /text: must not be blank/],
+        ['clientMessageId after the file', [file('a.png'), ['clientMessageId', 'uma-late']], 400, /clientMessageId: must come before the file/],
+      ];
+      for (const [what, parts, status, message] of cases) {
+        const before = await stored();
+        const refused = await upload(parts);
+        expect({ what, status: refused.status, cors: refused.headers.get('access-control-allow-origin') }).toEqual({ what, status, cors: origin });
+        expect(refused.body.error.message).toEqual(expect.stringMatching(message));
+        expect(await stored()).toEqual(before);
+      }
+      const broken = await visitorApi(uma.token).send('POST', messagesPath(), undefined, { 'content-type': 'multipart/form-data; boundary=xyz' }, '--xyz\r\nContent-Disposition: form-data; name="file"; filename="a.png"\r\n\r\n\x89PNG');
+      expect([broken.status, broken.body.error.code]).toEqual([400, 'validation_failed']);
+      expect(await umaMessagesUpTo('after the refusals', 'uma-3')).toEqual([['file', caption], ['text', 'one photo only'], ['text', 'after the refusals']]);
+    });
+
+    it('D33: a switched-off chat refuses an upload in its “closed for now” words, readable by the page; a foreign Origin and a missing token are refused as for a text', async () => {
+      const before = await stored();
+      expect((await admin.patch(`/api/v1/channels/${channelId}`, { enabled: false })).status).toBe(200);
+      try {
+        const closed = await upload([['clientMessageId', 'uma-closed'], file('closed.png')]);
+        expect({ status: closed.status, cors: closed.headers.get('access-control-allow-origin'), message: closed.body.error.message }).toEqual({
+          status: 403,
+          cors: origin,
+          message: 'This chat is closed for now: please try again later',
+        });
+      } finally {
+        expect((await admin.patch(`/api/v1/channels/${channelId}`, { enabled: true })).status).toBe(200);
+      }
+      const foreign = await upload([file('evil.png')], uma.token, 'https://evil.example');
+      expect([foreign.status, foreign.headers.get('access-control-allow-origin')]).toEqual([403, null]);
+      const form = new FormData();
+      form.append('file', new Blob([png]), 'anonymous.png');
+      const anonymous = await ingest.with({ origin }).postForm(messagesPath(), form);
+      expect([anonymous.status, anonymous.headers.get('access-control-allow-origin')]).toEqual([401, origin]);
+      expect(await stored()).toEqual(before);
+    });
+
+    it('an upload counts as a message against the visitor’s limit: past 30 in a minute it answers 429 with Retry-After, readable by the page, and stores nothing', async () => {
+      const rita = (await ingest.with({ origin }).post(`/ingest/v1/webchat/${channelId}/sessions`, { name: 'Rita' })).body;
+      for (let i = 0; i < 29; i++) expect((await visitorApi(rita.token).post(messagesPath(), { text: `line ${i}`, clientMessageId: `rita-${i}` })).status).toBe(202);
+      expect((await upload([['clientMessageId', 'rita-file'], file('thirtieth.png')], rita.token)).status).toBe(202);
+      const before = await stored(rita);
+      const refused = await upload([['clientMessageId', 'rita-late'], file('late.png')], rita.token);
+      expect({ status: refused.status, code: refused.body.error.code, cors: refused.headers.get('access-control-allow-origin') }).toEqual({ status: 429, code: 'rate_limited', cors: origin });
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect((await visitorApi(rita.token).post(messagesPath(), { text: 'and a text', clientMessageId: 'rita-text' })).status).toBe(429);
+      expect(await stored(rita)).toEqual(before);
+    });
   });
 });

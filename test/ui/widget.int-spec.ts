@@ -91,4 +91,33 @@ describe('webchat widget', () => {
     expect(await lines(secondTab)).toEqual(['Is the blue one in stock? 💙', 'Yes, two left.', 'Still there?', 'Yes, I am 🙋']);
     await secondTab.close();
   });
+
+  it('D15: the visitor attaches a file with the keyboard, the typed text as its caption: his thread shows it by name and the operator downloads it; a file the chat does not take says why', async () => {
+    const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
+    // Asked for before the key is pressed: Chromium hands a chooser over only once Playwright intercepts them.
+    const chooser = visitor.waitForEvent('filechooser');
+    await panel(visitor).getByText('online', { exact: true }).waitFor();
+    await panel(visitor).getByLabel('Message').fill('The scratch 📸');
+    const attach = panel(visitor).getByRole('button', { name: 'Attach a file' });
+    await attach.focus();
+    await visitor.keyboard.press('Enter');
+    await (await chooser).setFiles({ name: 'scratch.png', mimeType: 'image/png', buffer: png });
+    // A link once the server has kept it and echoed it back with its address.
+    await panel(visitor).getByRole('link', { name: /scratch\.png/ }).waitFor();
+    expect((await lines(visitor)).at(-1)).toBe(`The scratch 📸\u{1F4CE} scratch.png (${png.length} B)`);
+    expect(await panel(visitor).getByLabel('Message').inputValue()).toBe('');
+
+    const id = (await stand.annaApi.get('/api/v1/conversations?tab=mine')).body.items[0].id as string;
+    const message = await waitFor('the file for Anna', async () => ((await stand.annaApi.get(`/api/v1/conversations/${id}/messages`)).body.items as any[]).find((m) => m.kind === 'file'));
+    expect(message).toMatchObject({ direction: 'in', text: 'The scratch 📸', attachment: { fileName: 'scratch.png', mimeType: 'image/png', size: png.length } });
+    expect((await stand.annaApi.download(message.attachment.url)).bytes.equals(png)).toBe(true);
+
+    const again = visitor.waitForEvent('filechooser');
+    await attach.focus();
+    await visitor.keyboard.press('Enter');
+    await (await again).setFiles({ name: 'setup.exe', mimeType: 'application/octet-stream', buffer: Buffer.concat([Buffer.from('MZ'), Buffer.alloc(200)]) });
+    await panel(visitor).getByText('setup.exe was not sent: Files named .exe are not taken', { exact: true }).waitFor();
+    expect((await lines(visitor)).at(-1)).toBe('\u{1F4CE} setup.exe (202 B)not sent: Files named .exe are not taken');
+    await screenshot(visitor, 'widget-file');
+  });
 });

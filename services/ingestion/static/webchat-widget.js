@@ -1,6 +1,6 @@
 /* Relaydesk webchat widget: <script src="https://INGESTION/ingest/v1/webchat/widget.js" data-channel-id="…" async></script>
    Optional: data-title="…" (the panel's title), data-open="true" (opened at load). Plain JS, no build step. */
-/* global window, document, localStorage, WebSocket, fetch, URL, setTimeout, clearTimeout, setInterval, clearInterval, crypto, CSSStyleSheet */
+/* global window, document, localStorage, WebSocket, fetch, URL, setTimeout, clearTimeout, setInterval, clearInterval, crypto, CSSStyleSheet, FormData */
 (() => {
   'use strict';
 
@@ -90,12 +90,15 @@
     .meta { display: block; font-size: 11px; opacity: .75; margin-top: 2px; }
     .failed { background: #fee2e2; color: #991b1b; }
     .file { display: block; color: inherit; text-decoration: underline; cursor: pointer; margin-top: 4px; }
+    span.file { text-decoration: none; cursor: default; }
     .older { align-self: center; background: none; border: 0; color: #2563eb; cursor: pointer; font-size: 12px; }
     form { display: flex; gap: 8px; padding: 10px; border-top: 1px solid #e5e7eb; background: #fff; margin: 0; }
     form.ask { flex-direction: column; padding: 16px; border: 0; }
     textarea, input { flex: 1; font: inherit; color: #111827; background: #fff; border: 1px solid #d1d5db; border-radius: 8px; padding: 8px; resize: none; min-width: 0; }
     form button { font: inherit; border: 0; border-radius: 8px; padding: 8px 14px; background: #2563eb; color: #fff; cursor: pointer; }
     form button:disabled { opacity: .6; cursor: default; }
+    form button.attach { padding: 8px; background: none; color: #2563eb; display: flex; align-items: center; }
+    .attach svg { width: 22px; height: 22px; fill: none; stroke: currentColor; stroke-width: 2; stroke-linecap: round; stroke-linejoin: round; }
     .error { color: #b91c1c; font-size: 12px; padding: 0 12px 8px; }
   `;
   if ('adoptedStyleSheets' in root && typeof CSSStyleSheet === 'function' && 'replaceSync' in CSSStyleSheet.prototype) {
@@ -125,7 +128,11 @@
   const list = el('div', { class: 'list', role: 'log', 'aria-live': 'polite' });
   const errorLine = el('div', { class: 'error', hidden: true });
   const textarea = el('textarea', { rows: 2, maxlength: 10000, placeholder: 'Write a message…', 'aria-label': 'Message' });
-  const composer = el('form', { onsubmit: onSend }, textarea, el('button', { type: 'submit' }, 'Send'));
+  // The file types a website chat takes (D15); the server checks each file's bytes all the same.
+  const fileInput = el('input', { type: 'file', hidden: true, accept: '.png,.jpg,.jpeg,.gif,.webp,.pdf,.txt,.csv,.doc,.docx,.xls,.xlsx,.ppt,.pptx', onchange: onFileChosen });
+  const attach = el('button', { type: 'button', class: 'attach', 'aria-label': 'Attach a file', title: 'Attach a file', onclick: () => fileInput.click() });
+  attach.innerHTML = '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M21.44 11.05l-9.19 9.19a6 6 0 0 1-8.49-8.49l9.19-9.19a4 4 0 0 1 5.66 5.66l-9.2 9.19a2 2 0 0 1-2.83-2.83l8.49-8.48"/></svg>';
+  const composer = el('form', { onsubmit: onSend }, attach, fileInput, textarea, el('button', { type: 'submit' }, 'Send'));
   textarea.addEventListener('keydown', (e) => {
     if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
       e.preventDefault();
@@ -177,12 +184,19 @@
       const meta = item.status === 'sending' ? 'sending…' : item.status === 'failed' ? `not sent: ${item.error || 'try again'}` : time(item.createdAt);
       const line = el('div', { class: `line ${item.direction}${item.status === 'failed' ? ' failed' : ''}` });
       if (item.text) line.append(item.text);
-      if (item.attachment) line.append(el('a', { class: 'file', href: '#', onclick: (e) => download(e, item.attachment) }, `\u{1F4CE} ${item.attachment.fileName} (${sizeOf(item.attachment.size)})`));
+      if (item.attachment) line.append(fileLink(item.attachment));
       line.append(el('span', { class: 'meta' }, meta));
       return line;
     });
     list.replaceChildren(...(olderCursor ? [el('button', { class: 'older', type: 'button', onclick: loadOlder }, 'Earlier messages')] : []), ...lines);
     if (atBottom) list.scrollTop = list.scrollHeight;
+  }
+
+  /** A file of a line: a download link once the server keeps it, its name alone while it is being sent. */
+  function fileLink(attachment) {
+    const label = `\u{1F4CE} ${attachment.fileName} (${sizeOf(attachment.size)})`;
+    if (!attachment.url) return el('span', { class: 'file' }, label);
+    return el('a', { class: 'file', href: '#', onclick: (e) => download(e, attachment) }, label);
   }
 
   const keyOf = (item) => (item.clientMessageId ? `c:${item.clientMessageId}` : `i:${item.id}`);
@@ -205,10 +219,11 @@
 
   // ---- talking to ingestion ----
   async function call(method, path, body) {
+    const json = body && !(body instanceof FormData); // a form's fetch names its own multipart boundary
     const res = await fetch(`${api}${path}`, {
       method,
-      headers: { ...(session ? { authorization: `Bearer ${session.token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
-      body: body ? JSON.stringify(body) : undefined,
+      headers: { ...(session ? { authorization: `Bearer ${session.token}` } : {}), ...(json ? { 'content-type': 'application/json' } : {}) },
+      body: json ? JSON.stringify(body) : body,
     });
     const answer = await res.json().catch(() => null);
     if (res.status === 401 && session) forgetSession();
@@ -299,22 +314,12 @@
         const [next] = store.get(outboxKey) || [];
         if (!next) break;
         const line = items.find((i) => i.clientMessageId === next.clientMessageId);
-        let answer;
-        try {
-          answer = await call('POST', '/messages', next);
-        } catch {
-          answer = { status: 0 };
-        }
+        const answer = await postMessage(next);
         if (!session) return;
-        if (answer.status === 202 || (answer.status >= 400 && answer.status < 500 && ![408, 429].includes(answer.status))) {
+        if (isFinal(answer)) {
           store.set(outboxKey, (store.get(outboxKey) || []).filter((m) => m.clientMessageId !== next.clientMessageId));
-          if (line) {
-            line.status = answer.status === 202 ? undefined : 'failed';
-            line.error = answer.body && answer.body.error && answer.body.error.message;
-            if (answer.status === 202) Object.assign(line, { id: answer.body.id, createdAt: line.createdAt || new Date().toISOString() });
-          }
+          settle(line, answer);
           sendAttempt = 0;
-          render();
           continue;
         }
         sendTimer = setTimeout(() => void flushOutbox(), backoff(sendAttempt++));
@@ -323,6 +328,62 @@
     } finally {
       sending = false;
     }
+  }
+
+  /** A message's answer; status 0 when the server could not be reached. */
+  const postMessage = (body) => call('POST', '/messages', body).catch(() => ({ status: 0 }));
+
+  /** A 202, or a refusal that sending again cannot mend (any 4xx but a timeout or a rate limit). */
+  const isFinal = (answer) => answer.status === 202 || (answer.status >= 400 && answer.status < 500 && ![408, 429].includes(answer.status));
+
+  /** Shows the server's answer on the visitor's line: kept, with its id, or not sent and why. */
+  function settle(line, answer) {
+    if (line) {
+      line.status = answer.status === 202 ? undefined : 'failed';
+      line.error = refusalOf(answer);
+      if (answer.status === 202) Object.assign(line, { id: answer.body.id, createdAt: line.createdAt || new Date().toISOString() });
+    }
+    render();
+  }
+
+  /** Why the server refused: the first clause of its message (a list of what it takes may follow a ";"). */
+  function refusalOf(answer) {
+    const message = answer.body && answer.body.error && answer.body.error.message;
+    return (message && message.split('; ')[0]) || { 403: 'This chat is not available', 413: 'This file is too large', 415: 'This type of file cannot be sent' }[answer.status];
+  }
+
+  /**
+   * D15: a file, with the text typed so far as its caption, sent at once. It stays in this page's
+   * memory (a file cannot be kept in localStorage) and is retried, under the same clientMessageId,
+   * until the server keeps or refuses it.
+   */
+  function onFileChosen() {
+    const file = fileInput.files && fileInput.files[0];
+    fileInput.value = ''; // choosing the same file again is a new choice
+    if (!file || !session) return;
+    const text = textarea.value.trim() ? textarea.value : undefined;
+    const message = { clientMessageId: newId(), text, file };
+    merge([{ direction: 'in', text: text || null, attachment: { fileName: file.name, mimeType: file.type, size: file.size }, clientMessageId: message.clientMessageId, status: 'sending' }]);
+    textarea.value = '';
+    showError('');
+    textarea.focus();
+    void uploadFile(message, 0);
+  }
+
+  async function uploadFile(message, attempt) {
+    const form = new FormData();
+    form.append('clientMessageId', message.clientMessageId); // before the file: the server names the file after it
+    if (message.text) form.append('text', message.text);
+    form.append('file', message.file, message.file.name);
+    const answer = await postMessage(form);
+    if (!session) return;
+    if (!isFinal(answer)) {
+      setTimeout(() => void uploadFile(message, attempt + 1), backoff(attempt));
+      return;
+    }
+    if (answer.status === 403) showRefusal(answer);
+    else if (answer.status !== 202) showError(`${message.file.name} was not sent: ${refusalOf(answer) || 'try again'}`);
+    settle(items.find((i) => i.clientMessageId === message.clientMessageId), answer);
   }
 
   function restoreOutbox() {

@@ -12,7 +12,7 @@ import { transcriptBody } from './transcripts';
 import { createTagBody, listTagsQuery, tagMessagesBody } from './tags';
 import { tagAnalyticsQuery, taggedMessagesQuery } from './analytics';
 import { createGroupBody, createOperatorBody, loginBody, patchOperatorBody, renameGroupBody } from './identity';
-import { webchatMessageBody, webchatSessionBody } from './webchat';
+import { webchatMessageBody, webchatSessionBody, webchatUploadFields } from './webchat';
 
 type Route = { method: 'get' | 'post' | 'patch' | 'put' | 'delete'; path: string; summary: string; body?: z.ZodType; upload?: z.ZodObject; query?: z.ZodObject; auth?: 'bearer' | 'none'; ok?: number };
 
@@ -75,7 +75,7 @@ export const gatewayRoutes: Route[] = [
 export const ingestionRoutes: Route[] = [
   { method: 'post', path: '/ingest/v1/messages', summary: 'A client message from a custom connector (Bearer API key)', body: inboundMessage },
   { method: 'post', path: '/ingest/v1/webchat/{channelId}/sessions', summary: 'A webchat visitor', body: webchatSessionBody, auth: 'none', ok: 201 },
-  { method: 'post', path: '/ingest/v1/webchat/{channelId}/messages', summary: 'A webchat visitor message (Bearer visitor token)', body: webchatMessageBody, ok: 202 },
+  { method: 'post', path: '/ingest/v1/webchat/{channelId}/messages', summary: 'A webchat visitor message (Bearer visitor token): JSON text, or multipart with one file (D15: type told from its bytes, 10 MB: 413, 415) and clientMessageId before it', body: webchatMessageBody, upload: webchatUploadFields, ok: 202 },
 ];
 
 const schemaOf = (s: z.ZodType) => {

@@ -11,6 +11,7 @@ import { newVisitor, verifyVisitor, type Visitor } from '../domain/visitor-token
 import type { Channel } from '../store/channel.repository';
 import { decodeCursor, type WebchatRepository } from '../store/webchat.repository';
 import type { IngestDeps } from './ingest.routes';
+import { sendVisitorFile } from './webchat-upload';
 
 export type WebchatDeps = IngestDeps & { webchat: WebchatRepository; blobs: BlobStore };
 
@@ -104,10 +105,11 @@ export function webchatRoutes(deps: WebchatDeps): Router {
     res.status(201).json({ visitorId: visitor.visitorId, token: visitor.token });
   });
 
+  // JSON {text, clientMessageId}, or multipart with one file (D15, see sendVisitorFile): an upload counts as a message.
   router.post('/ingest/v1/webchat/:channelId/messages', async (req, res) => {
     const channel = await webchatChannel(req, res);
     const visitor = verifyVisitor(req.header('authorization'), channel.id, deps.visitorSecret);
-    const body = parseOrThrow(webchatMessageBody, req.body, 'body');
+    const body = req.is('multipart/form-data') ? undefined : parseOrThrow(webchatMessageBody, req.body, 'body');
     await limit(
       [
         [`webchat:messages:${channel.id}:${visitor.visitorId}`, visitorLimits.messagesPerVisitor],
@@ -115,7 +117,7 @@ export function webchatRoutes(deps: WebchatDeps): Router {
       ],
       'Too many messages at once',
     );
-    res.status(202).json(await sendVisitorMessage(deps, visitor, body));
+    res.status(202).json(body ? await sendVisitorMessage(deps, visitor, body) : await sendVisitorFile(req, res, deps, visitor));
   });
 
   router.get('/ingest/v1/webchat/:channelId/messages', async (req, res) => {
@@ -136,7 +138,7 @@ export function webchatRoutes(deps: WebchatDeps): Router {
     const channel = await webchatChannel(req, res);
     const visitor = visitorOf(req, channel);
     const { messageId } = parseOrThrow(attachmentParams, req.params, 'path');
-    const attachment = await deps.webchat.replyAttachment(visitor, messageId);
+    const attachment = await deps.webchat.attachmentOf(visitor, messageId);
     if (!attachment) throw new AppError('not_found', 'No such file for this visitor');
     // A connector's file that was never copied to us stays at its own address.
     if (!attachment.storageKey) return res.redirect(302, attachment.url!);

@@ -111,6 +111,19 @@ export const webchatVisitorMessageSeq1732000000130 = sqlMigration(
   ['ALTER TABLE webchat_visitor_message DROP COLUMN seq'],
 );
 
+/** D15: a visitor's file from the widget, kept as the inbound message carries it; its caption is optional. */
+export const webchatVisitorFiles1732000000140 = sqlMigration(
+  'webchatVisitorFiles1732000000140',
+  [
+    'ALTER TABLE webchat_visitor_message ADD COLUMN attachment jsonb, ALTER COLUMN text DROP NOT NULL',
+    'ALTER TABLE webchat_visitor_message ADD CONSTRAINT webchat_visitor_message_has_content CHECK (text IS NOT NULL OR attachment IS NOT NULL)',
+  ],
+  [
+    "UPDATE webchat_visitor_message SET text = attachment->>'fileName' WHERE text IS NULL",
+    'ALTER TABLE webchat_visitor_message DROP CONSTRAINT webchat_visitor_message_has_content, DROP COLUMN attachment, ALTER COLUMN text SET NOT NULL',
+  ],
+);
+
 export const ingestionMigrations = [
   createChannels1732000000020,
   webchatReplyAttachments1732000000070,
@@ -118,4 +131,5 @@ export const ingestionMigrations = [
   webchatHistory1732000000110,
   channelEnabled1732000000120,
   webchatVisitorMessageSeq1732000000130,
+  webchatVisitorFiles1732000000140,
 ];

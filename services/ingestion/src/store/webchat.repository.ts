@@ -75,24 +75,30 @@ export class WebchatRepository {
   constructor(private readonly db: DataSource) {}
 
   /** Kept once per message id, however often the visitor retries it, and signalled to his other tabs' streams. */
-  async saveVisitorMessage(visitor: VisitorKey, m: { id: string; clientMessageId: string; text: string }): Promise<void> {
+  async saveVisitorMessage(visitor: VisitorKey, m: { id: string; clientMessageId: string; text?: string; attachment?: AttachmentRef }): Promise<void> {
     await this.db.query(
       `WITH locked AS (${visitorLock}),
        kept AS (
-         INSERT INTO webchat_visitor_message (id, channel_id, visitor_id, client_message_id, text)
-         SELECT $1::uuid, $2::uuid, $3::text, $4::text, $5::text FROM locked
+         INSERT INTO webchat_visitor_message (id, channel_id, visitor_id, client_message_id, text, attachment)
+         SELECT $1::uuid, $2::uuid, $3::text, $4::text, $5::text, $6::jsonb FROM locked
          ON CONFLICT (id) DO NOTHING RETURNING id
        )
-       SELECT pg_notify($6, $7) FROM kept`,
-      [m.id, visitor.channelId, visitor.visitorId, m.clientMessageId, m.text, REPLY_SIGNAL, signalOf(visitor.channelId, visitor.visitorId)],
+       SELECT pg_notify($7, $8) FROM kept`,
+      [m.id, visitor.channelId, visitor.visitorId, m.clientMessageId, m.text ?? null, m.attachment ? JSON.stringify(m.attachment) : null, REPLY_SIGNAL, signalOf(visitor.channelId, visitor.visitorId)],
     );
+  }
+
+  /** Whether the visitor's message `id` is kept already. */
+  async isKept(visitor: VisitorKey, id: string): Promise<boolean> {
+    const rows = await this.db.query<unknown[]>('SELECT 1 FROM webchat_visitor_message WHERE id = $1 AND channel_id = $2 AND visitor_id = $3', [id, visitor.channelId, visitor.visitorId]);
+    return rows.length > 0;
   }
 
   /** The newest `limit` items before `cursor` (or the newest of all), oldest first, and the cursor of the page before. */
   async history(visitor: VisitorKey, limit: number, cursor: { at: string; id: string } | undefined): Promise<{ items: WebchatItem[]; nextCursor: string | null }> {
     const rows = await this.db.query<Row[]>(
       `SELECT *, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor FROM (
-         SELECT id, 'in' AS direction, text, client_message_id, NULL::jsonb AS attachment, created_at
+         SELECT id, 'in' AS direction, text, client_message_id, attachment, created_at
            FROM webchat_visitor_message WHERE channel_id = $1 AND visitor_id = $2
          UNION ALL
          SELECT message_id, 'out', text, NULL, attachment, created_at
@@ -127,7 +133,7 @@ export class WebchatRepository {
       `SELECT message_id AS id, 'out' AS direction, text, NULL AS client_message_id, attachment, created_at, seq
          FROM webchat_reply WHERE channel_id = $1 AND visitor_id = $2 AND seq > $3::bigint
        UNION ALL
-       SELECT id, 'in', text, client_message_id, NULL, created_at, seq
+       SELECT id, 'in', text, client_message_id, attachment, created_at, seq
          FROM webchat_visitor_message WHERE channel_id = $1 AND visitor_id = $2 AND seq > $3::bigint
        ORDER BY seq LIMIT $4`,
       [visitor.channelId, visitor.visitorId, seq, limit],
@@ -135,10 +141,12 @@ export class WebchatRepository {
     return rows.map((r) => ({ ...toItem(visitor.channelId, r), seq: r.seq! }));
   }
 
-  /** The file of reply `messageId`, only when that reply went to this visitor. */
-  async replyAttachment(visitor: VisitorKey, messageId: string): Promise<AttachmentRef | undefined> {
+  /** The file of line `messageId`, a reply to this visitor or his own message; undefined for anyone else's. */
+  async attachmentOf(visitor: VisitorKey, messageId: string): Promise<AttachmentRef | undefined> {
     const [row] = await this.db.query<{ attachment: AttachmentRef }[]>(
-      'SELECT attachment FROM webchat_reply WHERE message_id = $1 AND channel_id = $2 AND visitor_id = $3 AND attachment IS NOT NULL',
+      `SELECT attachment FROM webchat_reply WHERE message_id = $1 AND channel_id = $2 AND visitor_id = $3 AND attachment IS NOT NULL
+       UNION ALL
+       SELECT attachment FROM webchat_visitor_message WHERE id = $1 AND channel_id = $2 AND visitor_id = $3 AND attachment IS NOT NULL`,
       [messageId, visitor.channelId, visitor.visitorId],
     );
     return row?.attachment;

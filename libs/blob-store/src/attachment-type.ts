@@ -1,6 +1,6 @@
-import type { Sniffed } from '@relaydesk/blob-store';
 import { attachmentRules, megabytes, mimeTypeOfExtension, officeTypes, ruleFor, type ChannelType } from '@relaydesk/contracts';
 import { AppError } from '@relaydesk/service-kit';
+import type { Sniffed } from './sniff';
 
 const { doc, docx, xls, xlsx, ppt, pptx } = officeTypes;
 

@@ -1,4 +1,4 @@
-import { sniff } from '@relaydesk/blob-store';
+import { sniff } from './sniff';
 import { cleanFileName, decideAttachmentType } from './attachment-type';
 
 const png = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
