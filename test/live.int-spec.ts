@@ -130,6 +130,28 @@ describe('live counters and stream', () => {
     expect(closed).toEqual({ code: 4401, reason: 'This operator has been deactivated' });
   });
 
+  it('logging out closes that session\'s stream at once on any gateway, and only it; logging out everywhere closes the rest', async () => {
+    const eli = await workspace.operator('eli', [ids['Sales']!]);
+    const [laptop, phone, tablet] = [eli.api, await workspace.login('eli@relaydesk.test', 'eli-password'), await workspace.login('eli@relaydesk.test', 'eli-password')];
+    const within10s = <T>(closed: Promise<T>) => Promise.race([closed, new Promise((resolve) => setTimeout(() => resolve('still open'), 10_000).unref())]);
+    const [laptopStream, phoneStream, tabletStream] = [
+      await StreamClient.open(secondGateway.url, { api: laptop }),
+      await StreamClient.open(stack.gateway.url, { api: phone }),
+      await StreamClient.open(stack.gateway.url, { api: tablet }),
+    ];
+    streams.push(laptopStream, phoneStream, tabletStream);
+
+    expect((await laptop.post('/api/v1/auth/logout')).status).toBe(204);
+    expect(await within10s(laptopStream.closed)).toEqual({ code: 4401, reason: 'This access token was logged out; log in again' });
+    expect((await laptop.get('/api/v1/me')).status).toBe(401);
+    await send('Kim', 'still for Sales');
+    await phoneStream.next('message.created', (d) => d.message.text === 'still for Sales');
+
+    expect((await phone.post('/api/v1/auth/logout', { everywhere: true })).status).toBe(204);
+    for (const stream of [phoneStream, tabletStream]) expect(await within10s(stream.closed)).toMatchObject({ code: 4401 });
+    expect((await tablet.get('/api/v1/me')).status).toBe(401);
+  });
+
   it('D18: a note reaches the operators who see the conversation, and counts as unread for nobody', async () => {
     await send('Hal', 'question');
     const item = await listed('Hal', 'unassigned');

@@ -293,6 +293,80 @@ describe('gateway identity', () => {
     });
   });
 
+  describe('own account', () => {
+    it('logging out refuses the token sent from then on, saying so; his other sessions go on', async () => {
+      const dee = await makeOperator();
+      const other = (await login(dee.email, 'operator password')).body.accessToken as string;
+      expect((await call('POST', '/auth/logout', { token: dee.token })).status).toBe(204);
+      expectError(await call('GET', '/me', { token: dee.token }), 401, 'unauthorized', /logged out/);
+      expectError(await call('POST', '/auth/logout', { token: dee.token }), 401, 'unauthorized', /logged out/);
+      expect((await call('GET', '/me', { token: other })).status).toBe(200);
+      const [row] = await sql<{ n: number }>('SELECT count(*)::int AS n FROM gateway.revoked_tokens WHERE operator_id = $1', [dee.id]);
+      expect(row!.n).toBe(1);
+    });
+
+    it('logging out everywhere refuses every token issued before it; a new login works', async () => {
+      const eve = await makeOperator();
+      const other = (await login(eve.email, 'operator password')).body.accessToken as string;
+      expect((await call('POST', '/auth/logout', { token: eve.token, body: { everywhere: true } })).status).toBe(204);
+      for (const token of [eve.token, other]) expectError(await call('GET', '/me', { token }), 401, 'unauthorized', /no longer valid/);
+      const again = await login(eve.email, 'operator password');
+      expect((await call('GET', '/me', { token: again.body.accessToken })).status).toBe(200);
+    });
+
+    it('a token issued without an id (before logout could end one session) is logged out with all of its operator\'s', async () => {
+      const fay = await makeOperator();
+      const legacy = jwt.sign({ iat_ms: Date.now() - 1000 }, env.env['JWT_SECRET']!, { algorithm: 'HS256', subject: fay.id, expiresIn: 600 });
+      expect((await call('GET', '/me', { token: legacy })).status).toBe(200);
+      expect((await call('POST', '/auth/logout', { token: legacy })).status).toBe(204);
+      for (const token of [legacy, fay.token]) expectError(await call('GET', '/me', { token }), 401, 'unauthorized', /no longer valid/);
+    });
+
+    it('an operator changes his own password: the answer\'s token and the new password work; the old password and his other tokens do not', async () => {
+      const gil = await makeOperator();
+      const other = (await login(gil.email, 'operator password')).body.accessToken as string;
+      const changed = await call('POST', '/me/password', { token: gil.token, body: { currentPassword: 'operator password', newPassword: 'a new secret 42' } });
+      expect(changed.status).toBe(200);
+      expect((await call('GET', '/me', { token: changed.body.accessToken })).body).toMatchObject({ id: gil.id });
+      for (const token of [gil.token, other]) expectError(await call('GET', '/me', { token }), 401, 'unauthorized', /password changed/);
+      expectError(await login(gil.email, 'operator password'), 401, 'unauthorized');
+      expect((await login(gil.email, 'a new secret 42')).status).toBe(200);
+    });
+
+    it('a wrong current password answers 403 and changes nothing; wrong guesses count as failed logins (429)', async () => {
+      const hal = await makeOperator();
+      const address = '203.0.113.77';
+      expectError(await call('POST', '/me/password', { token: hal.token, address, body: { currentPassword: 'a guess', newPassword: 'a new secret 42' } }), 403, 'forbidden', /current password is wrong/);
+      expect((await call('GET', '/me', { token: hal.token })).status).toBe(200);
+      expect((await login(hal.email, 'operator password')).status).toBe(200);
+      for (let i = 0; i < 9; i += 1) await call('POST', '/me/password', { token: hal.token, address, body: { currentPassword: `guess ${i}`, newPassword: 'a new secret 42' } });
+      const limited = await call('POST', '/me/password', { token: hal.token, address, body: { currentPassword: 'operator password', newPassword: 'a new secret 42' } });
+      expectError(limited, 429, 'rate_limited');
+      expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect((await login(hal.email, 'operator password')).status).toBe(200);
+    });
+
+    it('D33: a bad body for logout or a password change is a 400 naming the field; without a token 401', async () => {
+      const ida = await makeOperator();
+      const cases: [unknown, string][] = [
+        [{}, 'currentPassword'],
+        [{ currentPassword: 'operator password' }, 'newPassword'],
+        [{ currentPassword: 'operator password', newPassword: 'short' }, 'newPassword'],
+        [{ currentPassword: 'operator password', newPassword: '          ' }, 'newPassword'],
+        [{ currentPassword: 'operator password', newPassword: 'operator password' }, 'differ'],
+        [{ currentPassword: 'operator password', newPassword: 'a new secret 42', email: 'x@example.com' }, 'email'],
+        [{ currentPassword: 42, newPassword: 'a new secret 42' }, 'currentPassword'],
+      ];
+      for (const [body, field] of cases) expectError(await call('POST', '/me/password', { token: ida.token, body }), 400, 'validation_failed', new RegExp(field));
+      expectError(await call('POST', '/auth/logout', { token: ida.token, body: { everywhere: 'yes' } }), 400, 'validation_failed', /everywhere/);
+      expectError(await call('POST', '/auth/logout', { token: ida.token, body: { device: 'phone' } }), 400, 'validation_failed', /device/);
+      expectError(await call('POST', '/auth/logout'), 401, 'unauthorized');
+      expectError(await call('POST', '/me/password', { body: { currentPassword: 'operator password', newPassword: 'a new secret 42' } }), 401, 'unauthorized');
+      expect((await call('GET', '/me', { token: ida.token })).status).toBe(200);
+      expect((await login(ida.email, 'operator password')).status).toBe(200);
+    });
+  });
+
   describe('groups', () => {
     it('creates a group, answers 409 for its name in another case, and lists groups to every operator', async () => {
       const name = `Sales ${randomUUID().slice(0, 8)}`;

@@ -4,8 +4,19 @@ import { permission, typedName, role, uuid } from '../primitives';
 const email = z.email({ message: 'must be an email address' }).max(254).transform((e) => e.toLowerCase());
 const password = z.string().min(8, 'must be at least 8 characters').max(200).refine((p) => p.trim().length > 0, 'must not be only spaces');
 
-export const loginBody = z.strictObject({ email, password: z.string().min(1).max(200) });
+const typedPassword = z.string().min(1).max(200);
+
+export const loginBody = z.strictObject({ email, password: typedPassword });
 export type LoginBody = z.infer<typeof loginBody>;
+
+/** `everywhere`: every access token of the caller, on every device, not only the one sent. */
+export const logoutBody = z.strictObject({ everywhere: z.boolean().default(false) });
+export type LogoutBody = z.infer<typeof logoutBody>;
+
+export const changePasswordBody = z
+  .strictObject({ currentPassword: typedPassword, newPassword: password })
+  .refine((b) => b.newPassword !== b.currentPassword, { message: 'must differ from the current password', path: ['newPassword'] });
+export type ChangePasswordBody = z.infer<typeof changePasswordBody>;
 
 export const createOperatorBody = z.strictObject({
   name: typedName,

@@ -11,7 +11,7 @@ import { searchQuery } from './search';
 import { transcriptBody } from './transcripts';
 import { createTagBody, listTagsQuery, tagMessagesBody } from './tags';
 import { tagAnalyticsQuery, taggedMessagesQuery } from './analytics';
-import { createGroupBody, createOperatorBody, loginBody, patchOperatorBody, renameGroupBody } from './identity';
+import { changePasswordBody, createGroupBody, createOperatorBody, loginBody, logoutBody, patchOperatorBody, renameGroupBody } from './identity';
 import { webchatMessageBody, webchatSessionBody, webchatUploadFields } from './webchat';
 
 type Route = { method: 'get' | 'post' | 'patch' | 'put' | 'delete'; path: string; summary: string; body?: z.ZodType; upload?: z.ZodObject; query?: z.ZodObject; auth?: 'bearer' | 'none'; ok?: number };
@@ -19,7 +19,9 @@ type Route = { method: 'get' | 'post' | 'patch' | 'put' | 'delete'; path: string
 /** The public HTTP surface that exists today; the OpenAPI document is generated from it. */
 export const gatewayRoutes: Route[] = [
   { method: 'post', path: '/api/v1/auth/login', summary: 'Log in (rate limited)', body: loginBody, auth: 'none' },
+  { method: 'post', path: '/api/v1/auth/logout', summary: 'Revoke the access token sent, or with everywhere every one of the caller’s; 204', body: logoutBody, ok: 204 },
   { method: 'get', path: '/api/v1/me', summary: 'The caller' },
+  { method: 'post', path: '/api/v1/me/password', summary: 'Change the caller’s own password: revokes his other access tokens and answers a new one {accessToken}; 403 when currentPassword is wrong (rate limited like logins)', body: changePasswordBody },
   { method: 'post', path: '/api/v1/operators', summary: 'Create an operator (super_admin)', body: createOperatorBody, ok: 201 },
   { method: 'get', path: '/api/v1/operators', summary: 'Operators the caller may assign to (D21)' },
   { method: 'patch', path: '/api/v1/operators/{id}', summary: 'Change an operator (super_admin)', body: patchOperatorBody },

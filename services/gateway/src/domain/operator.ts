@@ -8,8 +8,10 @@ export type Operator = {
   role: Role;
   permissions: Permission[];
   groupIds: string[];
-  /** Access tokens issued before this are refused (set when the password changes, or on deactivation). */
+  /** Access tokens issued before this are refused (set when the password changes, on deactivation, or logging out everywhere). */
   tokensValidAfter?: Date | null;
+  /** Ids of his access tokens that were logged out and have not expired yet. */
+  revokedTokenIds?: string[];
   /** False once a super_admin deactivated him: no login, no token, not assignable. */
   active: boolean;
 };

@@ -58,4 +58,26 @@ export const deactivateOperators1732000000130 = sqlMigration(
   ['ALTER TABLE operators DROP COLUMN deactivated_at'],
 );
 
-export const gatewayMigrations = [createIdentity1732000000100, revokeTokensOnPasswordChange1732000000110, trackPendingUploads1732000000120, deactivateOperators1732000000130];
+/** Access tokens logged out before they expire; a row is useless once its token has expired. */
+export const revokeTokensOnLogout1732000000140 = sqlMigration(
+  'revokeTokensOnLogout1732000000140',
+  [
+    `
+      CREATE TABLE revoked_tokens (
+        token_id uuid PRIMARY KEY,
+        operator_id uuid NOT NULL REFERENCES operators (id) ON DELETE CASCADE,
+        expires_at timestamptz NOT NULL
+      )`,
+    'CREATE INDEX revoked_tokens_operator_id ON revoked_tokens (operator_id)',
+    'CREATE INDEX revoked_tokens_expires_at ON revoked_tokens (expires_at)',
+  ],
+  ['DROP TABLE revoked_tokens'],
+);
+
+export const gatewayMigrations = [
+  createIdentity1732000000100,
+  revokeTokensOnPasswordChange1732000000110,
+  trackPendingUploads1732000000120,
+  deactivateOperators1732000000130,
+  revokeTokensOnLogout1732000000140,
+];

@@ -6,20 +6,42 @@ import type { Operator } from '../domain/operator';
 import { pgCodeOf, UNIQUE_VIOLATION } from './pg-errors';
 
 export type NewOperator = Omit<Operator, 'id' | 'active'> & { passwordHash: string };
-export type OperatorChanges = Partial<NewOperator> & { active?: boolean };
+export type OperatorChanges = Partial<NewOperator> & { active?: boolean; revokeTokens?: true };
 
-type Row = { id: string; name: string; email: string; role: Role; permissions: Permission[]; password_hash: string; group_ids: string[]; tokens_valid_after: Date | null; deactivated_at: Date | null };
+type Row = {
+  id: string;
+  name: string;
+  email: string;
+  role: Role;
+  permissions: Permission[];
+  password_hash: string;
+  group_ids: string[];
+  tokens_valid_after: Date | null;
+  revoked_token_ids: string[];
+  deactivated_at: Date | null;
+};
 
 /** A caller loaded for a request is reused this long, so a change made elsewhere shows within it. */
 const CACHE_MS = 1000;
 
 const selectOperators = `
   SELECT o.id, o.name, o.email, o.role, o.permissions, o.password_hash, o.tokens_valid_after, o.deactivated_at,
-         COALESCE(array_agg(og.group_id::text ORDER BY og.group_id) FILTER (WHERE og.group_id IS NOT NULL), '{}') AS group_ids
+         COALESCE(array_agg(og.group_id::text ORDER BY og.group_id) FILTER (WHERE og.group_id IS NOT NULL), '{}') AS group_ids,
+         ARRAY(SELECT r.token_id::text FROM revoked_tokens r WHERE r.operator_id = o.id AND r.expires_at > now()) AS revoked_token_ids
   FROM operators o LEFT JOIN operator_groups og ON og.operator_id = o.id`;
 
 function toOperator(r: Row): Operator {
-  return { id: r.id, name: r.name, email: r.email, role: r.role, permissions: r.permissions, groupIds: r.group_ids, tokensValidAfter: r.tokens_valid_after, active: r.deactivated_at === null };
+  return {
+    id: r.id,
+    name: r.name,
+    email: r.email,
+    role: r.role,
+    permissions: r.permissions,
+    groupIds: r.group_ids,
+    tokensValidAfter: r.tokens_valid_after,
+    revokedTokenIds: r.revoked_token_ids,
+    active: r.deactivated_at === null,
+  };
 }
 
 function duplicateEmail(error: unknown, email: string | undefined): unknown {
@@ -103,7 +125,7 @@ export class OperatorRepository {
     }
     // The gateway's clock, which also stamps the tokens it issues, not the database's.
     const now = new Date();
-    if (changes.passwordHash !== undefined || changes.active === false) sets.push(`tokens_valid_after = $${params.push(now)}`);
+    if (changes.passwordHash !== undefined || changes.active === false || changes.revokeTokens) sets.push(`tokens_valid_after = $${params.push(now)}`);
     if (changes.active !== undefined) sets.push(`deactivated_at = $${params.push(changes.active ? null : now)}`);
     try {
       const operator = await this.db.transaction(async (tx) => {
@@ -118,6 +140,15 @@ export class OperatorRepository {
     } catch (error) {
       throw duplicateEmail(error, changes.email);
     }
+  }
+
+  /** Refuses one access token from now until it expires; rows of tokens expired by now go with it. */
+  async revokeToken(operatorId: string, tokenId: string, expiresAt: Date): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await tx.query('DELETE FROM revoked_tokens WHERE expires_at <= now()');
+      await tx.query('INSERT INTO revoked_tokens (token_id, operator_id, expires_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [tokenId, operatorId, expiresAt]);
+    });
+    this.cache.delete(operatorId);
   }
 
   /** Super_admins who can still log in. */
