@@ -197,6 +197,44 @@ describe('operator web app: pages', () => {
     await first.context().close();
   });
 
+  it('an operator changes his own password: both tabs of this browser go on, another browser is logged out and told why; Log out revokes the token', async () => {
+    const groupId = (await stand.adminApi.get('/api/v1/groups')).body.items[0].id as string;
+    expect((await stand.adminApi.post('/api/v1/operators', { name: 'Mia Moving', email: 'mia@relaydesk.test', password: 'Mia-password', role: 'operator', groupIds: [groupId] })).status).toBe(201);
+    const laptop = await loggedInPage(stand.browser, stand.stack.gateway.url, 'mia@relaydesk.test', 'Mia-password');
+    const otherTab = await laptop.context().newPage();
+    await otherTab.goto(stand.stack.gateway.url);
+    await otherTab.getByRole('button', { name: 'Log out' }).waitFor();
+    const phone = await loggedInPage(stand.browser, stand.stack.gateway.url, 'mia@relaydesk.test', 'Mia-password');
+
+    await laptop.getByRole('button', { name: 'Account' }).click();
+    const dialog = laptop.getByRole('dialog', { name: 'Your account' });
+    await dialog.getByLabel('Current password').fill('Mia-password');
+    await dialog.getByLabel(/^New password \(at least/).fill('Mia-new-password');
+    await dialog.getByLabel('New password again').fill('Mia-new-password');
+    await dialog.getByRole('button', { name: 'Change password' }).click();
+    await dialog.getByRole('status').filter({ hasText: 'Your password is changed' }).waitFor();
+    await screenshot(laptop, 'pages-account-password-changed');
+    await dialog.getByRole('button', { name: 'Done' }).click();
+
+    await phone.getByRole('status').filter({ hasText: 'the password changed' }).waitFor({ timeout: 10_000 });
+    await phone.getByRole('form', { name: 'Log in' }).waitFor();
+    const token = await laptop.evaluate(() => localStorage.getItem('relaydesk.token'));
+    const meWith = (t: string | null) => new HttpClient(stand.stack.gateway.url).bearer(t ?? '').get('/api/v1/me');
+    // Longer than the app waits before a refused token ends a tab's session.
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    for (const page of [laptop, otherTab]) {
+      expect(await page.getByRole('form', { name: 'Log in' }).count()).toBe(0);
+      expect(await page.evaluate(() => localStorage.getItem('relaydesk.token'))).toBe(token);
+    }
+    expect((await meWith(token)).status).toBe(200);
+
+    await otherTab.getByRole('button', { name: 'Log out' }).click();
+    await laptop.getByRole('form', { name: 'Log in' }).waitFor();
+    await waitFor('the logged-out token refused', async () => (await meWith(token)).status === 401);
+    await laptop.context().close();
+    await phone.context().close();
+  });
+
   it('the app runs under its Content-Security-Policy: it is sent, cannot be framed, and no page above reported a violation', async () => {
     const page = await stand.browser.newPage();
     page.on('console', (message) => {

@@ -5,6 +5,7 @@ import type { Features, Group } from './api/types';
 import { LiveStream, type StreamStatus } from './live/stream';
 import { Login } from './Login';
 import { CannedResponsesPage } from './pages/CannedResponsesPage';
+import { AccountDialog } from './pages/AccountDialog';
 import { AnalyticsPage } from './pages/AnalyticsPage';
 import { ChannelsPage } from './pages/ChannelsPage';
 import { TeamPage } from './pages/TeamPage';
@@ -17,6 +18,8 @@ import { Workspace } from './workspace/Workspace';
  * and logging in or out in one tab does the same in every other.
  */
 const TOKEN_KEY = 'relaydesk.token';
+
+const REPLACED_TOKEN_GRACE_MS = 1500;
 
 type Screen = 'conversations' | 'canned' | 'analytics' | 'team' | 'channels';
 
@@ -34,8 +37,8 @@ export function App() {
     });
   }, []);
 
-  /** `reason`: the server ended the session (its 401 says why), rather than the operator. */
-  const logOut = useCallback((reason?: string) => {
+  /** Forgets the session in this browser; `reason`: the server ended it (its 401 says why), rather than the operator. */
+  const end = useCallback((reason?: string) => {
     setEnded(reason);
     localStorage.removeItem(TOKEN_KEY);
     // The next operator on this browser starts at the beginning, with no one else's drafts.
@@ -43,9 +46,19 @@ export function App() {
     leave();
   }, [leave]);
 
+  /**
+   * A 401 ends the session unless this browser goes on with another token by then: a password
+   * changed in some tab revokes this token a moment before that tab reads the answer with the new one.
+   */
+  const endUnlessReplaced = useCallback(
+    (token: string, reason: string | undefined) =>
+      setTimeout(() => [null, token].includes(localStorage.getItem(TOKEN_KEY)) && end(reason), REPLACED_TOKEN_GRACE_MS),
+    [end],
+  );
+
   const open = useCallback(
     async (token: string, me?: Operator) => {
-      const api = new Api(token, logOut);
+      const api = new Api(token, (reason) => endUnlessReplaced(token, reason));
       const [who, features, groups] = await Promise.all([me ?? api.get<Operator>('/me'), api.get<Features>('/features'), api.get<{ items: Group[] }>('/groups')]);
       if (localStorage.getItem(TOKEN_KEY) !== token) localStorage.setItem(TOKEN_KEY, token);
       const refreshGroups = async () => {
@@ -53,16 +66,25 @@ export function App() {
         setSession((current) => current && { ...current, groups: fresh.items });
       };
       const becomes = (me: Operator) => setSession((current) => current && { ...current, me });
+      // The token is revoked on the server before it is forgotten here; forgetting it does not wait for that.
+      const logOut = ({ everywhere = false } = {}) => {
+        void new Api(token).post('/auth/logout', { everywhere }).catch(() => undefined);
+        end();
+      };
+      const switchToken = async (fresh: string) => {
+        localStorage.setItem(TOKEN_KEY, fresh);
+        await open(fresh, who);
+      };
       // A dropped stream may mean a deactivated operator: GET /me answers 401 then, which logs out.
       const stream = new LiveStream(token).start(() => void api.get<Operator>('/me').then(becomes, () => undefined));
       // A super_admin changed my role, permissions or groups: the tabs and pages follow.
       stream.onFrame((frame) => frame.type === 'operator.updated' && becomes(frame.data as Operator));
       setSession((current) => {
         current?.stream.stop();
-        return { me: who, api, stream, features, groups: groups.items, refreshGroups, logOut };
+        return { me: who, api, stream, features, groups: groups.items, refreshGroups, logOut, switchToken };
       });
     },
-    [logOut],
+    [end, endUnlessReplaced],
   );
 
   useEffect(() => {
@@ -102,6 +124,7 @@ function Shell() {
   const openConversation = (id: string) => navigate({ page: 'conversations', conversationId: id });
   // The stream may be online already: it started before this screen could listen.
   const [status, setStatus] = useState<StreamStatus>(session.stream.status);
+  const [accountOpen, setAccountOpen] = useState(false);
   useEffect(() => session.stream.onStatus(setStatus), [session.stream]);
   const allPages: [Screen, string][] = [
     ['conversations', 'Conversations'],
@@ -125,8 +148,10 @@ function Shell() {
         <span className={`presence presence-${status === 'online' ? 'online' : 'offline'}`} role="img" aria-label={`${session.me.name}, ${status === 'online' ? 'online' : 'offline'}`}>
           {session.me.name}
         </span>
+        <button onClick={() => setAccountOpen(true)}>Account</button>
         <button onClick={() => session.logOut()}>Log out</button>
       </header>
+      {accountOpen && <AccountDialog onClose={() => setAccountOpen(false)} />}
       {status === 'offline' && (
         <p role="status" className="offline-banner">
           Connection lost: reconnecting… Changes made meanwhile appear when it is back.

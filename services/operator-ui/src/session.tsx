@@ -12,8 +12,10 @@ export type Session = {
   groups: Group[];
   /** Reads the groups again, after one was added. */
   refreshGroups?: () => Promise<void>;
-  /** Ends the session; with the reason when the server ended it. */
-  logOut: (reason?: string) => void;
+  /** The operator logs out: of this session, or with `everywhere` of every one he has. */
+  logOut: (options?: { everywhere?: boolean }) => void;
+  /** Goes on with a new access token of the same operator (his password changed). */
+  switchToken: (token: string) => Promise<void>;
 };
 
 export const SessionContext = createContext<Session | undefined>(undefined);

@@ -55,7 +55,7 @@ export function fakeStream() {
 export const anna: Operator = { id: '00000000-0000-4000-8000-00000000000a', name: 'Anna', email: 'anna@relaydesk.local', role: 'operator', permissions: [], groupIds: ['g1'] };
 
 export function renderWithSession(ui: ReactNode, stream = fakeStream().stream, me: Operator = anna) {
-  const session: Session = { me, api: new Api('test-token'), stream, features: { outgoingWhatsApp: false }, groups: [{ id: 'g1', name: 'Support' }, { id: 'g2', name: 'Sales' }], logOut: () => undefined };
+  const session: Session = { me, api: new Api('test-token'), stream, features: { outgoingWhatsApp: false }, groups: [{ id: 'g1', name: 'Support' }, { id: 'g2', name: 'Sales' }], logOut: () => undefined, switchToken: async () => undefined };
   return render(<SessionContext.Provider value={session}>{ui}</SessionContext.Provider>);
 }
 

@@ -29,7 +29,7 @@ export const groups: Group[] = [
 ];
 
 export function sessionOf(me: Operator, overrides: Partial<Session> = {}): Session {
-  return { me, api: new Api('t0k3n'), stream: fakeStream().stream, features: { outgoingWhatsApp: true }, groups, logOut: () => undefined, ...overrides };
+  return { me, api: new Api('t0k3n'), stream: fakeStream().stream, features: { outgoingWhatsApp: true }, groups, logOut: () => undefined, switchToken: async () => undefined, ...overrides };
 }
 
 export function withSession(session: Session, ui: ReactNode) {

@@ -66,7 +66,7 @@ function renderWorkspace(me: Operator = ME) {
       { id: 'g1', name: 'Sales' },
       { id: 'g2', name: 'Support' },
     ],
-    logOut: () => undefined,
+    logOut: () => undefined, switchToken: async () => undefined,
   };
   render(
     <SessionContext.Provider value={session}>
