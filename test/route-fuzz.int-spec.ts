@@ -77,7 +77,8 @@ describe('every route of the OpenAPI document, fuzzed', () => {
   it('D33: no body, field, top-level value or query parameter makes any route answer 5xx', async () => {
     const run = new FuzzRun();
     for (const [template, operations] of Object.entries(doc.paths)) {
-      if (template.endsWith('/stream') || template.endsWith('/auth/login')) continue;
+      // Logging out would end the callers' sessions, and every later answer would be a 401.
+      if (['/stream', '/auth/login', '/auth/logout'].some((end) => template.endsWith(end))) continue;
       for (const [verb, operation] of Object.entries(operations)) {
         const method = verb.toUpperCase();
         const path = template.replace(/\{(\w+)\}/g, (_, name: string) => idFor(name, template));
