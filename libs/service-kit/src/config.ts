@@ -17,6 +17,33 @@ export type BaseConfig = z.infer<typeof baseConfig>;
 
 export class ConfigError extends Error {}
 
+/** How many single-letter edits (insert, delete, replace, swap neighbours) turn `a` into `b`. */
+function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const same = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + same);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
+    }
+  }
+  return d[a.length]![b.length]!;
+}
+
+/**
+ * Variables set in the environment that are no setting but one edit away from one (MEILI_ULR for
+ * MEILI_URL): the setting is silently left at its default otherwise. Two edits would take other
+ * services' settings for typos (SMTP_URL is two from AMQP_URL).
+ */
+export function misspeltSettings(settings: string[], variables: string[]): string[] {
+  const known = new Set(settings);
+  return variables.flatMap((variable) => {
+    if (known.has(variable) || variable.length < 6 || !/^[A-Z][A-Z0-9_]*$/.test(variable)) return [];
+    const near = settings.find((setting) => Math.abs(setting.length - variable.length) <= 1 && editDistance(variable, setting) <= 1);
+    return near ? [`${variable} is not a setting of this service: did you mean ${near}? ${near} keeps its default meanwhile.`] : [];
+  });
+}
+
 /** The mark of the example secrets in docker-compose.yml and the docs, which anyone can read. */
 const exampleSecret = /change-?me/i;
 
@@ -28,8 +55,9 @@ const exampleSecret = /change-?me/i;
 export function loadConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
   const result = schema.safeParse(env);
   const lines = result.success ? [] : result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+  const shape = schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
+  for (const warning of misspeltSettings(shape, Object.keys(env))) process.emitWarning(warning, 'ConfigWarning');
   if (env['NODE_ENV'] === 'production') {
-    const shape = schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
     for (const name of shape.filter((n) => /(SECRET|_KEY|PASSWORD)$/.test(n))) {
       if (exampleSecret.test(env[name] ?? '')) lines.push(`  ${name}: is an example value; set a secret of your own (e.g. openssl rand -hex 32)`);
     }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { ConfigError, baseConfig, loadConfig, signIdentity, verifyIdentity } from '../src';
+import { ConfigError, baseConfig, loadConfig, misspeltSettings, signIdentity, verifyIdentity } from '../src';
 
 describe('config', () => {
   it('names every bad variable', () => {
@@ -12,6 +12,33 @@ describe('config', () => {
       expect((error as Error).message).toMatch(/INTERNAL_SECRET: .*16/);
       expect((error as Error).message).toMatch(/PORT:/);
       expect((error as Error).message).toMatch(/DATABASE_URL:/);
+    }
+  });
+});
+
+describe('misspelt settings', () => {
+  const settings = ['MEILI_URL', 'JWT_SECRET', 'DATABASE_URL', 'BLOB_DIR', 'PORT'];
+
+  it('names a variable one edit away from a setting (a letter missing, added, wrong or swapped), with the setting meant', () => {
+    expect(misspeltSettings(settings, ['MEILI_ULR', 'JWT_SECRTE', 'DATABSE_URL', 'BLOB_DIRR', 'DATABASE_URL', 'MEILI_URL'])).toEqual([
+      'MEILI_ULR is not a setting of this service: did you mean MEILI_URL? MEILI_URL keeps its default meanwhile.',
+      'JWT_SECRTE is not a setting of this service: did you mean JWT_SECRET? JWT_SECRET keeps its default meanwhile.',
+      'DATABSE_URL is not a setting of this service: did you mean DATABASE_URL? DATABASE_URL keeps its default meanwhile.',
+      'BLOB_DIRR is not a setting of this service: did you mean BLOB_DIR? BLOB_DIR keeps its default meanwhile.',
+    ]);
+  });
+
+  it('leaves alone the rest of the environment: other services\' settings, other programs\' variables, short names, lower case', () => {
+    expect(misspeltSettings(settings, ['PATH', 'HOME', 'HOSTNAME', 'SMTP_URL', 'MEILI_MASTER_KEY', 'REDIS_URL_X1', 'NODE_OPTIONS', 'POR', 'meili_url', 'npm_config_cache', 'BLOB_DIRS_OLD'])).toEqual([]);
+  });
+
+  it('loadConfig warns with them and starts all the same', () => {
+    const emitWarning = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    try {
+      expect(loadConfig(baseConfig, { INTERNAL_SECRET: 'a-secret-of-enough-length', REDIS_ULR: 'redis://elsewhere:6379' }).REDIS_URL).toBe('redis://127.0.0.1:6379');
+      expect(emitWarning.mock.calls).toEqual([['REDIS_ULR is not a setting of this service: did you mean REDIS_URL? REDIS_URL keeps its default meanwhile.', 'ConfigWarning']]);
+    } finally {
+      emitWarning.mockRestore();
     }
   });
 });
