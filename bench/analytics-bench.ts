@@ -88,7 +88,7 @@ export type AnalyticsCase = {
 async function measureCase(service: Http, db: Client, env: TestEnv, c: Case, cfg: AnalyticsBenchConfig): Promise<AnalyticsCase> {
   const query = new URLSearchParams({ from: c.from, to: c.to, interval: c.interval, tz: TIME_ZONE, ...(c.groupId ? { groupId: c.groupId } : {}) }).toString();
   const path = `/analytics/tags?${query}`;
-  const viaService = () => service.get(path, { [IDENTITY_HEADER]: signIdentity(c.as, env.env['INTERNAL_SECRET']!) });
+  const viaService = () => service.get(path, { [IDENTITY_HEADER]: signIdentity(c.as, env.env['INTERNAL_SECRET']!, { method: 'GET', path }) });
   // The SQL the service sends for this caller and query (count-tagged-messages.ts).
   const period = resolvePeriod({ from: c.from, to: c.to, tz: TIME_ZONE });
   const starts = bucketStarts(period, c.interval, TIME_ZONE);

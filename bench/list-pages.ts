@@ -296,7 +296,8 @@ async function measureCase(http: { gateway: Http; service: Http }, db: Client, e
   const path = queryOf(c, cfg.limit, page.cursor);
   const viaGateway = () => http.gateway.get(path, { authorization: `Bearer ${c.as.token}` });
   // Straight to the conversation service, as the gateway calls it (signed identity), without the gateway's work.
-  const viaService = () => http.service.get(path.replace('/api/v1', ''), { [IDENTITY_HEADER]: signIdentity(c.as.identity, env.env['INTERNAL_SECRET']!) });
+  const servicePath = path.replace('/api/v1', '');
+  const viaService = () => http.service.get(servicePath, { [IDENTITY_HEADER]: signIdentity(c.as.identity, env.env['INTERNAL_SECRET']!, { method: 'GET', path: servicePath }) });
   const raw = async () => {
     const t0 = performance.now();
     const result = await db.query(sql, params);

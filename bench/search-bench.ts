@@ -300,7 +300,8 @@ async function measureQuery(http: { gateway: Http; service: Http }, db: { conver
   const words = wordsOf(pick.q);
   const path = `/api/v1/search?${new URLSearchParams({ q: pick.q, limit: String(PAGE) }).toString()}`;
   const viaGateway = () => http.gateway.get(path, { authorization: `Bearer ${caller.op.token}` });
-  const viaService = () => http.service.get(path.replace('/api/v1', ''), { [IDENTITY_HEADER]: signIdentity(caller.op.identity, env.env['INTERNAL_SECRET']!) });
+  const servicePath = path.replace('/api/v1', '');
+  const viaService = () => http.service.get(servicePath, { [IDENTITY_HEADER]: signIdentity(caller.op.identity, env.env['INTERNAL_SECRET']!, { method: 'GET', path: servicePath }) });
   const sql = rawSql(caller);
   const params = sql.params(words);
   const raw = async (text: string) => {

@@ -1,6 +1,6 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { errorBody, IDENTITY_HEADER, type CallerIdentity } from '@relaydesk/contracts';
-import { signIdentity, signToken } from '@relaydesk/service-kit';
+import { internalRequest, signIdentity, signToken, type InternalRequest } from '@relaydesk/service-kit';
 import { createTestEnv, HttpClient, startStack, waitFor, type Answer, type Stack, type TestEnv } from '@relaydesk/testing';
 import jwt from 'jsonwebtoken';
 import { Client } from 'pg';
@@ -694,10 +694,15 @@ describe('bad input (D33) and what one may not see or do (D34)', () => {
 
   describe('internal APIs (signed identity header)', () => {
     const superAdmin = (): CallerIdentity => ({ operatorId: adminId, role: 'super_admin', permissions: [], groupIds: [] });
-    const call = (base: string, method: Method, path: string, identity: string | undefined, body?: unknown) =>
-      new HttpClient(base, identity === undefined ? {} : { [IDENTITY_HEADER]: identity }).send(method, path, body ?? (method === 'GET' ? undefined : {}));
-    const badIdentities = (): [string, string | undefined, RegExp][] => {
-      const valid = signIdentity(superAdmin(), secret);
+    /** An identity header as given, or signed for the request it goes with. */
+    type Identity = string | undefined | ((request: InternalRequest) => string);
+    const as = (who: CallerIdentity, key = secret, now?: number) => (request: InternalRequest) => signIdentity(who, key, request, now);
+    const call = (base: string, method: Method, path: string, identity: Identity, body?: unknown) => {
+      const header = typeof identity === 'function' ? identity(internalRequest(method, new URL(`${base}${path}`))) : identity;
+      return new HttpClient(base, header === undefined ? {} : { [IDENTITY_HEADER]: header }).send(method, path, body ?? (method === 'GET' ? undefined : {}));
+    };
+    const badIdentities = (): [string, Identity, RegExp][] => {
+      const valid = signIdentity(superAdmin(), secret, { method: 'GET', path: '/conversations?tab=mine' });
       const [data, mac] = valid.split('.') as [string, string];
       const claims = JSON.parse(Buffer.from(data, 'base64url').toString('utf8')) as Record<string, unknown>;
       const tampered = Buffer.from(JSON.stringify({ ...claims, groupIds: [], operatorId: randomUUID() })).toString('base64url');
@@ -707,16 +712,17 @@ describe('bad input (D33) and what one may not see or do (D34)', () => {
         ['one part', data, /missing or malformed/],
         ['three parts', `${valid}.extra`, /missing or malformed/],
         ['a Bearer prefix', `Bearer ${valid}`, /signature/],
-        ['the wrong secret', signIdentity(superAdmin(), 'not-the-internal-secret-at-all'), /signature/],
+        ['the wrong secret', as(superAdmin(), 'not-the-internal-secret-at-all'), /signature/],
         ['a tampered payload', `${tampered}.${mac}`, /signature/],
-        ['an expired one', signIdentity(superAdmin(), secret, Date.now() - 120_000), /expired/],
+        ['an expired one', as(superAdmin(), secret, Date.now() - 120_000), /expired/],
+        ['one signed for another request', valid, /signed for another request/],
         ['a signed non-JSON payload', `${Buffer.from('not json').toString('base64url')}.${createHmac('sha256', secret).update(Buffer.from('not json').toString('base64url')).digest('base64url')}`, /JSON/],
         ['a bad shape', signToken({ operatorId: 'admin', role: 'god', permissions: [], groupIds: [] }, secret, 60), /shape/],
         ['an extra claim', signToken({ ...superAdmin(), impersonate: randomUUID() }, secret, 60), /shape/],
       ];
     };
 
-    it('D33: the conversation service answers 401 to every route for a missing, forged, tampered, expired or ill-shaped identity, and nothing moves', async () => {
+    it('D33: the conversation service answers 401 to every route for a missing, forged, tampered, expired, ill-shaped or replayed identity, and nothing moves', async () => {
       const before = (await admin.get(`/api/v1/conversations/${carol}`)).body;
       const routes: [Method, string, unknown?][] = [
         ['GET', '/conversations?tab=all'],
@@ -735,7 +741,7 @@ describe('bad input (D33) and what one may not see or do (D34)', () => {
       expect(await sql(`SELECT id FROM conversation.message WHERE text = 'forged'`)).toEqual([]);
     });
 
-    it('D33: ingestion /channels answers 401 for a missing, forged, tampered, expired or ill-shaped identity, and creates or changes nothing', async () => {
+    it('D33: ingestion /channels answers 401 for a missing, forged, tampered, expired, ill-shaped or replayed identity, and creates or changes nothing', async () => {
       const before = (await admin.get('/api/v1/channels')).body.items;
       const routes: [Method, string, unknown?][] = [
         ['GET', '/channels'],
@@ -751,14 +757,14 @@ describe('bad input (D33) and what one may not see or do (D34)', () => {
     });
 
     it('D34: ingestion /channels answers 403 to a correctly signed operator identity', async () => {
-      const operator = signIdentity({ operatorId: annId, role: 'operator', permissions: ['conversations.manage', 'conversations.view_all', 'analytics.view'], groupIds: [] }, secret);
+      const operator = as({ operatorId: annId, role: 'operator', permissions: ['conversations.manage', 'conversations.view_all', 'analytics.view'], groupIds: [] });
       expectError(await call(stack.ingestion.url, 'GET', '/channels', operator), [403, 'forbidden']);
       expectError(await call(stack.ingestion.url, 'POST', '/channels', operator, { type: 'api', name: 'Mine', groupId: sales, settings: { apiKey: `mine-key-${randomUUID()}` } }), [403, 'forbidden']);
       expectError(await call(stack.ingestion.url, 'PATCH', `/channels/${apiChannel}`, operator, { name: 'Mine' }), [403, 'forbidden']);
     });
 
     it('D33: with a valid identity the services still validate: bad ids, unknown fields, bad queries and bodies answer 400 naming the field', async () => {
-      const id = signIdentity(superAdmin(), secret);
+      const id = as(superAdmin());
       const conv = stack.conversation.url;
       expectError(await call(conv, 'GET', '/conversations/not-a-uuid', id), [400, 'validation_failed', 'id']);
       expectError(await call(conv, 'POST', '/conversations/not-a-uuid/take', id), [400, 'validation_failed', 'id']);
@@ -768,13 +774,13 @@ describe('bad input (D33) and what one may not see or do (D34)', () => {
       expectError(await call(conv, 'POST', `/conversations/${alice}/messages`, id, { text: 'hi', sender: 'admin' }), [400, 'validation_failed', 'sender']);
       expectError(await call(conv, 'POST', `/conversations/${alice}/messages`, id, { text: 42 }), [400, 'validation_failed', 'text']);
       expectError(await call(conv, 'GET', `/conversations/${alice}/messages?limit=0`, id), [400, 'validation_failed', 'limit']);
-      expectError(await new HttpClient(conv, { [IDENTITY_HEADER]: id }).send('POST', `/conversations/${alice}/messages`, undefined, {}, '{"text"'), [400, 'validation_failed', /JSON/]);
+      expectError(await HttpClient.as(conv, superAdmin(), secret).send('POST', `/conversations/${alice}/messages`, undefined, {}, '{"text"'), [400, 'validation_failed', /JSON/]);
       expectError(await call(conv, 'POST', `/conversations/${alice}/messages`, id, { text: 't'.repeat(300 * 1024) }), [413, 'payload_too_large']);
       // ADR 8: the upload sweep's question, for a super_admin identity only.
       expectError(await call(conv, 'POST', '/attachments/held', id, { storageKeys: [] }), [400, 'validation_failed', 'storageKeys']);
       expectError(await call(conv, 'POST', '/attachments/held', id, { storageKeys: 'attachments/x' }), [400, 'validation_failed', 'storageKeys']);
       expectError(await call(conv, 'POST', '/attachments/held', id, { storageKeys: Array.from({ length: 201 }, (_, i) => `k${i}`) }), [400, 'validation_failed', 'storageKeys']);
-      const operator = signIdentity({ operatorId: annId, role: 'operator', permissions: [], groupIds: [] }, secret);
+      const operator = as({ operatorId: annId, role: 'operator', permissions: [], groupIds: [] });
       expectError(await call(conv, 'POST', '/attachments/held', operator, { storageKeys: ['attachments/x'] }), [403, 'forbidden']);
       expect((await call(conv, 'POST', '/attachments/held', id, { storageKeys: ["attachments/x'; DROP TABLE attachment; --"] })).body).toEqual({ held: [] });
 

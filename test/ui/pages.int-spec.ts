@@ -218,13 +218,13 @@ describe('operator web app: pages', () => {
 
     await phone.getByRole('status').filter({ hasText: 'the password changed' }).waitFor({ timeout: 10_000 });
     await phone.getByRole('form', { name: 'Log in' }).waitFor();
-    const token = await laptop.evaluate(() => localStorage.getItem('relaydesk.token'));
+    const token = await laptop.evaluate<string | null>("localStorage.getItem('relaydesk.token')");
     const meWith = (t: string | null) => new HttpClient(stand.stack.gateway.url).bearer(t ?? '').get('/api/v1/me');
     // Longer than the app waits before a refused token ends a tab's session.
     await new Promise((resolve) => setTimeout(resolve, 2_500));
     for (const page of [laptop, otherTab]) {
       expect(await page.getByRole('form', { name: 'Log in' }).count()).toBe(0);
-      expect(await page.evaluate(() => localStorage.getItem('relaydesk.token'))).toBe(token);
+      expect(await page.evaluate<string | null>("localStorage.getItem('relaydesk.token')")).toBe(token);
     }
     expect((await meWith(token)).status).toBe(200);
 

@@ -177,7 +177,7 @@ export function finishHttpApp(app: Express, logger: Logger): Express {
 /** Accepts only requests that carry the gateway's signed identity header. */
 export function requireIdentity(secret: string): RequestHandler {
   return (req, res, next) => {
-    res.locals['identity'] = verifyIdentity(req.header(IDENTITY_HEADER), secret);
+    res.locals['identity'] = verifyIdentity(req.header(IDENTITY_HEADER), secret, { method: req.method, path: req.originalUrl });
     next();
   };
 }

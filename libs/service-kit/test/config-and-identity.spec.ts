@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { ConfigError, baseConfig, loadConfig, misspeltSettings, signIdentity, verifyIdentity } from '../src';
+import { ConfigError, baseConfig, internalRequest, loadConfig, misspeltSettings, signIdentity, signToken, verifyIdentity } from '../src';
 
 describe('config', () => {
   it('names every bad variable', () => {
@@ -70,19 +70,48 @@ describe('config in production', () => {
 describe('internal identity', () => {
   const secret = 'a-secret-of-enough-length';
   const identity = { operatorId: randomUUID(), role: 'operator' as const, permissions: [], groupIds: [randomUUID()] };
+  const list = { method: 'GET', path: '/conversations?tab=mine' };
 
-  it('verifies what it signed', () => {
-    expect(verifyIdentity(signIdentity(identity, secret), secret)).toEqual(identity);
+  it('verifies what it signed, for the request it signed it for', () => {
+    expect(verifyIdentity(signIdentity(identity, secret, list), secret, list)).toEqual(identity);
+    expect(verifyIdentity(signIdentity(identity, secret, { method: 'get', path: list.path }), secret, list)).toEqual(identity);
   });
 
   it('D33: refuses a forged, tampered, expired or missing header', () => {
-    const signed = signIdentity(identity, secret);
+    const signed = signIdentity(identity, secret, list);
     const [data, mac] = signed.split('.');
-    const tampered = `${Buffer.from(JSON.stringify({ ...identity, role: 'super_admin', exp: 9e9 })).toString('base64url')}.${mac}`;
-    expect(() => verifyIdentity(signIdentity(identity, 'another-secret-value'), secret)).toThrow(/signature/);
-    expect(() => verifyIdentity(tampered, secret)).toThrow(/signature/);
-    expect(() => verifyIdentity(`${data}`, secret)).toThrow(/malformed/);
-    expect(() => verifyIdentity(undefined, secret)).toThrow(/malformed/);
-    expect(() => verifyIdentity(signIdentity(identity, secret, Date.now() - 120_000), secret)).toThrow(/expired/);
+    const claims = JSON.parse(Buffer.from(data!, 'base64url').toString('utf8')) as object;
+    const tampered = `${Buffer.from(JSON.stringify({ ...claims, role: 'super_admin' })).toString('base64url')}.${mac}`;
+    expect(() => verifyIdentity(signIdentity(identity, 'another-secret-value', list), secret, list)).toThrow(/signature/);
+    expect(() => verifyIdentity(tampered, secret, list)).toThrow(/signature/);
+    expect(() => verifyIdentity(`${data}`, secret, list)).toThrow(/malformed/);
+    expect(() => verifyIdentity(undefined, secret, list)).toThrow(/malformed/);
+    expect(() => verifyIdentity(signIdentity(identity, secret, list, Date.now() - 120_000), secret, list)).toThrow(/expired/);
+  });
+
+  it('D33: refuses a header replayed on another method, path or query, or one signed for no request', () => {
+    const signed = signIdentity(identity, secret, list);
+    const id = randomUUID();
+    for (const other of [
+      { method: 'POST', path: '/conversations?tab=mine' },
+      { method: 'GET', path: '/conversations?tab=all' },
+      { method: 'GET', path: '/conversations' },
+      { method: 'GET', path: `/conversations/${id}` },
+      { method: 'POST', path: `/conversations/${id}/close` },
+    ]) {
+      expect(() => verifyIdentity(signed, secret, other)).toThrow('Internal identity refused: signed for another request');
+    }
+    expect(() => verifyIdentity(signToken(identity, secret, 60), secret, list)).toThrow('Internal identity refused: signed for another request');
+  });
+
+  it('stays small for a long query', () => {
+    const long = { method: 'GET', path: `/search?q=${'x'.repeat(30_000)}` };
+    const header = signIdentity(identity, secret, long);
+    expect(header.length).toBeLessThan(600);
+    expect(verifyIdentity(header, secret, long)).toEqual(identity);
+  });
+
+  it('names the request as fetch and node:http send it', () => {
+    expect(internalRequest('GET', new URL("http://conversation:3001/search?q=l'été 🙂&limit=5"))).toEqual({ method: 'GET', path: '/search?q=l%27%C3%A9t%C3%A9%20%F0%9F%99%82&limit=5' });
   });
 });

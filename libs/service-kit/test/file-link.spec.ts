@@ -24,8 +24,9 @@ describe('file links (D23)', () => {
   });
 
   it('and internal identities are signed apart: neither passes for the other', () => {
-    const identity = signIdentity({ operatorId: file, role: 'super_admin', permissions: [], groupIds: [] }, secret);
+    const request = { method: 'GET', path: `/attachments/${file}` };
+    const identity = signIdentity({ operatorId: file, role: 'super_admin', permissions: [], groupIds: [] }, secret, request);
     expect(refusal(() => verifyFileLink(identity, file, secret))).toMatch(/not valid: signature/);
-    expect(refusal(() => verifyIdentity(signFileLink(file, secret, 60), secret))).toMatch(/signature/);
+    expect(refusal(() => verifyIdentity(signFileLink(file, secret, 60), secret, request))).toMatch(/signature/);
   });
 });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { conversationChanged, type CallerIdentity, type ConversationChanged } from '@relaydesk/contracts';
-import { signIdentity } from '@relaydesk/service-kit';
+import { internalRequest, signIdentity } from '@relaydesk/service-kit';
 import { createTestEnv, startService, waitFor, type RunningService, type TestEnv } from '@relaydesk/testing';
 
 /** Ingestion → routing → conversation over the real bus, spoken to with the gateway's signed identity. */
@@ -18,7 +18,7 @@ describe('inbound pipeline', () => {
   const call = async (svc: RunningService, path: string, init: RequestInit = {}, who = admin) => {
     const res = await fetch(`${svc.url}${path}`, {
       ...init,
-      headers: { 'content-type': 'application/json', 'x-relaydesk-identity': signIdentity(who, env.env['INTERNAL_SECRET']!), ...(init.headers ?? {}) },
+      headers: { 'content-type': 'application/json', 'x-relaydesk-identity': signIdentity(who, env.env['INTERNAL_SECRET']!, internalRequest(init.method ?? 'GET', new URL(`${svc.url}${path}`))), ...(init.headers ?? {}) },
     });
     return { status: res.status, body: (await res.json()) as any };
   };

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { IDENTITY_HEADER } from '@relaydesk/contracts';
 import { createDataSource, openDatabase } from '@relaydesk/db';
-import { loadConfig, signIdentity } from '@relaydesk/service-kit';
+import { internalRequest, loadConfig, signIdentity } from '@relaydesk/service-kit';
 import { z } from 'zod';
 import { searchConfig } from './config';
 import { exportPage, reindex, type ExportPage, type ReindexProgress } from './domain/reindex';
@@ -39,11 +39,11 @@ async function main(): Promise<void> {
   const engine = createSearchEngine(config, db);
   const identity = { operatorId: randomUUID(), role: 'super_admin' as const, permissions: [], groupIds: [] };
   const readPage = async (after: string | undefined): Promise<ExportPage> => {
-    const url = `${config.CONVERSATION_URL}/export/conversations?limit=${config.REINDEX_PAGE_SIZE}${after ? `&after=${after}` : ''}`;
-    const answer = await fetch(url, { headers: { [IDENTITY_HEADER]: signIdentity(identity, config.INTERNAL_SECRET) } }).catch((error: unknown) => {
+    const url = new URL(`${config.CONVERSATION_URL}/export/conversations?limit=${config.REINDEX_PAGE_SIZE}${after ? `&after=${after}` : ''}`);
+    const answer = await fetch(url, { headers: { [IDENTITY_HEADER]: signIdentity(identity, config.INTERNAL_SECRET, internalRequest('GET', url)) } }).catch((error: unknown) => {
       throw new Error(`The conversation service cannot be reached at ${config.CONVERSATION_URL} (${String((error as { cause?: unknown }).cause ?? error)})`);
     });
-    if (!answer.ok) throw new Error(`${url} answered ${answer.status}: ${await answer.text()}`);
+    if (!answer.ok) throw new Error(`${url.href} answered ${answer.status}: ${await answer.text()}`);
     return exportPage.parse(await answer.json());
   };
   try {

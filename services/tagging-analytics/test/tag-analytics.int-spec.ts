@@ -4,7 +4,7 @@ import { Bus } from '@relaydesk/bus';
 import type { CallerIdentity, TagSeriesView } from '@relaydesk/contracts';
 import { createLogger } from '@relaydesk/service-kit';
 import { createTestEnv, HttpClient, startService, waitFor, type RunningService, type TestEnv } from '@relaydesk/testing';
-import { bruteForce, makeScene, makeTaggedEvents, signedAs, tagEvent, type Tagged } from './tagged-data';
+import { bruteForce, makeScene, makeTaggedEvents, tagEvent, type Tagged } from './tagged-data';
 
 type Answer = TagSeriesView & { from: string; to: string; interval: string; tz: string; error?: { code: string; message: string } };
 type Interval = 'day' | 'week' | 'month';
@@ -25,7 +25,7 @@ describe('tag analytics', () => {
   const clockChanges = ['2025-10-26T01:00:00Z', '2025-11-02T06:00:00Z', '2026-03-08T07:00:00Z', '2026-03-29T01:00:00Z'].map(Date.parse);
   const { events, rows } = makeTaggedEvents(scene, 10_000, Date.parse('2025-09-30T12:00:00Z'), Date.parse('2026-04-15T12:00:00Z'), clockChanges);
   const admin: CallerIdentity = { operatorId: randomUUID(), role: 'super_admin', permissions: [], groupIds: [] };
-  const as = (caller: CallerIdentity) => new HttpClient(service.url, signedAs(caller, env.env['INTERNAL_SECRET']!));
+  const as = (caller: CallerIdentity) => HttpClient.as(service.url, caller, env.env['INTERNAL_SECRET']!);
   const counts = (caller: CallerIdentity, query: Record<string, string>) => as(caller).get<Answer>(`/analytics/tags?${new URLSearchParams(query).toString()}`);
 
   beforeAll(async () => {

@@ -3,7 +3,7 @@ import { Bus, peekDeadLetters } from '@relaydesk/bus';
 import type { CallerIdentity } from '@relaydesk/contracts';
 import { createLogger } from '@relaydesk/service-kit';
 import { createTestEnv, HttpClient, startService, waitFor, type RunningService, type TestEnv } from '@relaydesk/testing';
-import { makeScene, makeTaggedEvents, signedAs, tagEvent } from './tagged-data';
+import { makeScene, makeTaggedEvents, tagEvent } from './tagged-data';
 
 /** The feed (idempotent, bad events dead-lettered) and the refusals of bad queries (D25). */
 describe('tag analytics feed and bad input', () => {
@@ -11,7 +11,7 @@ describe('tag analytics feed and bad input', () => {
   let service: RunningService;
   let bus: Bus;
   const admin: CallerIdentity = { operatorId: randomUUID(), role: 'super_admin', permissions: [], groupIds: [] };
-  const get = (path: string) => new HttpClient(service.url, signedAs(admin, env.env['INTERNAL_SECRET']!)).get(path);
+  const get = (path: string) => HttpClient.as(service.url, admin, env.env['INTERNAL_SECRET']!).get(path);
   const totalOf = async (tagId: string): Promise<number> => {
     const answer = await get('/analytics/tags?from=2024-01-01&to=2024-02-01&interval=month');
     return answer.body.totals.find((t: { tagId: string }) => t.tagId === tagId)?.count ?? 0;

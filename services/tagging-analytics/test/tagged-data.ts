@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { makeEnvelope, type MessageOf } from '@relaydesk/bus';
-import { IDENTITY_HEADER, type CallerIdentity, type ChannelType, type MessageTagged } from '@relaydesk/contracts';
-import { signIdentity } from '@relaydesk/service-kit';
+import type { ChannelType, MessageTagged } from '@relaydesk/contracts';
 
 /** A deterministic random source, so a failing run can be replayed. */
 export function seeded(seed: number): () => number {
@@ -112,4 +111,3 @@ export function bruteForce(rows: Tagged[], q: { fromDate: string; toDate: string
   return counts;
 }
 
-export const signedAs = (caller: CallerIdentity, secret: string): Record<string, string> => ({ [IDENTITY_HEADER]: signIdentity(caller, secret) });

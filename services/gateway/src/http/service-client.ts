@@ -1,6 +1,6 @@
 import { Agent, request } from 'node:http';
 import { IDENTITY_HEADER, type CallerIdentity } from '@relaydesk/contracts';
-import { AppError, signIdentity } from '@relaydesk/service-kit';
+import { AppError, internalRequest, signIdentity } from '@relaydesk/service-kit';
 import type { Request, Response } from 'express';
 import { callerOf, identityOfCaller } from './authenticate';
 
@@ -29,10 +29,11 @@ export class ServiceClient {
   /** A call on behalf of `caller`, for work no request asked for (a sweep). */
   async callAs(caller: CallerIdentity, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ServiceAnswer> {
     const payload = body === undefined ? undefined : JSON.stringify(body);
-    const identity = signIdentity(caller, this.secret);
+    const url = new URL(`${this.baseUrl}${path}`);
+    const identity = signIdentity(caller, this.secret, internalRequest(method, url));
     let answer: { status: number; text: string; headers: Headers };
     try {
-      answer = await this.send(method, path, { ...headers, 'content-type': 'application/json', [IDENTITY_HEADER]: identity }, payload);
+      answer = await this.send(method, url, { ...headers, 'content-type': 'application/json', [IDENTITY_HEADER]: identity }, payload);
     } catch {
       throw new AppError('unavailable', `The ${this.name} service cannot be reached; try again shortly`);
     }
@@ -40,9 +41,9 @@ export class ServiceClient {
     return { status: answer.status, body: json ? (answer.text ? (JSON.parse(answer.text) as unknown) : null) : answer.text, headers: answer.headers };
   }
 
-  private send(method: string, path: string, headers: Record<string, string>, payload: string | undefined): Promise<{ status: number; text: string; headers: Headers }> {
+  private send(method: string, url: URL, headers: Record<string, string>, payload: string | undefined): Promise<{ status: number; text: string; headers: Headers }> {
     return new Promise((resolve, reject) => {
-      const req = request(`${this.baseUrl}${path}`, { method, headers: payload === undefined ? headers : { ...headers, 'content-length': Buffer.byteLength(payload) }, agent: this.agent, timeout: TIMEOUT_MS }, (answer) => {
+      const req = request(url, { method, headers: payload === undefined ? headers : { ...headers, 'content-length': Buffer.byteLength(payload) }, agent: this.agent, timeout: TIMEOUT_MS }, (answer) => {
         const chunks: Buffer[] = [];
         answer.on('data', (chunk: Buffer) => chunks.push(chunk));
         answer.on('error', reject);
