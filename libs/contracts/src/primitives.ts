@@ -1,6 +1,9 @@
 import { z } from 'zod';
 
 export const uuid = z.uuid({ message: 'must be a UUID' });
+
+/** The body of an action that takes none: nothing, or `{}`. */
+export const noBody = z.strictObject({});
 /** The year 0000 and offsets past ±14:00 pass ISO-8601's shape, but PostgreSQL refuses them. */
 const storableTime = /^(?!0000)\d{4}-.*(?:Z|[+-](?:0\d|1[0-4]):?\d{2})$/;
 export const isoTime = z.iso

@@ -346,6 +346,19 @@ describe('gateway identity', () => {
       expect((await login(hal.email, 'operator password')).status).toBe(200);
     });
 
+    it('a super_admin logs an operator out of every device; his password still works; an operator may not, and an unknown one is 404', async () => {
+      const jay = await makeOperator();
+      const other = await makeOperator();
+      expectError(await call('POST', `/operators/${jay.id}/logout`, { token: other.token }), 403, 'forbidden');
+      expect((await call('GET', '/me', { token: jay.token })).status).toBe(200);
+      expect((await call('POST', `/operators/${jay.id}/logout`, { token: adminToken })).status).toBe(204);
+      expectError(await call('GET', '/me', { token: jay.token }), 401, 'unauthorized', /no longer valid/);
+      expect((await login(jay.email, 'operator password')).status).toBe(200);
+      expectError(await call('POST', `/operators/${randomUUID()}/logout`, { token: adminToken }), 404, 'not_found');
+      expectError(await call('POST', `/operators/${jay.id}/logout`, { token: adminToken, body: { everywhere: true } }), 400, 'validation_failed', /everywhere/);
+      expectError(await call('POST', '/operators/not-a-uuid/logout', { token: adminToken }), 400, 'validation_failed', /id/);
+    });
+
     it('D33: a bad body for logout or a password change is a 400 naming the field; without a token 401', async () => {
       const ida = await makeOperator();
       const cases: [unknown, string][] = [

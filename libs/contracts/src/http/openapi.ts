@@ -25,6 +25,7 @@ export const gatewayRoutes: Route[] = [
   { method: 'post', path: '/api/v1/operators', summary: 'Create an operator (super_admin)', body: createOperatorBody, ok: 201 },
   { method: 'get', path: '/api/v1/operators', summary: 'Operators the caller may assign to (D21)' },
   { method: 'patch', path: '/api/v1/operators/{id}', summary: 'Change an operator (super_admin)', body: patchOperatorBody },
+  { method: 'post', path: '/api/v1/operators/{id}/logout', summary: 'End every session of an operator without changing his password (super_admin); 204', ok: 204 },
   { method: 'post', path: '/api/v1/groups', summary: 'Create a group (super_admin)', body: createGroupBody, ok: 201 },
   { method: 'get', path: '/api/v1/groups', summary: 'All groups' },
   { method: 'patch', path: '/api/v1/groups/{id}', summary: 'Rename a group (super_admin); 409 when the name is taken', body: renameGroupBody },

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { DataSource } from 'typeorm';
 import type { OutboxRelay } from '@relaydesk/bus';
-import { assignBody, changeGroupBody, conversationIdParams, idempotencyKey, listConversationsQuery, listLogQuery, listMessagesQuery, noteBody, operatorMessageBody } from '@relaydesk/contracts';
+import { assignBody, changeGroupBody, conversationIdParams, idempotencyKey, listConversationsQuery, listLogQuery, listMessagesQuery, noBody, noteBody, operatorMessageBody } from '@relaydesk/contracts';
 import { AppError, identityOf, parseOrThrow } from '@relaydesk/service-kit';
 import { z } from 'zod';
 import { addNote } from '../domain/add-note';
@@ -21,7 +21,6 @@ import { itemView, logView, messageView } from './views';
 /** A log page ends at a movement's number (the log's own serial). */
 const logSeq = z.string().regex(/^\d{1,19}$/);
 
-const noBody = z.strictObject({});
 const moves: Move[] = ['take', 'close', 'unassign', 'reopen'];
 
 /** The conversation API behind the gateway; every request carries the gateway's signed identity. */

@@ -1,31 +1,24 @@
 import type { ChangePasswordBody, LogoutBody } from '@relaydesk/contracts';
-import type { LiveState } from '@relaydesk/live';
-import { AppError, RateLimitedError, type Logger } from '@relaydesk/service-kit';
+import { AppError, RateLimitedError } from '@relaydesk/service-kit';
 import type { AccessTokenClaims, AccessTokens } from '../auth/access-tokens';
 import type { LoginLimiter } from '../auth/login-limiter';
 import type { Passwords } from '../auth/passwords';
 import type { OperatorRepository } from '../store/operator.repository';
+import { announceOperatorChanged, type AnnounceDeps } from './announce-operator-changed';
 import type { Caller } from './operator';
 
-export type OwnAccountDeps = {
+export type OwnAccountDeps = AnnounceDeps & {
   operators: Pick<OperatorRepository, 'findCredentials' | 'update' | 'revokeToken'>;
   passwords: Pick<Passwords, 'verify' | 'hash'>;
   tokens: Pick<AccessTokens, 'issue'>;
   limiter: Pick<LoginLimiter, 'hitEmail' | 'clearEmail'>;
-  live: Pick<LiveState, 'announceOperatorChanged'>;
-  logger: Pick<Logger, 'warn'>;
 };
-
-/** His open sockets re-read him at once, so those of a token that no longer holds close (4401). */
-async function closeStreamsOfRevokedTokens(deps: OwnAccountDeps, operatorId: string): Promise<void> {
-  await deps.live.announceOperatorChanged(operatorId).catch((error: unknown) => deps.logger.warn({ err: error, operatorId }, 'tokens revoked: open streams close at their next refresh'));
-}
 
 /** Ends the session of the token sent, or with `everywhere` every session of the caller. */
 export async function logOut(deps: OwnAccountDeps, caller: Caller, token: AccessTokenClaims, { everywhere }: LogoutBody): Promise<void> {
   if (everywhere || !token.tokenId) await deps.operators.update(caller.operatorId, { revokeTokens: true });
   else await deps.operators.revokeToken(caller.operatorId, token.tokenId, new Date(token.expiresAtMs));
-  await closeStreamsOfRevokedTokens(deps, caller.operatorId);
+  await announceOperatorChanged(deps, caller.operatorId);
 }
 
 /**
@@ -41,6 +34,6 @@ export async function changeOwnPassword(deps: OwnAccountDeps, caller: Caller, bo
   await deps.limiter.clearEmail(caller.email, address);
   await deps.operators.update(caller.operatorId, { passwordHash: await deps.passwords.hash(body.newPassword) });
   const accessToken = deps.tokens.issue(caller.operatorId);
-  await closeStreamsOfRevokedTokens(deps, caller.operatorId);
+  await announceOperatorChanged(deps, caller.operatorId);
   return { accessToken };
 }

@@ -1,19 +1,17 @@
 import type { OperatorView, PatchOperatorBody } from '@relaydesk/contracts';
-import type { LiveState } from '@relaydesk/live';
-import { AppError, type Logger } from '@relaydesk/service-kit';
+import { AppError } from '@relaydesk/service-kit';
 import type { Passwords } from '../auth/passwords';
 import type { Directory } from '../store/directory';
 import type { OperatorChanges, OperatorRepository } from '../store/operator.repository';
+import { announceOperatorChanged, type AnnounceDeps } from './announce-operator-changed';
 import { viewOf, type Caller } from './operator';
 import { requireSuperAdmin } from './permissions';
 import { requireKnownGroups } from './require-known-groups';
 
-export type PatchOperatorDeps = {
+export type PatchOperatorDeps = AnnounceDeps & {
   operators: Pick<OperatorRepository, 'findById' | 'update' | 'countSuperAdmins'>;
   directory: Pick<Directory, 'missingGroupIds'>;
   passwords: Pick<Passwords, 'hash'>;
-  live: Pick<LiveState, 'announceOperatorChanged'>;
-  logger: Pick<Logger, 'warn'>;
 };
 
 export async function patchOperator(deps: PatchOperatorDeps, caller: Caller, id: string, body: PatchOperatorBody): Promise<OperatorView> {
@@ -31,8 +29,13 @@ export async function patchOperator(deps: PatchOperatorDeps, caller: Caller, id:
   if (password) changes.passwordHash = await deps.passwords.hash(password);
   const updated = await deps.operators.update(id, changes);
   if (!updated) throw new AppError('not_found', `No operator with id ${id}`);
-  // His open sockets follow at once (closed when deactivated, re-scoped to new groups); should Redis
-  // miss this, they follow at their next refresh instead, so the change still stands.
-  await deps.live.announceOperatorChanged(id).catch((error: unknown) => deps.logger.warn({ err: error, operatorId: id }, 'operator changed: open streams follow at their next refresh'));
+  await announceOperatorChanged(deps, id);
   return viewOf(updated);
+}
+
+/** Ends every session of an operator (a lost laptop) without changing his password. */
+export async function logOutOperator(deps: PatchOperatorDeps, caller: Caller, id: string): Promise<void> {
+  requireSuperAdmin(caller, 'log operators out');
+  if (!(await deps.operators.update(id, { revokeTokens: true }))) throw new AppError('not_found', `No operator with id ${id}`);
+  await announceOperatorChanged(deps, id);
 }

@@ -1,9 +1,9 @@
-import { createOperatorBody, patchOperatorBody } from '@relaydesk/contracts';
+import { createOperatorBody, noBody, patchOperatorBody } from '@relaydesk/contracts';
 import { parseOrThrow } from '@relaydesk/service-kit';
 import { Router, type RequestHandler } from 'express';
 import { createOperator, type CreateOperatorDeps } from '../domain/create-operator';
 import { listAssignableOperators } from '../domain/list-assignable-operators';
-import { patchOperator, type PatchOperatorDeps } from '../domain/patch-operator';
+import { logOutOperator, patchOperator, type PatchOperatorDeps } from '../domain/patch-operator';
 import type { PresenceStore } from '../store/presence';
 import type { OperatorRepository } from '../store/operator.repository';
 import { callerOf } from './authenticate';
@@ -27,6 +27,13 @@ export function operatorRoutes(deps: Deps, requireCaller: RequestHandler): Route
     const { id } = parseOrThrow(idParams, req.params, 'path');
     const body = parseOrThrow(patchOperatorBody, req.body);
     res.json(await patchOperator(deps, callerOf(res), id, body));
+  });
+
+  router.post('/operators/:id/logout', requireCaller, async (req, res) => {
+    const { id } = parseOrThrow(idParams, req.params, 'path');
+    parseOrThrow(noBody, req.body ?? {});
+    await logOutOperator(deps, callerOf(res), id);
+    res.status(204).end();
   });
 
   return router;

@@ -162,4 +162,22 @@ describe('TeamPage', () => {
     fireEvent.click(within(screen.getByRole('dialog')).getByRole('button', { name: 'Save' }));
     await waitFor(() => expect(patched).toEqual([{ email: 'otto.new@example.com' }]));
   });
+
+  it('logs an operator out of every device from his dialog', async () => {
+    const calls: string[] = [];
+    stubFetch((url, init) => {
+      if (url.pathname === '/api/v1/operators') return { body: { items: [admin, operator] } };
+      if (url.pathname === `/api/v1/operators/${operator.id}/logout` && init.method === 'POST') {
+        calls.push(url.pathname);
+        return { status: 204 };
+      }
+      return undefined;
+    });
+    render(withSession(sessionOf(admin), <TeamPage />));
+    fireEvent.click(await screen.findByRole('button', { name: /Edit Otto/ }));
+    const dialog = screen.getByRole('dialog', { name: 'Edit Otto' });
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Log out of every device' }));
+    expect((await within(dialog).findByRole('status')).textContent).toBe('Otto is logged out everywhere; their password still works.');
+    expect(calls).toEqual([`/api/v1/operators/${operator.id}/logout`]);
+  });
 });

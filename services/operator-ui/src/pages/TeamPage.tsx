@@ -209,6 +209,34 @@ function RenameGroupDialog({ group, onClose, onRenamed }: { group: Group; onClos
 }
 
 /** Adds an operator, or changes one: only the fields changed are sent (PATCH /operators/:id). */
+/** A lost laptop: every session of the operator ends, his password stays. */
+function EndSessions({ operator }: { operator: TeamMember }) {
+  const { api } = useSession();
+  const [state, setState] = useState<{ busy?: boolean; done?: boolean; error?: string }>({});
+  async function endSessions() {
+    setState({ busy: true });
+    try {
+      await api.post(`/operators/${operator.id}/logout`);
+      setState({ done: true });
+    } catch (e) {
+      setState({ error: messageOf(e) });
+    }
+  }
+  return (
+    <div className="end-sessions">
+      <button type="button" disabled={state.busy} onClick={() => void endSessions()}>
+        Log out of every device
+      </button>
+      {state.done && <p role="status">{operator.name} is logged out everywhere; their password still works.</p>}
+      {state.error && (
+        <p role="alert" className="error">
+          {state.error}
+        </p>
+      )}
+    </div>
+  );
+}
+
 function OperatorDialog({ operator, groups, onClose, onSaved }: { operator?: TeamMember; groups: Group[]; onClose: () => void; onSaved: (operator: Operator, created: boolean) => void }) {
   const { api, me } = useSession();
   const [active, setActive] = useState(operator?.active !== false);
@@ -304,6 +332,7 @@ function OperatorDialog({ operator, groups, onClose, onSaved }: { operator?: Tea
         {operator && operator.active !== false && !active && (
           <p className="muted">Deactivating logs {operator.name} out everywhere. Conversations in their inbox stay there until you hand them to a colleague.</p>
         )}
+        {operator && operator.active !== false && operator.id !== me.id && <EndSessions operator={operator} />}
         <FormActions error={error} onCancel={onClose} disabled={busy} submit={busy ? 'Saving…' : operator ? 'Save' : 'Add operator'} />
       </form>
     </Dialog>
