@@ -333,6 +333,26 @@ describe('webchat channel', () => {
     expect([history.status, history.headers.get('access-control-allow-origin')]).toEqual([200, ownOrigin()]);
   });
 
+  it('any page may ask whether the chat is available to it, so the widget on a page the chat does not allow can say so; it learns nothing more', async () => {
+    const availability = (from: string | undefined, id = channelId) => ingest.send('GET', `/ingest/v1/webchat/${id}/availability`, undefined, from ? { origin: from } : {});
+    for (const [from, body] of [
+      [origin, { available: true, originAllowed: true }],
+      [ownOrigin(), { available: true, originAllowed: true }],
+      [undefined, { available: true, originAllowed: true }],
+      ['https://evil.example', { available: false, originAllowed: false, reason: 'This chat is not available on this site' }],
+    ] as const) {
+      const answer = await availability(from);
+      expect({ from, status: answer.status, cors: answer.headers.get('access-control-allow-origin'), body: answer.body }).toEqual({ from, status: 200, cors: '*', body });
+    }
+    expect((await admin.patch(`/api/v1/channels/${otherChannelId}`, { enabled: false })).status).toBe(200);
+    expect((await availability(ownOrigin(), otherChannelId)).body).toEqual({ available: false, originAllowed: true, reason: 'This chat is closed for now: please try again later' });
+    expect((await availability('https://evil.example', otherChannelId)).body).toEqual({ available: false, originAllowed: false, reason: 'This chat is not available on this site' });
+    expect((await admin.patch(`/api/v1/channels/${otherChannelId}`, { enabled: true })).status).toBe(200);
+    const unknown = await availability('https://evil.example', '00000000-0000-4000-8000-000000000000');
+    expect([unknown.status, unknown.headers.get('access-control-allow-origin'), unknown.body.error.code]).toEqual([404, '*', 'not_found']);
+    expect((await availability(origin, 'not-a-uuid')).status).toBe(400);
+  });
+
   it('a switched-off chat tells its visitor why, in an answer the widget may read (CORS headers on the 403); switched on, it works again', async () => {
     const from = ingest.with({ origin: ownOrigin() });
     expect((await admin.patch(`/api/v1/channels/${otherChannelId}`, { enabled: false })).status).toBe(200);

@@ -54,6 +54,21 @@ describe('webchat widget', () => {
     await screenshot(visitor, 'widget-chat');
   });
 
+  it('on a page of a site the chat does not allow, the widget says it is not available here, and tells the site owner in the console', async () => {
+    const page = await visitor.context().newPage();
+    const errors: string[] = [];
+    page.on('console', (message) => message.type() === 'error' && errors.push(message.text()));
+    // The same shop by another name: localhost is another origin than 127.0.0.1 to the browser.
+    await page.goto(site.replace('127.0.0.1', 'localhost'));
+    await page.getByRole('button', { name: 'Chat' }).click();
+    await panel(page).getByLabel('Your name').fill('Walter Wrongsite');
+    await panel(page).getByRole('button', { name: 'Start chat' }).click();
+    await panel(page).getByText('This chat is not available on this site').waitFor();
+    expect(await panel(page).getByText('No connection').count()).toBe(0);
+    expect(errors).toContainEqual(expect.stringContaining(`Relaydesk: this chat does not allow pages of ${site.replace('127.0.0.1', 'localhost')}`));
+    await page.close();
+  });
+
   it('a page opened while the chat is switched off shows the whole history once the chat is back', async () => {
     expect((await stand.adminApi.patch(`/api/v1/channels/${channelId}`, { enabled: false })).status).toBe(200);
     await visitor.reload();

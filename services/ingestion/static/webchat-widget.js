@@ -1,6 +1,6 @@
 /* Relaydesk webchat widget: <script src="https://INGESTION/ingest/v1/webchat/widget.js" data-channel-id="…" async></script>
    Optional: data-title="…" (the panel's title), data-open="true" (opened at load). Plain JS, no build step. */
-/* global window, document, localStorage, WebSocket, fetch, URL, setTimeout, clearTimeout, setInterval, clearInterval, crypto, CSSStyleSheet, FormData */
+/* global window, document, console, localStorage, WebSocket, fetch, URL, setTimeout, clearTimeout, setInterval, clearInterval, crypto, CSSStyleSheet, FormData */
 (() => {
   'use strict';
 
@@ -262,10 +262,28 @@
       textarea.focus();
       await start();
     } catch {
-      showError('No connection: try again in a moment');
+      if (!(await explainNoAnswer())) showError('No connection: try again in a moment');
     } finally {
       button.disabled = false;
     }
+  }
+
+  /**
+   * A page its chat does not allow gets no answer the browser lets it read, so it looks offline:
+   * the availability question, which any page may ask, tells the two apart. True when it said why.
+   */
+  async function explainNoAnswer() {
+    let answer;
+    try {
+      answer = await (await fetch(`${api}/availability`)).json();
+    } catch {
+      return false;
+    }
+    if (!answer || answer.available !== false) return false;
+    statusLine.textContent = answer.originAllowed ? 'closed for now' : 'not available here';
+    showError(answer.reason);
+    if (!answer.originAllowed) console.error(`Relaydesk: this chat does not allow pages of ${window.location.origin}. Add that address to its allowed sites (Channels page, channel ${channelId}).`);
+    return true;
   }
 
   async function loadHistory() {
@@ -454,7 +472,7 @@
       if (event.code === CHAT_CLOSED) showError(event.reason);
       if (!session) return;
       // Refused before it opened: a plain request says why (401 forgets the token; 403 is a closed chat).
-      const check = opened ? Promise.resolve() : call('GET', '/messages?limit=1').then(showRefusal, () => undefined);
+      const check = opened ? Promise.resolve() : call('GET', '/messages?limit=1').then(showRefusal, explainNoAnswer);
       void check.then(() => {
         if (session) reconnectTimer = setTimeout(connect, backoff(socketAttempt++));
       });
@@ -482,7 +500,8 @@
     try {
       await loadHistory();
     } catch {
-      // offline: the stream's reconnects and the outbox retries carry on
+      // offline, or a page the chat does not allow: the stream's reconnects and the outbox retries carry on
+      await explainNoAnswer();
     }
     connect();
     void flushOutbox();

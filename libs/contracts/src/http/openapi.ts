@@ -79,6 +79,7 @@ export const ingestionRoutes: Route[] = [
   { method: 'post', path: '/ingest/v1/messages', summary: 'A client message from a custom connector (Bearer API key)', body: inboundMessage },
   { method: 'post', path: '/ingest/v1/webchat/{channelId}/sessions', summary: 'A webchat visitor', body: webchatSessionBody, auth: 'none', ok: 201 },
   { method: 'post', path: '/ingest/v1/webchat/{channelId}/messages', summary: 'A webchat visitor message (Bearer visitor token): JSON text, or multipart with one file (D15: type told from its bytes, 10 MB: 413, 415) and clientMessageId before it', body: webchatMessageBody, upload: webchatUploadFields, ok: 202 },
+  { method: 'get', path: '/ingest/v1/webchat/{channelId}/availability', summary: 'Whether the chat takes visitors from the asking page: {available, originAllowed, reason?}, answered to any origin (CORS *)', auth: 'none' },
 ];
 
 const schemaOf = (s: z.ZodType) => {

@@ -40,7 +40,12 @@ export function refuseDisabled(channel: Channel): Channel {
  * page to refuse; the visitor token still guards everything that is the visitor's.
  */
 export function checkOrigin(channel: Channel, origin: string | undefined, ownOrigin: string): void {
-  if (origin === undefined) return;
+  if (!originAllowed(channel, origin, ownOrigin)) throw new AppError('forbidden', `Origin ${origin} may not use this webchat channel`);
+}
+
+/** Whether a page of `origin` may use the webchat channel: one of its allowed sites, or ingestion's own (the demo page). */
+export function originAllowed(channel: Channel, origin: string | undefined, ownOrigin: string): boolean {
+  if (origin === undefined) return true;
   const allowed = [ownOrigin, ...((channel.settings['allowedOrigins'] as string[] | undefined) ?? []).map((o) => new URL(o).origin)];
-  if (!allowed.includes(origin)) throw new AppError('forbidden', `Origin ${origin} may not use this webchat channel`);
+  return allowed.includes(origin);
 }

@@ -5,7 +5,7 @@ import { sendBlob, type BlobStore } from '@relaydesk/blob-store';
 import { uuid, webchatMessageBody, webchatSessionBody } from '@relaydesk/contracts';
 import { AppError, FixedWindows, parseOrThrow, RateLimitedError, type Limit } from '@relaydesk/service-kit';
 import { z } from 'zod';
-import { channelOf, chatClosedForNow, checkOrigin } from '../domain/channel-access';
+import { channelOf, chatClosedForNow, checkOrigin, originAllowed } from '../domain/channel-access';
 import { sendVisitorMessage } from '../domain/webchat-send-message';
 import { newVisitor, verifyVisitor, type Visitor } from '../domain/visitor-token';
 import type { Channel } from '../store/channel.repository';
@@ -87,6 +87,17 @@ export function webchatRoutes(deps: WebchatDeps): Router {
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Cross-Origin-Resource-Policy', 'cross-origin');
     res.send(widget);
+  });
+
+  /**
+   * The one question any page may ask, so the widget on a page its chat does not allow can say why
+   * nothing else answers it: the browser hides every refusal that lacks this page's CORS headers.
+   */
+  router.get('/ingest/v1/webchat/:channelId/availability', async (req, res) => {
+    res.setHeader('Access-Control-Allow-Origin', '*');
+    const channel = await channelOf(deps.channels, 'webchat', req.params['channelId']);
+    if (!originAllowed(channel, req.header('origin'), ownOrigin)) res.json({ available: false, originAllowed: false, reason: 'This chat is not available on this site' });
+    else res.json(channel.enabled ? { available: true, originAllowed: true } : { available: false, originAllowed: true, reason: chatClosedForNow });
   });
 
   router.options('/ingest/v1/webchat/:channelId/{*rest}', async (req, res) => {
