@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
-import { createTestEnv, freePort, startStack, TelegramStandIn, waitFor, Workspace, type HttpClient, type Stack, type TelegramClient, type TestEnv } from '@relaydesk/testing';
+import { createTestEnv, freePort, startService, startStack, TelegramStandIn, waitFor, Workspace, type HttpClient, type RunningService, type Stack, type TelegramClient, type TestEnv } from '@relaydesk/testing';
 
 /** Issue 5, Telegram: Bot API updates in through the webhook, operator replies out, against a Bot API stand-in. */
 
@@ -384,6 +384,55 @@ describe('the Telegram channel', () => {
       const id = await reply('Are you still there?');
       expect(await settled(id)).toMatchObject({ deliveryStatus: 'failed', deliveryError: { code: '403', title: 'Forbidden: bot was blocked by the user' } });
       expect(sendsOf('sendMessage', 'Are you still there?').map((r) => r.status)).toEqual([403]);
+    });
+  });
+
+  // Last: the stack's own ingestion keeps the key it started with, and cannot open the channel's secrets after this.
+  describe('the key that seals channel secrets', () => {
+    const storedSettings = async (): Promise<string> => {
+      const db = new Client({ connectionString: env.databaseUrl });
+      await db.connect();
+      try {
+        return (await db.query('SELECT settings::text AS settings FROM ingestion.channel WHERE id = $1', [channelId])).rows[0].settings as string;
+      } finally {
+        await db.end();
+      }
+    };
+    /** A client's message through a given ingestion: its 200 proves the channel's secret token opened. */
+    const sayThrough = async (ingestion: RunningService, name: string) => {
+      const rita = client(name);
+      const answer = await standIn.deliver(standIn.clientMessage(rita, { text: `hello from ${name}` }), { url: `${ingestion.url}/ingest/v1/telegram/${channelId}` });
+      expect(answer.status).toBe(200);
+      expect((await messagesOf(rita, 1)).map((m) => m.text)).toEqual([`hello from ${name}`]);
+    };
+
+    it('changes by SECRETS_KEY and SECRETS_KEY_PREVIOUS: ingestion seals the secrets again at its start and the channel works on; a key it was not given stops its start, saying what to set', async () => {
+      const [first, second] = ['a1'.repeat(32), 'b2'.repeat(32)];
+      const derived = await storedSettings();
+      // Setting SECRETS_KEY for the first time: the key derived from INTERNAL_SECRET still opens what it sealed.
+      const keyed = await startService('ingestion', { ...stack.env, SECRETS_KEY: first });
+      const sealedWithFirst = await storedSettings();
+      try {
+        expect(sealedWithFirst).not.toEqual(derived);
+        expect(sealedWithFirst).not.toContain(secretToken);
+        await sayThrough(keyed, 'Rita');
+      } finally {
+        await keyed.stop();
+      }
+
+      const rotated = await startService('ingestion', { ...stack.env, SECRETS_KEY: second, SECRETS_KEY_PREVIOUS: first });
+      try {
+        expect(await storedSettings()).not.toEqual(sealedWithFirst);
+        await sayThrough(rotated, 'Sami');
+      } finally {
+        await rotated.stop();
+      }
+
+      const refused = await startService('ingestion', { ...stack.env, SECRETS_KEY: 'c3'.repeat(32) }).then(
+        (running) => running.stop().then(() => 'started'),
+        (error: Error) => error.message,
+      );
+      expect(refused).toMatch(/A channel secret is sealed with a key this service does not have: set SECRETS_KEY_PREVIOUS/);
     });
   });
 });

@@ -18,7 +18,7 @@ async function main(): Promise<void> {
   const config = loadConfig(ingestionConfig);
   const db = await openDatabase(createDataSource({ url: config.DATABASE_URL, schema: 'ingestion', migrations: ingestionMigrations }));
   try {
-    const channel = await new ChannelRepository(db, new SecretBox(config.SECRETS_KEY, config.INTERNAL_SECRET)).byId(channelId.data);
+    const channel = await new ChannelRepository(db, new SecretBox(config.SECRETS_KEY, config.INTERNAL_SECRET, config.SECRETS_KEY_PREVIOUS)).byId(channelId.data);
     if (!channel || channel.type !== 'telegram') throw new Error(`No Telegram channel ${channelId.data}`);
     const registered = await registerTelegramWebhook(channel, channelView(channel, config.PUBLIC_INGEST_URL).webhookUrl);
     console.log(`${registered.description}: ${registered.webhookUrl}`);

@@ -29,12 +29,12 @@ export async function runIngestion(): Promise<void> {
   const redis = new Redis(config.REDIS_URL, { keyPrefix: config.REDIS_PREFIX, maxRetriesPerRequest: 2, enableAutoPipelining: true });
   const relay = new OutboxRelay(db, bus, logger).start();
   const blobs = await createBlobStore(config);
-  const channels = new ChannelRepository(db, new SecretBox(config.SECRETS_KEY, config.INTERNAL_SECRET));
+  const channels = new ChannelRepository(db, new SecretBox(config.SECRETS_KEY, config.INTERNAL_SECRET, config.SECRETS_KEY_PREVIOUS));
   if (!config.SECRETS_KEY && config.NODE_ENV === 'production') {
     logger.warn('SECRETS_KEY is unset: channel secrets are sealed with a key derived from INTERNAL_SECRET, so changing INTERNAL_SECRET makes them unreadable');
   }
-  const sealed = await channels.sealPlainSecrets();
-  if (sealed > 0) logger.info({ channels: sealed }, 'encrypted the secrets of channels stored in clear');
+  const sealed = await channels.resealStaleSecrets();
+  if (sealed > 0) logger.info({ channels: sealed }, 'sealed with SECRETS_KEY the secrets of channels stored in clear or sealed with an earlier key');
   const deliveries = new OutboundDeliveryRepository(db);
   const senders = { whatsapp: new WhatsappSender(), telegram: new TelegramSender() };
   const delivery = { db, relay, blobs, channels, deliveries, senders, maxAttempts: config.OUTBOUND_RETRY_DELAYS_MS.length + 1 };

@@ -53,12 +53,21 @@ export class ChannelRepository {
     return (await this.db.query<Raw[]>('SELECT * FROM channel ORDER BY created_at')).map((r) => this.toChannel(r));
   }
 
-  /** Encrypts the secrets of channels stored before they were encrypted; answers how many it changed. */
-  async sealPlainSecrets(): Promise<number> {
-    const rows = await this.db.query<Raw[]>('SELECT * FROM channel');
-    const plain = rows.filter((r) => secretFields[r.type].some((k) => typeof r.settings[k] === 'string' && !this.secrets.isSealed(r.settings[k])));
-    for (const r of plain) await this.save(this.db.manager, this.toChannel(r));
-    return plain.length;
+  /**
+   * Seals again with the current key the secrets of channels stored in clear (before encryption) or
+   * sealed with an earlier key; answers how many channels it changed. Each is read under lock, so
+   * a change of the channel meanwhile is not undone.
+   */
+  async resealStaleSecrets(): Promise<number> {
+    const stale = (r: Raw) => secretFields[r.type].some((k) => typeof r.settings[k] === 'string' && this.secrets.isStale(r.settings[k]));
+    const ids = (await this.db.query<Raw[]>('SELECT * FROM channel')).filter(stale).map((r) => r.id);
+    for (const id of ids) {
+      await this.db.transaction(async (tx) => {
+        const channel = await this.lockedById(tx, id);
+        if (channel) await this.save(tx, channel);
+      });
+    }
+    return ids.length;
   }
 
   /** The stored channel, locked until `tx` ends: a change reads what it changes, never a cached copy. */

@@ -21,7 +21,28 @@ describe('SecretBox', () => {
     expect(() => new SecretBox('11'.repeat(32), 'x').open(sealed)).toThrow();
   });
 
+  it('opens what an earlier key sealed when given that key, seals with the new one, and says which values are stale', () => {
+    const [oldKey, newKey] = ['11'.repeat(32), '22'.repeat(32)];
+    const sealedBefore = new SecretBox(oldKey, 'x').seal('bot-token');
+    const rotated = new SecretBox(newKey, 'x', [oldKey]);
+    expect(rotated.open(sealedBefore)).toBe('bot-token');
+    expect(rotated.isStale(sealedBefore)).toBe(true);
+    expect(rotated.isStale('plain-old-token')).toBe(true);
+    const sealedNow = rotated.seal('bot-token');
+    expect(rotated.isStale(sealedNow)).toBe(false);
+    expect(() => new SecretBox(oldKey, 'x').open(sealedNow)).toThrow(/SECRETS_KEY_PREVIOUS/);
+    expect(() => new SecretBox(newKey, 'x').open(sealedBefore)).toThrow(/sealed with a key this service does not have/);
+  });
+
+  it('setting SECRETS_KEY for the first time still opens what the key derived from the internal secret sealed', () => {
+    const derived = box.seal('whatsapp-token');
+    const keyed = new SecretBox('33'.repeat(32), 'an internal secret of enough length');
+    expect(keyed.open(derived)).toBe('whatsapp-token');
+    expect(keyed.isStale(derived)).toBe(true);
+  });
+
   it('refuses a key that is not 32 bytes', () => {
     expect(() => new SecretBox('abcd', 'x')).toThrow(/32 bytes/);
+    expect(() => new SecretBox(undefined, 'x', ['abcd'])).toThrow(/32 bytes/);
   });
 });
