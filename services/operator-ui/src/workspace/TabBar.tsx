@@ -36,9 +36,13 @@ export function TabBar({ tabs, state, onOpen }: { tabs: Tab[]; state: ListState;
           >
             {TAB_LABEL[t]}
             {mine !== undefined && (
-              <span className="ws-count" title="Conversations in my inbox">
-                {mine}
-              </span>
+              <>
+                {/* Not drawn (the gap spaces them), but "My inbox" and "1" stay two words, as in the tab's name. */}
+                {' '}
+                <span className="ws-count" title="Conversations in my inbox">
+                  {mine}
+                </span>
+              </>
             )}
             {unread > 0 && <span className="ws-dot" title={`${unread} conversation${unread === 1 ? '' : 's'} with unread client messages`} />}
           </button>

@@ -34,27 +34,6 @@ export function assigneeTitle(item: Pick<ConversationItem, 'assignee'>, presence
   return item.assignee ? `Assigned to ${item.assignee.name ?? 'a former operator'} (${PRESENCE_LABEL[presence ?? 'offline']})` : undefined;
 }
 
-/**
- * What a screen reader says for a list row: its elements in reading order, each a phrase of its own.
- * Read from the markup they ran together ("Client a12:04hello there2 unread…").
- */
-export function rowLabel(item: ConversationItem, time: string, presence: Presence | undefined): string {
-  const unread = item.unreadCount;
-  const pin = pinLabel(item);
-  return [
-    clientName(item),
-    `${item.lastMessageByOperator ? 'operator wrote last: ' : ''}${preview(item)}`,
-    unread > 0 ? `${unread} unread` : undefined,
-    STATUS_LABEL[item.status],
-    item.group.name ? `group ${item.group.name}` : undefined,
-    assigneeTitle(item, presence),
-    pin,
-    shortTime(time),
-  ]
-    .filter((part) => part)
-    .join(', ');
-}
-
 export function preview(item: ConversationItem): string {
   if (!item.lastMessage) return 'No messages yet';
   return item.lastMessage.text ?? 'File';
