@@ -73,12 +73,12 @@ export function Dialog({
         tabIndex={-1}
         onKeyDown={onKeyDown}
       >
-        <header className="cv-dialog-head">
+        <div className="cv-dialog-head">
           <h2 id={titleId}>{title}</h2>
           <button type="button" className="dialog-close" aria-label="Close" onClick={onClose}>
             ×
           </button>
-        </header>
+        </div>
         {description !== undefined && (
           <p id={descriptionId} className="muted cv-dialog-description">
             {description}

@@ -107,7 +107,10 @@ export function Workspace() {
   const searching = search.trim().length > 0;
 
   return (
-    <div className={`workspace${openId ? ' has-open' : ''}`}>
+    <main className={`workspace${openId ? ' has-open' : ''}`} aria-labelledby="ws-heading">
+      <h1 id="ws-heading" className="ws-visually-hidden">
+        Conversations
+      </h1>
       <aside className="lists ws-side" aria-label="Conversations">
         <div className="ws-search">
           <label htmlFor="ws-search-input" className="ws-visually-hidden">
@@ -194,6 +197,6 @@ export function Workspace() {
           <section className="pane empty">Choose a conversation</section>
         )}
       </div>
-    </div>
+    </main>
   );
 }
