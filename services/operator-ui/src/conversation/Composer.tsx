@@ -244,7 +244,7 @@ export function Composer({
       </div>
 
       {pickerOpen && (
-        <div className="cv-picker" aria-label="Canned responses">
+        <div className="cv-picker">
           {cannedError && <p className="error">{cannedError}</p>}
           {!cannedError && shown.length === 0 && <p className="cv-muted">{query.trim() ? `No canned response starts with “${query.trim()}”` : 'No canned responses yet: add them under Canned responses'}</p>}
           <ul role="listbox" id={listId} aria-label="Canned responses">

@@ -460,4 +460,11 @@ describe('ConversationPane: client profile', () => {
     expect(within(panel).getByText('Olga')).toBeTruthy();
     expect(api.called('PATCH', '/clients/cl1')[0]!.body).toEqual({ name: 'Olga (VIP)' });
   });
+
+  it('closed with its ×, it hands the keyboard back to the button that shows it again', async () => {
+    await open(routesFor([]));
+    const panel = await screen.findByRole('complementary', { name: 'Client profile' });
+    fireEvent.click(within(panel).getByRole('button', { name: 'Close client profile' }));
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Show client profile' })));
+  });
 });

@@ -49,6 +49,12 @@ function OpenConversation({ conversationId, onLeave, onItem }: PaneProps) {
     requestAnimationFrame(() => pane.current?.querySelector<HTMLTextAreaElement>('textarea[aria-label="Message to the client"]')?.focus());
   };
 
+  /** The profile's × takes it away; the keyboard goes on from the button that brings it back, not from the page's top. */
+  const closeProfile = () => {
+    setProfileOpen(false);
+    requestAnimationFrame(() => pane.current?.querySelector<HTMLButtonElement>('.cv-avatar')?.focus());
+  };
+
   const toggle = useCallback((id: string) => {
     setSelected((s) => {
       const next = new Set(s);
@@ -86,7 +92,7 @@ function OpenConversation({ conversationId, onLeave, onItem }: PaneProps) {
     <section ref={pane} className="pane cv-pane" aria-label={`Conversation with ${clientName}`}>
       <ConversationHeader conv={conv} clientName={clientName} blacklisted={blacklisted} meId={me.id} profileOpen={profileOpen} onToggleProfile={() => setProfileOpen((o) => !o)} />
 
-      <div className="cv-actions" role="toolbar" aria-label="Conversation actions">
+      <div className="cv-actions" role="group" aria-label="Conversation actions">
         {conv.status === 'unassigned' && (
           <button type="button" className="primary" disabled={busy} onClick={() => void startThenReply(take)}>
             Start conversation
@@ -166,7 +172,7 @@ function OpenConversation({ conversationId, onLeave, onItem }: PaneProps) {
             </>
           )}
         </div>
-        {profileOpen && client && <ClientPanel api={api} client={client} onChanged={setClient} onClose={() => setProfileOpen(false)} />}
+        {profileOpen && client && <ClientPanel api={api} client={client} onChanged={setClient} onClose={closeProfile} />}
       </div>
 
       {dialog === 'operator' && (
