@@ -80,14 +80,15 @@
     .badge { position: absolute; top: -2px; right: -2px; min-width: 20px; height: 20px; padding: 0 6px; border-radius: 10px; background: #dc2626; color: #fff; font-size: 12px; line-height: 20px; }
     .panel { position: fixed; right: 20px; bottom: 88px; z-index: 2147483000; width: 360px; max-width: calc(100vw - 40px); height: 520px; max-height: calc(100vh - 120px);
       display: flex; flex-direction: column; background: #fff; color: #111827; border-radius: 12px; box-shadow: 0 10px 30px rgba(0,0,0,.25); overflow: hidden; font-size: 14px; line-height: 1.4; }
-    header { display: flex; align-items: center; justify-content: space-between; padding: 12px 14px; background: #2563eb; color: #fff; font-weight: 600; }
-    header button { background: none; border: 0; color: inherit; font-size: 20px; cursor: pointer; line-height: 1; }
-    .status { font-size: 12px; font-weight: 400; opacity: .85; }
+    .head { display: flex; align-items: center; justify-content: space-between; padding: 12px 14px; background: #2563eb; color: #fff; font-weight: 600; }
+    .head button { background: none; border: 0; color: inherit; font-size: 20px; cursor: pointer; line-height: 1; }
+    .status { font-size: 12px; font-weight: 400; }
     .list { flex: 1; overflow-y: auto; padding: 12px; display: flex; flex-direction: column; gap: 8px; background: #f9fafb; }
     .line { max-width: 80%; padding: 8px 10px; border-radius: 12px; white-space: pre-wrap; overflow-wrap: anywhere; }
     .in { align-self: flex-end; background: #2563eb; color: #fff; border-bottom-right-radius: 4px; }
     .out { align-self: flex-start; background: #e5e7eb; color: #111827; border-bottom-left-radius: 4px; }
     .meta { display: block; font-size: 11px; opacity: .75; margin-top: 2px; }
+    .in .meta { opacity: 1; } /* dimmed, white on the blue falls below 4.5:1 */
     .failed { background: #fee2e2; color: #991b1b; }
     .file { display: block; color: inherit; text-decoration: underline; cursor: pointer; margin-top: 4px; }
     span.file { text-decoration: none; cursor: default; }
@@ -119,7 +120,7 @@
     return node;
   }
 
-  const launcher = el('button', { class: 'launcher', type: 'button', 'aria-label': 'Chat', onclick: () => toggle(!open) });
+  const launcher = el('button', { class: 'launcher', type: 'button', 'aria-label': 'Chat', 'aria-expanded': 'false', onclick: () => toggle(!open) });
   launcher.innerHTML = '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H8l-4 4V6a2 2 0 0 1 2-2z"/></svg>';
   const badge = el('span', { class: 'badge', hidden: true });
   launcher.append(badge);
@@ -141,26 +142,32 @@
   });
   const nameInput = el('input', { maxlength: 200, placeholder: 'Your name', 'aria-label': 'Your name', autocomplete: 'name' });
   const askName = el('form', { class: 'ask', onsubmit: onStart }, el('label', {}, 'How may we call you?'), nameInput, el('button', { type: 'submit' }, 'Start chat'));
-  const panel = el('div', { class: 'panel', role: 'dialog', 'aria-label': 'Chat', hidden: true },
-    el('header', {}, title, el('button', { type: 'button', 'aria-label': 'Close', onclick: () => toggle(false) }, '×')),
+  // The head is a <div>: a <header> would be a second banner landmark on the host page.
+  const panel = el('div', { class: 'panel', role: 'dialog', 'aria-label': 'Chat', hidden: true, onkeydown: (e) => e.key === 'Escape' && toggle(false) },
+    el('div', { class: 'head' }, title, el('button', { type: 'button', 'aria-label': 'Close', onclick: () => toggle(false) }, '×')),
     list, errorLine, composer, askName);
   root.append(panel, launcher);
   (document.body ? Promise.resolve() : new Promise((r) => document.addEventListener('DOMContentLoaded', r, { once: true }))).then(() => document.body.append(host));
 
+  /** Opens or closes the panel; `focus`: into the panel when it opens, back to the launcher when it closes. */
   function toggle(value, focus = true) {
     open = value;
     panel.hidden = !open;
+    launcher.setAttribute('aria-expanded', String(open));
     if (open) {
       unread = 0;
       showBadge();
       list.scrollTop = list.scrollHeight;
       if (focus) (session ? textarea : nameInput).focus();
+    } else if (focus) {
+      launcher.focus();
     }
   }
 
   function showBadge() {
     badge.hidden = unread === 0;
     badge.textContent = String(unread);
+    launcher.setAttribute('aria-label', unread === 0 ? 'Chat' : `Chat, ${unread} unread`);
   }
 
   function showError(message) {
