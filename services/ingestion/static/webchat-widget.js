@@ -95,7 +95,9 @@
     .older { align-self: center; background: none; border: 0; color: #2563eb; cursor: pointer; font-size: 12px; }
     form { display: flex; gap: 8px; padding: 10px; border-top: 1px solid #e5e7eb; background: #fff; margin: 0; }
     form.ask { flex-direction: column; padding: 16px; border: 0; }
-    textarea, input { flex: 1; font: inherit; color: #111827; background: #fff; border: 1px solid #d1d5db; border-radius: 8px; padding: 8px; resize: none; min-width: 0; }
+    label.name { display: flex; flex-direction: column; gap: 6px; }
+    /* A field's edge at 3:1 on white, as WCAG 1.4.11 asks of controls. */
+    textarea, input { flex: 1; font: inherit; color: #111827; background: #fff; border: 1px solid #858f99; border-radius: 8px; padding: 8px; resize: none; min-width: 0; }
     form button { font: inherit; border: 0; border-radius: 8px; padding: 8px 14px; background: #2563eb; color: #fff; cursor: pointer; }
     form button:disabled { opacity: .6; cursor: default; }
     form button.attach { padding: 8px; background: none; color: #2563eb; display: flex; align-items: center; }
@@ -140,8 +142,8 @@
       composer.requestSubmit();
     }
   });
-  const nameInput = el('input', { maxlength: 200, placeholder: 'Your name', 'aria-label': 'Your name', autocomplete: 'name' });
-  const askName = el('form', { class: 'ask', onsubmit: onStart }, el('label', {}, 'How may we call you?'), nameInput, el('button', { type: 'submit' }, 'Start chat'));
+  const nameInput = el('input', { maxlength: 200, autocomplete: 'name' });
+  const askName = el('form', { class: 'ask', onsubmit: onStart }, el('label', { class: 'name' }, 'Your name', nameInput), el('button', { type: 'submit' }, 'Start chat'));
   // The head is a <div>: a <header> would be a second banner landmark on the host page.
   const panel = el('div', { class: 'panel', role: 'dialog', 'aria-label': 'Chat', hidden: true, onkeydown: (e) => e.key === 'Escape' && toggle(false) },
     el('div', { class: 'head' }, title, el('button', { type: 'button', 'aria-label': 'Close', onclick: () => toggle(false) }, '×')),
