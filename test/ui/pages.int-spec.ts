@@ -41,6 +41,7 @@ describe('operator web app: pages', () => {
     await anna.getByLabel(/^Text/).fill('Refunds take 3–5 working days 💶');
     await anna.getByRole('button', { name: 'Add response' }).click();
     await anna.getByRole('list', { name: 'Canned responses' }).getByText('Refund delay').waitFor();
+    expect(await anna.title()).toBe('Canned responses · Relaydesk');
     await screenshot(anna, 'pages-canned-responses');
     const mine = (await stand.annaApi.get('/api/v1/canned-responses')).body.items as { title: string; scope: string }[];
     expect(mine).toEqual([expect.objectContaining({ title: 'Refund delay', scope: 'personal' })]);

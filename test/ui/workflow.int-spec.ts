@@ -451,7 +451,7 @@ describe('operator web app: workflows', () => {
       const page = await (await stand.browser.newContext()).newPage();
       const answer = await page.goto(`${stand.stack.gateway.url}/some/screen`);
       expect(answer?.status()).toBe(200);
-      expect(await page.title()).toBe('Relaydesk');
+      expect(await page.title()).toBe('Log in · Relaydesk');
       const api = await fetch(`${stand.stack.gateway.url}/api/v1/nope`);
       expect(api.status).toBe(404);
       expect(api.headers.get('content-type')).toMatch(/json/);

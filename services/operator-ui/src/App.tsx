@@ -134,6 +134,10 @@ function Shell() {
     ['channels', 'Channels'],
   ];
   const pages = allPages.filter(([key]) => mayOpen(key));
+  // The workspace titles the page itself, with what awaits the operator.
+  useEffect(() => {
+    if (screen !== 'conversations') document.title = `${allPages.find(([key]) => key === screen)![1]} · Relaydesk`;
+  });
   return (
     <div className="shell">
       <header className="topbar">

@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { logIn, type LoginAnswer } from './api/client';
 
 /** `ended` says why the last session ended when the server ended it (a deactivation, a changed password). */
@@ -7,6 +7,9 @@ export function Login({ onLoggedIn, ended }: { onLoggedIn: (answer: LoginAnswer)
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
+  useEffect(() => {
+    document.title = 'Log in · Relaydesk';
+  }, []);
 
   async function submit(event: FormEvent) {
     event.preventDefault();

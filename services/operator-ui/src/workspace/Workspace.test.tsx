@@ -1,4 +1,4 @@
-import { act, cleanup, fireEvent, render, screen, within } from '@testing-library/react';
+import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Api, type Operator } from '../api/client';
 import type { ConversationItem } from '../api/types';
@@ -157,6 +157,16 @@ describe('Workspace (tabs and list)', () => {
     stream.emit({ type: 'counters.updated', data: { mine: 5, unread: { unassigned: 0, mine: 0 } } });
     expect(screen.getByRole('tab', { name: 'My inbox, 5 conversations' })).toBeTruthy();
     expect(screen.getByRole('tab', { name: 'Unassigned' })).toBeTruthy();
+  });
+
+  it('the browser tab is titled by the open tab, with how many conversations wait unread in Unassigned and My inbox', async () => {
+    const stream = renderWorkspace();
+    await screen.findByText('Client a');
+    await waitFor(() => expect(document.title).toBe('(1) Unassigned · Relaydesk'));
+    stream.emit({ type: 'counters.updated', data: { mine: 2, unread: { unassigned: 3, mine: 2, closed: 4 } } });
+    expect(document.title).toBe('(5) Unassigned · Relaydesk');
+    stream.emit({ type: 'counters.updated', data: { mine: 2, unread: { unassigned: 0, mine: 0, closed: 4 } } });
+    expect(document.title).toBe('Unassigned · Relaydesk');
   });
 
   it('reads the tab once at start: the hello of the subscription it was read in asks for nothing more', async () => {

@@ -50,6 +50,11 @@ export function Workspace() {
   const [search, setSearch] = useState('');
   const listWrap = useRef<HTMLDivElement>(null);
   const remember = useDesktopNotifications(state.items, me.id, setOpenId);
+  // The browser tab says how many conversations wait with unread messages in Unassigned and My inbox.
+  const waiting = (state.counters?.unread.unassigned ?? 0) + (state.counters?.unread.mine ?? 0);
+  useEffect(() => {
+    document.title = `${waiting > 0 ? `(${waiting}) ` : ''}${TAB_LABEL[tab]} · Relaydesk`;
+  }, [waiting, tab]);
 
   const open = (item: ConversationItem) => {
     remember(item);
