@@ -56,7 +56,7 @@ export async function runUiBench(env: TestEnv, stack: Stack, cfg: UiBenchConfig,
     for (let i = 0; i < cfg.loads; i++) {
       // A fresh context each time: nothing cached, the session token already in place as after a login.
       const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-      await context.addInitScript(`sessionStorage.setItem('relaydesk.token', ${JSON.stringify(scene.admin.token)})`);
+      await context.addInitScript(`localStorage.setItem('relaydesk.token', ${JSON.stringify(scene.admin.token)})`);
       const page = await context.newPage();
       const start = performance.now();
       await page.goto(stack.gateway.url);

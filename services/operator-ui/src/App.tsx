@@ -66,7 +66,7 @@ export function App() {
         setSession((current) => current && { ...current, groups: fresh.items });
       };
       const becomes = (me: Operator) => setSession((current) => current && { ...current, me });
-      // The token is revoked on the server before it is forgotten here; forgetting it does not wait for that.
+      // The server is asked to revoke the token; this browser forgets it at once, without waiting for the answer.
       const logOut = ({ everywhere = false } = {}) => {
         void new Api(token).post('/auth/logout', { everywhere }).catch(() => undefined);
         end();
