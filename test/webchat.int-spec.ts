@@ -491,11 +491,12 @@ describe('webchat channel', () => {
     expect((await visitorApi(sessions[1]!.body.token).post(`/ingest/v1/webchat/${busy}/messages`, { text: 'another visitor', clientMessageId: 'other-1' })).status).toBe(202);
   });
 
-  it('the widget is served as JavaScript, and the demo page embeds it for its channel', async () => {
+  it('the widget is served as JavaScript, its file picker offering what webchat takes, and the demo page embeds it for its channel', async () => {
     const widget = await ingest.download('/ingest/v1/webchat/widget.js');
     expect(widget.status).toBe(200);
     expect(widget.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
     expect(widget.bytes.toString('utf8')).toContain('attachShadow');
+    expect(widget.bytes.toString('utf8')).toContain("accept: '.png,.jpg,.jpeg,.gif,.webp,.pdf,.txt,.csv,.doc,.docx,.xls,.xlsx,.ppt,.pptx'");
 
     const demo = await ingest.download(`/ingest/v1/webchat/${channelId}/demo`);
     expect([demo.status, demo.headers.get('content-type')]).toEqual([200, 'text/html; charset=utf-8']);

@@ -88,3 +88,15 @@ export const mimeTypeOfExtension: Readonly<Record<string, string>> = {
   oga: 'audio/ogg',
   opus: 'audio/ogg',
 };
+
+/** The file extensions of the types given (by default all `channel` takes), for a file picker's accept. */
+export const fileExtensionsTaken = (channel: ChannelType, mimeTypes: readonly string[] = attachmentRules[channel].flatMap((r) => r.mimeTypes)): string[] =>
+  Object.entries(mimeTypeOfExtension)
+    .filter(([, type]) => mimeTypes.includes(type))
+    .map(([extension]) => extension);
+
+/** What a file picker for a conversation on `channel` offers, ".png,.jpg,…": a hint, since every file is checked on arrival. */
+export const fileAccept = (channel: ChannelType): string =>
+  fileExtensionsTaken(channel)
+    .map((extension) => `.${extension}`)
+    .join(',');

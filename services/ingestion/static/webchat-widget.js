@@ -131,8 +131,9 @@
   const list = el('div', { class: 'list', role: 'log', 'aria-live': 'polite' });
   const errorLine = el('div', { class: 'error', hidden: true });
   const textarea = el('textarea', { rows: 2, maxlength: 10000, placeholder: 'Write a message…', 'aria-label': 'Message' });
-  // The file types a website chat takes (D15); the server checks each file's bytes all the same.
-  const fileInput = el('input', { type: 'file', hidden: true, accept: '.png,.jpg,.jpeg,.gif,.webp,.pdf,.txt,.csv,.doc,.docx,.xls,.xlsx,.ppt,.pptx', onchange: onFileChosen });
+  // The file types a website chat takes (D15), filled in from attachment-rules.ts by ingestion as it
+  // serves this file; the server checks each file's bytes all the same.
+  const fileInput = el('input', { type: 'file', hidden: true, accept: '{{accept}}', onchange: onFileChosen });
   const attach = el('button', { type: 'button', class: 'attach', 'aria-label': 'Attach a file', title: 'Attach a file', onclick: () => fileInput.click() });
   attach.innerHTML = '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M21.44 11.05l-9.19 9.19a6 6 0 0 1-8.49-8.49l9.19-9.19a4 4 0 0 1 5.66 5.66l-9.2 9.19a2 2 0 0 1-2.83-2.83l8.49-8.48"/></svg>';
   const composer = el('form', { onsubmit: onSend }, attach, fileInput, textarea, el('button', { type: 'submit' }, 'Send'));

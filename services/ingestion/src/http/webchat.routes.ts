@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Router, type Request, type Response } from 'express';
 import { sendBlob, type BlobStore } from '@relaydesk/blob-store';
-import { uuid, webchatMessageBody, webchatSessionBody } from '@relaydesk/contracts';
+import { fileAccept, uuid, webchatMessageBody, webchatSessionBody } from '@relaydesk/contracts';
 import { AppError, FixedWindows, parseOrThrow, RateLimitedError, type Limit } from '@relaydesk/service-kit';
 import { z } from 'zod';
 import { channelOf, chatClosedForNow, checkOrigin, originAllowed } from '../domain/channel-access';
@@ -48,7 +48,7 @@ function readStatic(name: string): string | undefined {
 export function webchatRoutes(deps: WebchatDeps): Router {
   const router = Router();
   const ownOrigin = new URL(deps.publicUrl).origin;
-  const widget = readStatic('webchat-widget.js');
+  const widget = readStatic('webchat-widget.js')?.replace('{{accept}}', fileAccept('webchat'));
   const demoPage = readStatic('webchat-demo.html');
   const windows = new FixedWindows(deps.redis);
 

@@ -229,10 +229,11 @@ describe('Composer', () => {
   });
 
   describe('D15: one file', () => {
-    it('refuses a forbidden type before any upload, with what the channel takes', async () => {
+    it('refuses a forbidden type before any upload, with what the channel takes; the picker offers only those', async () => {
       const api = stubApi({});
       renderComposer('webchat');
       const input = screen.getByLabelText('Attach file') as HTMLInputElement;
+      expect(input.accept).toBe('.png,.jpg,.jpeg,.gif,.webp,.pdf,.txt,.csv,.doc,.docx,.xls,.xlsx,.ppt,.pptx');
       fireEvent.change(input, { target: { files: [new File(['MZ...'], 'setup.exe', { type: 'application/x-msdownload' })] } });
       expect((await screen.findByRole('alert')).textContent).toMatch(/does not take \.exe files\. It takes images \(PNG, JPG, JPEG, GIF, WEBP\) up to 10 MB/);
       expect(XMLHttpRequest).not.toHaveBeenCalled();

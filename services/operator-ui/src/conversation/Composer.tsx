@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useId, useRef, useState } from 'react';
 import { ApiError, type Api } from '../api/client';
 import type { ChannelType, Message, Page } from '../api/types';
+import { fileAccept } from '@relaydesk/contracts/attachment-rules';
 import { refusalOf } from './attachments';
 import { EmojiPicker } from './EmojiPicker';
 import { useSession } from '../session';
@@ -336,7 +337,7 @@ export function Composer({
         <EmojiPicker onPick={insertAtCursor} onClose={() => area.current?.focus()} />
         {mode === 'reply' && (
           <>
-            <input ref={fileInput} id={`${ids}-file`} type="file" className="cv-visually-hidden" tabIndex={-1} aria-label="Attach file" onChange={(e) => onFile(e.target.files?.[0])} disabled={uploading} />
+            <input ref={fileInput} id={`${ids}-file`} type="file" accept={fileAccept(channel)} className="cv-visually-hidden" tabIndex={-1} aria-label="Attach file" onChange={(e) => onFile(e.target.files?.[0])} disabled={uploading} />
             <button type="button" onClick={() => fileInput.current?.click()} disabled={uploading}>
               <span aria-hidden="true">📎</span> Attach file
             </button>

@@ -1,4 +1,4 @@
-import { attachmentRules, megabytes, mimeTypeOfExtension } from '@relaydesk/contracts/attachment-rules';
+import { attachmentRules, fileExtensionsTaken, megabytes, mimeTypeOfExtension } from '@relaydesk/contracts/attachment-rules';
 import type { ChannelType } from '../api/types';
 import { CHANNEL_NAME } from '../workspace/format';
 
@@ -8,9 +8,7 @@ export const channelName = (channel: ChannelType): string => CHANNEL_NAME[channe
 export function takenBy(channel: ChannelType): string {
   return attachmentRules[channel]
     .map((r) => {
-      const extensions = Object.entries(mimeTypeOfExtension)
-        .filter(([, type]) => r.mimeTypes.includes(type))
-        .map(([ext]) => ext.toUpperCase());
+      const extensions = fileExtensionsTaken(channel, r.mimeTypes).map((e) => e.toUpperCase());
       return `${r.kind === 'audio' ? 'audio' : `${r.kind}s`} (${extensions.join(', ')}) up to ${megabytes(r.maxBytes)}`;
     })
     .join('; ');
