@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { inboundMessage } from '../channels/inbound-message';
 import { uploadFields } from './attachments';
 import { createCannedResponseBody, listCannedResponsesQuery, patchCannedResponseBody } from './canned-responses';
 import { createChannelBody, patchChannelBody } from './channels';
@@ -12,7 +11,6 @@ import { transcriptBody } from './transcripts';
 import { createTagBody, listTagsQuery, tagMessagesBody } from './tags';
 import { tagAnalyticsQuery, taggedMessagesQuery } from './analytics';
 import { changePasswordBody, createGroupBody, createOperatorBody, loginBody, logoutBody, patchOperatorBody, renameGroupBody } from './identity';
-import { webchatMessageBody, webchatSessionBody, webchatUploadFields } from './webchat';
 
 type Route = { method: 'get' | 'post' | 'patch' | 'put' | 'delete'; path: string; summary: string; body?: z.ZodType; upload?: z.ZodObject; query?: z.ZodObject; auth?: 'bearer' | 'none'; ok?: number };
 
@@ -73,13 +71,6 @@ export const gatewayRoutes: Route[] = [
   { method: 'get', path: '/api/v1/analytics/tags', summary: 'Tagged messages per tag and bucket (day, week, month in tz), zero-filled, with totals; Accept: text/csv gives CSV (D25; analytics.view)', query: tagAnalyticsQuery },
   { method: 'get', path: '/api/v1/analytics/tags/{tagId}/messages', summary: 'The messages behind a count, newest first, with their conversations (D25; analytics.view)', query: taggedMessagesQuery },
   { method: 'get', path: '/api/v1/search', summary: 'Conversations the caller may open whose client name or messages hold every word (prefixes); 400 under 3 characters (D26)', query: searchQuery },
-];
-
-export const ingestionRoutes: Route[] = [
-  { method: 'post', path: '/ingest/v1/messages', summary: 'A client message from a custom connector (Bearer API key)', body: inboundMessage },
-  { method: 'post', path: '/ingest/v1/webchat/{channelId}/sessions', summary: 'A webchat visitor', body: webchatSessionBody, auth: 'none', ok: 201 },
-  { method: 'post', path: '/ingest/v1/webchat/{channelId}/messages', summary: 'A webchat visitor message (Bearer visitor token): JSON text, or multipart with one file (D15: type told from its bytes, 10 MB: 413, 415) and clientMessageId before it', body: webchatMessageBody, upload: webchatUploadFields, ok: 202 },
-  { method: 'get', path: '/ingest/v1/webchat/{channelId}/availability', summary: 'Whether the chat takes visitors from the asking page: {available, originAllowed, reason?}, answered to any origin (CORS *)', auth: 'none' },
 ];
 
 const schemaOf = (s: z.ZodType) => {
